@@ -1,0 +1,83 @@
+# Open edX on AWS, delivered as Crossplane composition functions.
+#
+#   make render   build what is needed and preview every example
+#   make test     run every test: unit, generated files, render, schemas, golden
+#
+# Only Go is needed. Tools are built once into _output/bin from tools/go.mod.
+
+SHELL := /usr/bin/env bash -o pipefail -e
+GO ?= go
+OUT := _output
+BIN := $(OUT)/bin
+RENDER := $(OUT)/render
+SCHEMAS := $(OUT)/schemas
+CROSSPLANE_IMAGE := xpkg.crossplane.io/crossplane/crossplane:v2.1.0
+
+FUNCTIONS := platform tenant
+
+.PHONY: all generate verify-generated tools build render validate test unit golden clean
+
+all: test
+
+## Tools (separate module, so their dependencies never touch the functions').
+$(BIN)/crossplane: tools/go.mod tools/go.sum
+	cd tools && $(GO) build -o ../$@ github.com/crossplane/crossplane/v2/cmd/crank
+
+$(BIN)/controller-gen: tools/go.mod tools/go.sum
+	cd tools && $(GO) build -o ../$@ sigs.k8s.io/controller-tools/cmd/controller-gen
+
+$(BIN)/xrdgen: tools/go.mod tools/go.sum $(wildcard tools/cmd/xrdgen/*.go)
+	cd tools && $(GO) build -o ../$@ ./cmd/xrdgen
+
+tools: $(BIN)/crossplane $(BIN)/controller-gen $(BIN)/xrdgen
+
+## Generated files: deepcopy and XRDs come from the Go types in apis/.
+generate: $(BIN)/controller-gen $(BIN)/xrdgen
+	rm -rf $(OUT)/gen
+	$(BIN)/controller-gen object paths=./apis/... crd paths=./apis/... output:crd:dir=$(OUT)/gen/crds
+	$(BIN)/xrdgen --crds $(OUT)/gen/crds --out package/xrds
+
+# Fails when the checked-in generated files differ from what apis/ produces.
+verify-generated: $(BIN)/controller-gen $(BIN)/xrdgen
+	rm -rf $(OUT)/verify
+	$(BIN)/controller-gen object paths=./apis/... output:object:dir=$(OUT)/verify/object crd paths=./apis/... output:crd:dir=$(OUT)/verify/crds
+	$(BIN)/xrdgen --crds $(OUT)/verify/crds --out $(OUT)/verify/xrds
+	diff -u apis/v1alpha1/zz_generated.deepcopy.go $(OUT)/verify/object/zz_generated.deepcopy.go || { echo "generated deepcopy is stale: run make generate"; exit 1; }
+	diff -ru package/xrds $(OUT)/verify/xrds || { echo "generated XRDs are stale: run make generate"; exit 1; }
+
+## The functions.
+build:
+	$(foreach f,$(FUNCTIONS),$(GO) build -o $(BIN)/function-$(f) ./functions/$(f);)
+	$(GO) build -o $(BIN)/preview ./cmd/preview
+
+## Preview: every example rendered to its steady state in _output/render.
+render: build $(BIN)/crossplane
+	rm -rf $(RENDER)
+	$(BIN)/preview render --crossplane $(BIN)/crossplane --out $(RENDER) \
+		--function function-openedx-platform=$(BIN)/function-platform \
+		--function function-openedx-tenant=$(BIN)/function-tenant
+
+## Offline schema validation of the preview against the provider CRDs it uses.
+validate: render
+	$(GO) mod download github.com/upbound/provider-aws github.com/crossplane-contrib/provider-kubernetes
+	cd tools && $(GO) mod download github.com/crossplane/crossplane/v2
+	$(BIN)/preview schemas --render $(RENDER) --out $(SCHEMAS) \
+		--crds "$$($(GO) list -m -f '{{.Dir}}' github.com/upbound/provider-aws)/package/crds" \
+		--crds "$$($(GO) list -m -f '{{.Dir}}' github.com/crossplane-contrib/provider-kubernetes)/package/crds" \
+		--crossplane-crds "$$(cd tools && $(GO) list -m -f '{{.Dir}}' github.com/crossplane/crossplane/v2)/cluster/crds" \
+		--cache-dir $(CURDIR)/$(OUT)/validate-cache --image $(CROSSPLANE_IMAGE)
+	$(BIN)/crossplane beta validate $(SCHEMAS) $(RENDER) --skip-success-results \
+		--cache-dir $(CURDIR)/$(OUT)/validate-cache --crossplane-image $(CROSSPLANE_IMAGE)
+
+unit:
+	$(GO) vet ./...
+	$(GO) test ./...
+
+## Golden files and policy checks over the rendered, validated preview.
+golden: validate
+	RENDER_DIR=$(CURDIR)/$(RENDER) SCHEMAS_DIR=$(CURDIR)/$(SCHEMAS) $(GO) test ./test/... -count=1
+
+test: verify-generated unit golden
+
+clean:
+	rm -rf $(OUT)

@@ -1,0 +1,162 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Profile selects how much redundancy, and so how much cost, a platform buys.
+// +kubebuilder:validation:Enum=production;small
+type Profile string
+
+// Profiles.
+const (
+	// ProfileProduction survives the loss of an availability zone: one NAT
+	// gateway per zone and highly available data stores.
+	ProfileProduction Profile = "production"
+	// ProfileSmall keeps the three-zone layout but shares one NAT gateway, for
+	// staging and small sites where a zonal outage may cost egress.
+	ProfileSmall Profile = "small"
+)
+
+// XPlatformSpec is the shared AWS infrastructure that many Open edX instances
+// run on.
+//
+// +kubebuilder:validation:XValidation:rule="self.profile != 'production' || !has(self.availabilityZones) || size(self.availabilityZones) == 3",message="the production profile needs exactly 3 availability zones"
+// +kubebuilder:validation:XValidation:rule="!has(self.availabilityZones) || self.availabilityZones.all(z, z.startsWith(self.region))",message="every availability zone must be in spec.region"
+type XPlatformSpec struct {
+	// Region is the AWS region of every resource of the platform.
+	// +kubebuilder:validation:Pattern=`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="region is immutable"
+	Region string `json:"region"`
+
+	// AvailabilityZones the platform spans. Defaults to three zones derived
+	// from the region.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MinItems=2
+	// +kubebuilder:validation:MaxItems=3
+	// +kubebuilder:validation:items:Pattern=`^[a-z]{2}(-gov)?-[a-z]+-[0-9][a-z]$`
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="availabilityZones are immutable: subnets cannot move"
+	AvailabilityZones []string `json:"availabilityZones,omitempty"`
+
+	// Profile sets redundancy against cost.
+	// +kubebuilder:default=production
+	Profile Profile `json:"profile,omitempty"`
+
+	// CostCenter is written to the cost-center tag of every AWS resource and
+	// is inherited by the platform's tenants. It is also a Kubernetes label
+	// value on tenant namespaces, for in-cluster cost allocation, hence its
+	// format.
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`
+	CostCenter string `json:"costCenter"`
+
+	// Networking of the platform's VPC.
+	// +kubebuilder:default={}
+	Networking Networking `json:"networking,omitempty"`
+
+	// Kubernetes is the EKS cluster every tenant namespace lives in.
+	// +kubebuilder:default={}
+	Kubernetes Kubernetes `json:"kubernetes,omitempty"`
+
+	// ProviderConfigName is the provider-aws ProviderConfig used for every AWS
+	// resource.
+	// +kubebuilder:default=default
+	// +kubebuilder:validation:MinLength=1
+	ProviderConfigName string `json:"providerConfigName,omitempty"`
+}
+
+// Networking of the platform's VPC.
+type Networking struct {
+	// VPCCIDR is the IPv4 block of the VPC, a /16 to a /20. It is split into
+	// one private-app subnet per zone (1/8 of the VPC each, room for pod IPs),
+	// and one public and one private-db subnet per zone (1/64 each).
+	// +kubebuilder:default="10.0.0.0/16"
+	// +kubebuilder:validation:XValidation:rule="isCIDR(self) && cidr(self).ip().family() == 4",message="vpcCidr must be an IPv4 CIDR such as 10.0.0.0/16"
+	// +kubebuilder:validation:XValidation:rule="!isCIDR(self) || (cidr(self).prefixLength() >= 16 && cidr(self).prefixLength() <= 20)",message="vpcCidr must be a /16 to a /20"
+	// +kubebuilder:validation:XValidation:rule="!isCIDR(self) || cidr(self).masked() == cidr(self)",message="vpcCidr must be a network address (no host bits set)"
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="vpcCidr is immutable"
+	VPCCIDR string `json:"vpcCidr,omitempty"`
+}
+
+// Kubernetes is the platform's EKS cluster.
+type Kubernetes struct {
+	// Version of Kubernetes on EKS. Upgrade one minor version at a time.
+	// +kubebuilder:default="1.34"
+	// +kubebuilder:validation:Pattern=`^1\.[0-9]{2}$`
+	Version string `json:"version,omitempty"`
+
+	// PublicAccessCIDRs may reach the cluster's API endpoint from the Internet,
+	// typically the egress address of the Crossplane control plane. Empty
+	// means the endpoint is private: Crossplane must then run inside or be
+	// peered with the VPC.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=40
+	// +kubebuilder:validation:items:XValidation:rule="isCIDR(self)",message="publicAccessCidrs must hold CIDRs such as 203.0.113.10/32"
+	PublicAccessCIDRs []string `json:"publicAccessCidrs,omitempty"`
+
+	// LogRetentionDays keeps the control-plane logs in CloudWatch this long.
+	// +kubebuilder:default=90
+	// +kubebuilder:validation:Enum=1;3;5;7;14;30;60;90;120;150;180;365;400;545;731;1096;1827;2192;2557;2922;3288;3653
+	LogRetentionDays int `json:"logRetentionDays,omitempty"`
+
+	// KubeconfigSecretNamespace is where the cluster's kubeconfig Secret is
+	// written for provider-kubernetes; normally Crossplane's own namespace.
+	// +kubebuilder:default=crossplane-system
+	KubeconfigSecretNamespace string `json:"kubeconfigSecretNamespace,omitempty"`
+}
+
+// XPlatformStatus is what tenants and operators read from a platform.
+type XPlatformStatus struct {
+	// Region of the platform.
+	Region string `json:"region,omitempty"`
+	// AvailabilityZones the platform spans, in subnet order.
+	AvailabilityZones []string `json:"availabilityZones,omitempty"`
+	// CostCenter that tenants inherit unless they set their own.
+	CostCenter string `json:"costCenter,omitempty"`
+	// Network identifiers, known once AWS has created them.
+	Network NetworkStatus `json:"network,omitempty"`
+	// Cluster identifiers, known once AWS has created it.
+	Cluster ClusterStatus `json:"cluster,omitempty"`
+}
+
+// NetworkStatus lists the VPC and subnet ids.
+type NetworkStatus struct {
+	VPCID               string   `json:"vpcId,omitempty"`
+	PublicSubnetIDs     []string `json:"publicSubnetIds,omitempty"`
+	PrivateAppSubnetIDs []string `json:"privateAppSubnetIds,omitempty"`
+	PrivateDBSubnetIDs  []string `json:"privateDbSubnetIds,omitempty"`
+}
+
+// ClusterStatus describes the platform's EKS cluster.
+type ClusterStatus struct {
+	Name     string `json:"name,omitempty"`
+	ARN      string `json:"arn,omitempty"`
+	Endpoint string `json:"endpoint,omitempty"`
+	Version  string `json:"version,omitempty"`
+	// OIDCIssuer of the cluster, for IAM roles of service accounts.
+	OIDCIssuer string `json:"oidcIssuer,omitempty"`
+	// ProviderConfigName is the provider-kubernetes ProviderConfig that
+	// targets this cluster; tenants compose their in-cluster objects with it.
+	ProviderConfigName string `json:"providerConfigName,omitempty"`
+	// Ready is true once the cluster is active and reachable by
+	// provider-kubernetes.
+	Ready bool `json:"ready,omitempty"`
+}
+
+// XPlatform is the shared AWS infrastructure for many Open edX instances: a
+// VPC over three availability zones and an EKS cluster.
+//
+// +kubebuilder:object:root=true
+// +kubebuilder:resource:scope=Cluster,categories={crossplane,composition,openedx}
+// +kubebuilder:printcolumn:name="REGION",type="string",JSONPath=".spec.region"
+// +kubebuilder:printcolumn:name="PROFILE",type="string",JSONPath=".spec.profile"
+// +kubebuilder:printcolumn:name="CLUSTER",type="string",JSONPath=".status.cluster.name"
+type XPlatform struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   XPlatformSpec   `json:"spec"`
+	Status XPlatformStatus `json:"status,omitempty"`
+}

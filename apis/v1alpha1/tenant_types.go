@@ -1,0 +1,151 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// XOpenEdxTenantSpec is one Open edX instance on a platform.
+//
+// +kubebuilder:validation:XValidation:rule="!has(self.cmsHost) || self.cmsHost != self.lmsHost",message="cmsHost must differ from lmsHost"
+type XOpenEdxTenantSpec struct {
+	// PlatformRef names the Platform this instance runs on.
+	PlatformRef PlatformReference `json:"platformRef"`
+
+	// InstanceName identifies the instance on its platform. It names the
+	// namespace (openedx-<instanceName>) and, later, the databases and buckets,
+	// so it is a short DNS label and cannot change.
+	// +kubebuilder:validation:MinLength=2
+	// +kubebuilder:validation:MaxLength=30
+	// +kubebuilder:validation:Pattern=`^[a-z]([a-z0-9-]*[a-z0-9])?$`
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="instanceName is immutable"
+	InstanceName string `json:"instanceName"`
+
+	// LMSHost is the learners' host name, Tutor's LMS_HOST.
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`
+	LMSHost string `json:"lmsHost"`
+
+	// CMSHost is Studio's host name, Tutor's CMS_HOST. Defaults to
+	// studio.<lmsHost>, as in Tutor.
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`
+	CMSHost string `json:"cmsHost,omitempty"`
+
+	// CostCenter tags the instance's resources. Defaults to the platform's.
+	// +optional
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`
+	CostCenter string `json:"costCenter,omitempty"`
+
+	// Resources bounds what the instance may use on the shared cluster.
+	// +kubebuilder:default={}
+	Resources TenantResources `json:"resources,omitempty"`
+}
+
+// PlatformReference points at a Platform claim by name and namespace, or at
+// an XPlatform by name when the namespace is empty.
+//
+// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="platformRef is immutable: an instance cannot move between platforms"
+type PlatformReference struct {
+	// Name of the Platform claim, or of the XPlatform.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
+	// Namespace of the Platform claim. Leave it empty to name an XPlatform
+	// that was created without a claim.
+	// +optional
+	// +kubebuilder:validation:MaxLength=63
+	Namespace string `json:"namespace,omitempty"`
+}
+
+// TenantResources size the instance's namespace. Quantities use Kubernetes
+// notation ("500m", "4Gi").
+type TenantResources struct {
+	// Quota is the namespace's ResourceQuota.
+	// +kubebuilder:default={}
+	Quota TenantQuota `json:"quota,omitempty"`
+	// ContainerDefaults is the namespace's LimitRange, applied to containers
+	// that declare no requests or limits (most of Tutor's).
+	// +kubebuilder:default={}
+	ContainerDefaults ContainerDefaults `json:"containerDefaults,omitempty"`
+}
+
+// TenantQuota caps the namespace. The defaults fit a production instance
+// with autoscaled LMS and CMS: Tutor asks 2Gi for each of lms and cms.
+//
+// +kubebuilder:validation:XValidation:rule="quantity(self.requestsMemory).compareTo(quantity(self.limitsMemory)) <= 0",message="requestsMemory must not exceed limitsMemory"
+type TenantQuota struct {
+	// RequestsCPU is the sum of CPU requests allowed.
+	// +kubebuilder:default="8"
+	// +kubebuilder:validation:XValidation:rule="isQuantity(self) && quantity(self).isGreaterThan(quantity('0'))",message="requestsCpu must be a positive quantity such as 8 or 8000m"
+	RequestsCPU string `json:"requestsCpu,omitempty"`
+	// RequestsMemory is the sum of memory requests allowed.
+	// +kubebuilder:default="24Gi"
+	// +kubebuilder:validation:XValidation:rule="isQuantity(self) && quantity(self).isGreaterThan(quantity('0'))",message="requestsMemory must be a positive quantity such as 24Gi"
+	RequestsMemory string `json:"requestsMemory,omitempty"`
+	// LimitsMemory is the sum of memory limits allowed. CPU is not limited,
+	// so that pods may burst instead of being throttled.
+	// +kubebuilder:default="48Gi"
+	// +kubebuilder:validation:XValidation:rule="isQuantity(self) && quantity(self).isGreaterThan(quantity('0'))",message="limitsMemory must be a positive quantity such as 48Gi"
+	LimitsMemory string `json:"limitsMemory,omitempty"`
+	// Pods is the number of pods allowed.
+	// +kubebuilder:default=60
+	// +kubebuilder:validation:Minimum=10
+	// +kubebuilder:validation:Maximum=1000
+	Pods int64 `json:"pods,omitempty"`
+	// PersistentVolumeClaims is the number of volume claims allowed.
+	// +kubebuilder:default=10
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=100
+	PersistentVolumeClaims int64 `json:"persistentVolumeClaims,omitempty"`
+}
+
+// ContainerDefaults are the LimitRange's per-container defaults.
+//
+// +kubebuilder:validation:XValidation:rule="quantity(self.memoryRequest).compareTo(quantity(self.memoryLimit)) <= 0",message="memoryRequest must not exceed memoryLimit"
+type ContainerDefaults struct {
+	// CPURequest for a container that declares none.
+	// +kubebuilder:default="100m"
+	// +kubebuilder:validation:XValidation:rule="isQuantity(self) && quantity(self).isGreaterThan(quantity('0'))",message="cpuRequest must be a positive quantity such as 100m"
+	CPURequest string `json:"cpuRequest,omitempty"`
+	// MemoryRequest for a container that declares none.
+	// +kubebuilder:default="256Mi"
+	// +kubebuilder:validation:XValidation:rule="isQuantity(self) && quantity(self).isGreaterThan(quantity('0'))",message="memoryRequest must be a positive quantity such as 256Mi"
+	MemoryRequest string `json:"memoryRequest,omitempty"`
+	// MemoryLimit for a container that declares none. Keep it at or above
+	// 2Gi: Tutor's lms and cms request 2Gi without a limit, and a default
+	// limit below a request makes the pod invalid.
+	// +kubebuilder:default="3Gi"
+	// +kubebuilder:validation:XValidation:rule="isQuantity(self) && quantity(self).compareTo(quantity('2Gi')) >= 0",message="memoryLimit must be at least 2Gi, the memory Tutor's lms and cms request"
+	MemoryLimit string `json:"memoryLimit,omitempty"`
+}
+
+// XOpenEdxTenantStatus is what the instance's operators read.
+type XOpenEdxTenantStatus struct {
+	// Platform is the XPlatform the instance runs on.
+	Platform string `json:"platform,omitempty"`
+	// Namespace of the instance in the platform's cluster, Tutor's
+	// K8S_NAMESPACE.
+	Namespace string `json:"namespace,omitempty"`
+	// LMSURL is the learners' URL.
+	LMSURL string `json:"lmsUrl,omitempty"`
+	// StudioURL is the course authors' URL.
+	StudioURL string `json:"studioUrl,omitempty"`
+}
+
+// XOpenEdxTenant is one Open edX instance on a platform: its namespace in the
+// shared cluster, sized and isolated.
+//
+// +kubebuilder:object:root=true
+// +kubebuilder:resource:scope=Cluster,categories={crossplane,composition,openedx}
+// +kubebuilder:printcolumn:name="INSTANCE",type="string",JSONPath=".spec.instanceName"
+// +kubebuilder:printcolumn:name="LMS",type="string",JSONPath=".status.lmsUrl"
+// +kubebuilder:printcolumn:name="STUDIO",type="string",JSONPath=".status.studioUrl",priority=1
+type XOpenEdxTenant struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   XOpenEdxTenantSpec   `json:"spec"`
+	Status XOpenEdxTenantStatus `json:"status,omitempty"`
+}

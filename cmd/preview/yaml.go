@@ -1,0 +1,52 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	kyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/yaml"
+)
+
+// readObjects reads every object of a multi-document YAML file.
+func readObjects(path string) ([]*unstructured.Unstructured, error) {
+	b, err := os.ReadFile(path) //nolint:gosec // Paths come from the operator.
+	if err != nil {
+		return nil, err
+	}
+	return parseObjects(b)
+}
+
+func parseObjects(b []byte) ([]*unstructured.Unstructured, error) {
+	d := kyaml.NewYAMLOrJSONDecoder(bytes.NewReader(b), 4096)
+	var out []*unstructured.Unstructured
+	for {
+		u := &unstructured.Unstructured{}
+		if err := d.Decode(&u.Object); err != nil {
+			if errors.Is(err, io.EOF) {
+				return out, nil
+			}
+			return nil, err
+		}
+		if len(u.Object) > 0 {
+			out = append(out, u)
+		}
+	}
+}
+
+// writeObjects writes objects as one multi-document YAML file.
+func writeObjects(path string, objs []*unstructured.Unstructured) error {
+	var buf bytes.Buffer
+	for _, o := range objs {
+		b, err := yaml.Marshal(o.Object)
+		if err != nil {
+			return err
+		}
+		buf.WriteString("---\n")
+		buf.Write(b)
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644) //nolint:gosec // Previews are world readable.
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"strings"
+
+	"github.com/crossplane/function-sdk-go/errors"
+	"github.com/crossplane/function-sdk-go/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/request"
+	"github.com/crossplane/function-sdk-go/resource"
+	"github.com/crossplane/function-sdk-go/response"
+
+	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
+	"github.com/openedx-cloud/platform-aws/internal/compose"
+)
+
+// Function composes an XPlatform.
+type Function struct {
+	fnv1.UnimplementedFunctionRunnerServiceServer
+
+	log logging.Logger
+}
+
+// RunFunction composes the platform's network and cluster. It never returns
+// a Go error: problems are results, and a Fatal result applies nothing.
+func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) (*fnv1.RunFunctionResponse, error) {
+	log := f.log.WithValues("tag", req.GetMeta().GetTag())
+	rsp := response.To(req, response.DefaultTTL)
+
+	oxr, err := request.GetObservedCompositeResource(req)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrapf(err, "cannot get observed composite resource from %T", req))
+		return rsp, nil
+	}
+	log = log.WithValues("xr-version", oxr.Resource.GetAPIVersion(), "xr-kind", oxr.Resource.GetKind(), "xr-name", oxr.Resource.GetName())
+
+	xr := &v1alpha1.XPlatform{}
+	if err := compose.Decode(oxr.Resource.Object, xr); err != nil {
+		response.Fatal(rsp, err)
+		return rsp, nil
+	}
+	p, err := newPlan(xr)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrap(err, "invalid XPlatform"))
+		return rsp, nil
+	}
+
+	dxr, err := request.GetDesiredCompositeResource(req)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrapf(err, "cannot get desired composite resource from %T", req))
+		return rsp, nil
+	}
+	observed, err := request.GetObservedComposedResources(req)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrapf(err, "cannot get observed composed resources from %T", req))
+		return rsp, nil
+	}
+	desired, err := request.GetDesiredComposedResources(req)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrapf(err, "cannot get desired composed resources from %T", req))
+		return rsp, nil
+	}
+	d := &compose.Desired{Resources: desired, Observed: observed}
+
+	prereqs, err := clusterPrerequisites(p)
+	if err != nil {
+		response.Fatal(rsp, err)
+		return rsp, nil
+	}
+	if err := d.AddAll(append(network(p), prereqs...)...); err != nil {
+		response.Fatal(rsp, err)
+		return rsp, nil
+	}
+
+	in := observedClusterInputs(observed)
+	missing := in.Missing()
+	if len(missing) == 0 {
+		if err := d.AddAll(cluster(p, in)...); err != nil {
+			response.Fatal(rsp, err)
+			return rsp, nil
+		}
+	} else {
+		// Not an error: AWS has not created the prerequisites yet. The XR
+		// stays not ready until the cluster exists and is ready.
+		dxr.Ready = resource.ReadyFalse
+		response.Normalf(rsp, "Waiting for %s before creating EKS cluster %q", strings.Join(missing, " and "), p.clusterName()).TargetCompositeAndClaim()
+		log.Debug("Cluster prerequisites pending", "missing", missing)
+	}
+
+	dxr.Resource.SetAPIVersion(oxr.Resource.GetAPIVersion())
+	dxr.Resource.SetKind(oxr.Resource.GetKind())
+	status := platformStatus(p, observed, len(missing) == 0)
+	if err := compose.SetStatus(dxr, &status); err != nil {
+		response.Fatal(rsp, err)
+		return rsp, nil
+	}
+	if err := response.SetDesiredCompositeResource(rsp, dxr); err != nil {
+		response.Fatal(rsp, errors.Wrapf(err, "cannot set desired composite resource in %T", rsp))
+		return rsp, nil
+	}
+	if err := response.SetDesiredComposedResources(rsp, d.Resources); err != nil {
+		response.Fatal(rsp, errors.Wrapf(err, "cannot set desired composed resources in %T", rsp))
+		return rsp, nil
+	}
+
+	response.ConditionTrue(rsp, "FunctionSuccess", "Success").TargetCompositeAndClaim()
+	log.Debug("Composed platform", "resources", len(d.Resources))
+	return rsp, nil
+}

@@ -1,0 +1,33 @@
+// Command function-openedx-platform is the Crossplane composition function
+// of XPlatform: the shared AWS infrastructure of many Open edX instances.
+package main
+
+import (
+	"github.com/alecthomas/kong"
+	"github.com/crossplane/function-sdk-go/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+
+	"github.com/openedx-cloud/platform-aws/internal/serve"
+)
+
+// CLI of this function.
+type CLI struct {
+	serve.Options `embed:""`
+}
+
+// Run this function.
+func (c *CLI) Run() error {
+	return c.Serve(func(log logging.Logger) fnv1.FunctionRunnerServiceServer {
+		return &Function{log: log}
+	})
+}
+
+func main() {
+	ctx := kong.Parse(&CLI{}, kong.Description("Composes the XPlatform: VPC over three zones and an EKS Auto Mode cluster for Open edX."))
+	ctx.FatalIfErrorf(ctx.Run())
+}
+
+func init() {
+	// composed.From needs the Go types of everything this function composes.
+	mustRegisterSchemes()
+}

@@ -1,0 +1,32 @@
+package main
+
+import (
+	kubev1alpha1 "github.com/crossplane-contrib/provider-kubernetes/apis/cluster/v1alpha1"
+	"github.com/crossplane/function-sdk-go/resource/composed"
+	cwlv1beta1 "github.com/upbound/provider-aws/apis/cloudwatchlogs/v1beta1"
+	ec2v1beta1 "github.com/upbound/provider-aws/apis/ec2/v1beta1"
+	ec2v1beta2 "github.com/upbound/provider-aws/apis/ec2/v1beta2"
+	eksv1beta1 "github.com/upbound/provider-aws/apis/eks/v1beta1"
+	iamv1beta1 "github.com/upbound/provider-aws/apis/iam/v1beta1"
+	kmsv1beta1 "github.com/upbound/provider-aws/apis/kms/v1beta1"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// mustRegisterSchemes adds the API groups this function composes to the
+// SDK's scheme. Only these groups are imported, to keep the binary small.
+func mustRegisterSchemes() {
+	for _, add := range []func(*runtime.Scheme) error{
+		cwlv1beta1.SchemeBuilder.AddToScheme,
+		ec2v1beta1.SchemeBuilder.AddToScheme,
+		ec2v1beta2.SchemeBuilder.AddToScheme,
+		eksv1beta1.SchemeBuilder.AddToScheme,
+		iamv1beta1.SchemeBuilder.AddToScheme,
+		kmsv1beta1.SchemeBuilder.AddToScheme,
+		kubev1alpha1.SchemeBuilder.AddToScheme,
+	} {
+		if err := add(composed.Scheme); err != nil {
+			// Registering static Go types fails only on a programming error.
+			panic(err)
+		}
+	}
+}

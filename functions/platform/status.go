@@ -1,0 +1,48 @@
+package main
+
+import (
+	"github.com/crossplane/function-sdk-go/resource"
+
+	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
+	"github.com/openedx-cloud/platform-aws/internal/compose"
+)
+
+// platformStatus is what tenants and operators read, taken from what AWS
+// reported. Identifiers are empty until AWS has created the resource.
+func platformStatus(p *plan, observed map[resource.Name]resource.ObservedComposed, clusterComposed bool) v1alpha1.XPlatformStatus {
+	id := func(n resource.Name) string { return compose.ObservedString(observed, n, "status.atProvider.id") }
+	ids := func(t Tier) []string {
+		var out []string
+		for _, z := range p.Zones {
+			if v := id(nameSubnet(t, z)); v != "" {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	cl := func(path string) string { return compose.ObservedString(observed, nameCluster, path) }
+
+	s := v1alpha1.XPlatformStatus{
+		Region:            p.Region,
+		AvailabilityZones: p.Zones,
+		CostCenter:        p.CostCenter,
+		Network: v1alpha1.NetworkStatus{
+			VPCID:               id(nameVPC),
+			PublicSubnetIDs:     ids(TierPublic),
+			PrivateAppSubnetIDs: ids(TierPrivateApp),
+			PrivateDBSubnetIDs:  ids(TierPrivateDB),
+		},
+		Cluster: v1alpha1.ClusterStatus{
+			Name:       p.clusterName(),
+			ARN:        cl("status.atProvider.arn"),
+			Endpoint:   cl("status.atProvider.endpoint"),
+			Version:    cl("status.atProvider.version"),
+			OIDCIssuer: cl("status.atProvider.identity[0].oidc[0].issuer"),
+			Ready:      compose.IsReady(observed, nameCluster) && compose.IsReady(observed, nameClusterAuth),
+		},
+	}
+	if clusterComposed {
+		s.Cluster.ProviderConfigName = p.kubernetesProviderConfigName()
+	}
+	return s
+}

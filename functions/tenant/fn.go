@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/crossplane/function-sdk-go/errors"
+	"github.com/crossplane/function-sdk-go/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/request"
+	"github.com/crossplane/function-sdk-go/resource"
+	"github.com/crossplane/function-sdk-go/response"
+
+	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
+	"github.com/openedx-cloud/platform-aws/internal/compose"
+)
+
+// Condition a tenant reports about its platform.
+const (
+	conditionPlatformReady = "PlatformReady"
+	reasonAvailable        = "Available"
+	reasonPending          = "Pending"
+)
+
+// Function composes an XOpenEdxTenant.
+type Function struct {
+	fnv1.UnimplementedFunctionRunnerServiceServer
+
+	log logging.Logger
+}
+
+// RunFunction composes the instance's namespace on its platform's cluster.
+// A platform that is missing or not ready yet is a warning, never a fatal
+// result: what already exists is kept, and the tenant completes by itself
+// once the platform is ready.
+func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) (*fnv1.RunFunctionResponse, error) {
+	log := f.log.WithValues("tag", req.GetMeta().GetTag())
+	rsp := response.To(req, response.DefaultTTL)
+
+	oxr, err := request.GetObservedCompositeResource(req)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrapf(err, "cannot get observed composite resource from %T", req))
+		return rsp, nil
+	}
+	log = log.WithValues("xr-version", oxr.Resource.GetAPIVersion(), "xr-kind", oxr.Resource.GetKind(), "xr-name", oxr.Resource.GetName())
+
+	xr := &v1alpha1.XOpenEdxTenant{}
+	if err := compose.Decode(oxr.Resource.Object, xr); err != nil {
+		response.Fatal(rsp, err)
+		return rsp, nil
+	}
+	p, err := newPlan(xr)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrap(err, "invalid XOpenEdxTenant"))
+		return rsp, nil
+	}
+
+	// Ask for the platform on every call: Crossplane calls again with it.
+	rsp.Requirements = &fnv1.Requirements{Resources: map[string]*fnv1.ResourceSelector{
+		requirementPlatform: platformSelector(p.PlatformRef),
+	}}
+	required, err := request.GetRequiredResources(req)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrapf(err, "cannot get required resources from %T", req))
+		return rsp, nil
+	}
+
+	dxr, err := request.GetDesiredCompositeResource(req)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrapf(err, "cannot get desired composite resource from %T", req))
+		return rsp, nil
+	}
+	observed, err := request.GetObservedComposedResources(req)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrapf(err, "cannot get observed composed resources from %T", req))
+		return rsp, nil
+	}
+	desired, err := request.GetDesiredComposedResources(req)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrapf(err, "cannot get desired composed resources from %T", req))
+		return rsp, nil
+	}
+	d := &compose.Desired{Resources: desired, Observed: observed}
+
+	platform, fetched, err := resolvePlatform(required, p.PlatformRef)
+	if err != nil {
+		response.Fatal(rsp, err)
+		return rsp, nil
+	}
+
+	t := target(p, platform, observed)
+	switch {
+	case !fetched:
+		log.Debug("Waiting for Crossplane to fetch the platform")
+	case t.Why != "":
+		response.Warning(rsp, errors.New(t.Why)).TargetCompositeAndClaim()
+		response.ConditionFalse(rsp, conditionPlatformReady, reasonPending).WithMessage(t.Why).TargetCompositeAndClaim()
+	default:
+		response.ConditionTrue(rsp, conditionPlatformReady, reasonAvailable).TargetCompositeAndClaim()
+	}
+
+	if t.ProviderConfig != "" {
+		objs, err := namespaceObjects(p, t.Platform, t.CostCenter, t.ProviderConfig)
+		if err != nil {
+			response.Fatal(rsp, err)
+			return rsp, nil
+		}
+		if err := d.AddAll(objs...); err != nil {
+			response.Fatal(rsp, err)
+			return rsp, nil
+		}
+	}
+	if t.Why != "" || !fetched {
+		// Nothing stops the composite from looking ready while nothing is
+		// composed yet; say explicitly that it is not.
+		dxr.Ready = resource.ReadyFalse
+	}
+
+	dxr.Resource.SetAPIVersion(oxr.Resource.GetAPIVersion())
+	dxr.Resource.SetKind(oxr.Resource.GetKind())
+	status := tenantStatus(p, t.Platform)
+	if err := compose.SetStatus(dxr, &status); err != nil {
+		response.Fatal(rsp, err)
+		return rsp, nil
+	}
+	if err := response.SetDesiredCompositeResource(rsp, dxr); err != nil {
+		response.Fatal(rsp, errors.Wrapf(err, "cannot set desired composite resource in %T", rsp))
+		return rsp, nil
+	}
+	if err := response.SetDesiredComposedResources(rsp, d.Resources); err != nil {
+		response.Fatal(rsp, errors.Wrapf(err, "cannot set desired composed resources in %T", rsp))
+		return rsp, nil
+	}
+	response.ConditionTrue(rsp, "FunctionSuccess", "Success").TargetCompositeAndClaim()
+	return rsp, nil
+}
+
+// placement is where the tenant's in-cluster objects go.
+type placement struct {
+	// Platform is the XPlatform's name.
+	Platform string
+	// ProviderConfig reaches the platform's cluster; empty when unknown.
+	ProviderConfig string
+	CostCenter     string
+	// Why the platform cannot be used yet; empty when it can.
+	Why string
+}
+
+// target decides where to compose. A ready platform gives its cluster. A
+// platform that is missing or not ready keeps objects that already exist
+// where they are, so that a platform outage never deletes a tenant's
+// namespace, and defers new ones.
+func target(p *plan, pl *v1alpha1.XPlatform, observed map[resource.Name]resource.ObservedComposed) placement {
+	t := placement{
+		Platform:   compose.ObservedString(observed, nameNamespace, "metadata.labels['"+LabelPlatform+"']"),
+		CostCenter: p.CostCenter,
+	}
+	existing := compose.ObservedString(observed, nameNamespace, "spec.providerConfigRef.name")
+	switch {
+	case pl == nil:
+		t.Why = fmt.Sprintf("%s does not exist; the namespace is created once it does", describeRef(p.PlatformRef))
+	case pl.Status.Cluster.ProviderConfigName == "" || !pl.Status.Cluster.Ready:
+		t.Platform = pl.GetName()
+		t.Why = fmt.Sprintf("%s (XPlatform %q) is not ready yet: its EKS cluster is still being created; the namespace is created once it is", describeRef(p.PlatformRef), pl.GetName())
+	default:
+		t.Platform = pl.GetName()
+		t.ProviderConfig = pl.Status.Cluster.ProviderConfigName
+	}
+	if t.ProviderConfig == "" {
+		t.ProviderConfig = existing
+	}
+	if t.CostCenter == "" && pl != nil {
+		t.CostCenter = pl.Status.CostCenter
+	}
+	if t.CostCenter == "" {
+		t.CostCenter = compose.ObservedString(observed, nameNamespace, "metadata.labels['"+LabelCostCenter+"']")
+	}
+	return t
+}
+
+// tenantStatus is what the instance's operators read.
+func tenantStatus(p *plan, platform string) v1alpha1.XOpenEdxTenantStatus {
+	return v1alpha1.XOpenEdxTenantStatus{
+		Platform:  platform,
+		Namespace: p.Namespace,
+		LMSURL:    "https://" + p.LMSHost,
+		StudioURL: "https://" + p.CMSHost,
+	}
+}

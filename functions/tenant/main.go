@@ -1,0 +1,38 @@
+// Command function-openedx-tenant is the Crossplane composition function of
+// XOpenEdxTenant: one Open edX instance on a platform.
+package main
+
+import (
+	"github.com/alecthomas/kong"
+	kubev1alpha2 "github.com/crossplane-contrib/provider-kubernetes/apis/cluster/object/v1alpha2"
+	"github.com/crossplane/function-sdk-go/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/resource/composed"
+
+	"github.com/openedx-cloud/platform-aws/internal/serve"
+)
+
+// CLI of this function.
+type CLI struct {
+	serve.Options `embed:""`
+}
+
+// Run this function.
+func (c *CLI) Run() error {
+	return c.Serve(func(log logging.Logger) fnv1.FunctionRunnerServiceServer {
+		return &Function{log: log}
+	})
+}
+
+func main() {
+	ctx := kong.Parse(&CLI{}, kong.Description("Composes an XOpenEdxTenant: one Open edX instance's namespace on its platform's cluster."))
+	ctx.FatalIfErrorf(ctx.Run())
+}
+
+func init() {
+	// composed.From needs the Go types of everything this function composes.
+	if err := kubev1alpha2.SchemeBuilder.AddToScheme(composed.Scheme); err != nil {
+		// Registering static Go types fails only on a programming error.
+		panic(err)
+	}
+}

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
+)
+
+// Defaults, equal to the XRD's OpenAPI defaults, which crossplane render and
+// direct callers do not apply.
+const (
+	defaultRequestsCPU    = "8"
+	defaultRequestsMemory = "24Gi"
+	defaultLimitsMemory   = "48Gi"
+	defaultPods           = 60
+	defaultPVCs           = 10
+	defaultCPURequest     = "100m"
+	defaultMemoryRequest  = "256Mi"
+	defaultMemoryLimit    = "3Gi"
+	minDefaultMemoryLimit = "2Gi"
+	maxInstanceNameLength = 30
+	namespacePrefix       = "openedx-"
+)
+
+// plan is the validated and defaulted tenant spec.
+type plan struct {
+	Name        string
+	Instance    string
+	Namespace   string
+	LMSHost     string
+	CMSHost     string
+	CostCenter  string
+	PlatformRef v1alpha1.PlatformReference
+
+	Quota    quota
+	Defaults containerDefaults
+}
+
+type quota struct {
+	RequestsCPU, RequestsMemory, LimitsMemory resource.Quantity
+	Pods, PVCs                                int64
+}
+
+type containerDefaults struct {
+	CPURequest, MemoryRequest, MemoryLimit resource.Quantity
+}
+
+// newPlan validates the spec as the XRD does, so that requests that skipped
+// the API server fail the same way, and applies the XRD's defaults.
+func newPlan(xr *v1alpha1.XOpenEdxTenant) (*plan, error) {
+	s := xr.Spec
+	sp := field.NewPath("spec")
+	p := &plan{
+		Name:        xr.GetName(),
+		Instance:    s.InstanceName,
+		LMSHost:     s.LMSHost,
+		CMSHost:     s.CMSHost,
+		CostCenter:  s.CostCenter,
+		PlatformRef: s.PlatformRef,
+	}
+	if p.Name == "" {
+		return nil, field.Required(field.NewPath("metadata", "name"), "the composite resource has no name")
+	}
+	if s.PlatformRef.Name == "" {
+		return nil, field.Required(sp.Child("platformRef", "name"), "name the Platform this instance runs on")
+	}
+	ip := sp.Child("instanceName")
+	if errs := validation.IsDNS1123Label(s.InstanceName); len(errs) > 0 {
+		return nil, field.Invalid(ip, s.InstanceName, strings.Join(errs, "; "))
+	}
+	if len(s.InstanceName) < 2 || len(s.InstanceName) > maxInstanceNameLength {
+		return nil, field.Invalid(ip, s.InstanceName, fmt.Sprintf("must be 2 to %d characters", maxInstanceNameLength))
+	}
+	p.Namespace = namespacePrefix + s.InstanceName
+
+	if errs := validation.IsDNS1123Subdomain(s.LMSHost); len(errs) > 0 || !strings.Contains(s.LMSHost, ".") {
+		return nil, field.Invalid(sp.Child("lmsHost"), s.LMSHost, "must be a fully qualified host name such as learn.example.com")
+	}
+	if p.CMSHost == "" {
+		p.CMSHost = "studio." + s.LMSHost
+	}
+	if errs := validation.IsDNS1123Subdomain(p.CMSHost); len(errs) > 0 || !strings.Contains(p.CMSHost, ".") {
+		return nil, field.Invalid(sp.Child("cmsHost"), s.CMSHost, "must be a fully qualified host name such as studio.learn.example.com")
+	}
+	if p.CMSHost == p.LMSHost {
+		return nil, field.Invalid(sp.Child("cmsHost"), s.CMSHost, "must differ from lmsHost")
+	}
+	if s.CostCenter != "" {
+		if errs := validation.IsValidLabelValue(s.CostCenter); len(errs) > 0 {
+			return nil, field.Invalid(sp.Child("costCenter"), s.CostCenter, strings.Join(errs, "; "))
+		}
+	}
+
+	q := s.Resources.Quota
+	qp := sp.Child("resources", "quota")
+	var err error
+	if p.Quota.RequestsCPU, err = positive(qp.Child("requestsCpu"), q.RequestsCPU, defaultRequestsCPU); err != nil {
+		return nil, err
+	}
+	if p.Quota.RequestsMemory, err = positive(qp.Child("requestsMemory"), q.RequestsMemory, defaultRequestsMemory); err != nil {
+		return nil, err
+	}
+	if p.Quota.LimitsMemory, err = positive(qp.Child("limitsMemory"), q.LimitsMemory, defaultLimitsMemory); err != nil {
+		return nil, err
+	}
+	if p.Quota.RequestsMemory.Cmp(p.Quota.LimitsMemory) > 0 {
+		return nil, field.Invalid(qp.Child("requestsMemory"), q.RequestsMemory, "must not exceed limitsMemory")
+	}
+	p.Quota.Pods = orDefault(q.Pods, defaultPods)
+	if p.Quota.Pods < 10 || p.Quota.Pods > 1000 {
+		return nil, field.Invalid(qp.Child("pods"), q.Pods, "must be 10 to 1000")
+	}
+	p.Quota.PVCs = orDefault(q.PersistentVolumeClaims, defaultPVCs)
+	if p.Quota.PVCs < 0 || p.Quota.PVCs > 100 {
+		return nil, field.Invalid(qp.Child("persistentVolumeClaims"), q.PersistentVolumeClaims, "must be 0 to 100")
+	}
+
+	c := s.Resources.ContainerDefaults
+	cp := sp.Child("resources", "containerDefaults")
+	if p.Defaults.CPURequest, err = positive(cp.Child("cpuRequest"), c.CPURequest, defaultCPURequest); err != nil {
+		return nil, err
+	}
+	if p.Defaults.MemoryRequest, err = positive(cp.Child("memoryRequest"), c.MemoryRequest, defaultMemoryRequest); err != nil {
+		return nil, err
+	}
+	if p.Defaults.MemoryLimit, err = positive(cp.Child("memoryLimit"), c.MemoryLimit, defaultMemoryLimit); err != nil {
+		return nil, err
+	}
+	if p.Defaults.MemoryLimit.Cmp(resource.MustParse(minDefaultMemoryLimit)) < 0 {
+		return nil, field.Invalid(cp.Child("memoryLimit"), c.MemoryLimit, "must be at least 2Gi, the memory Tutor's lms and cms request")
+	}
+	if p.Defaults.MemoryRequest.Cmp(p.Defaults.MemoryLimit) > 0 {
+		return nil, field.Invalid(cp.Child("memoryRequest"), c.MemoryRequest, "must not exceed memoryLimit")
+	}
+	return p, nil
+}
+
+// positive parses a quantity, or the default when it is empty.
+func positive(path *field.Path, v, def string) (resource.Quantity, error) {
+	if v == "" {
+		v = def
+	}
+	q, err := resource.ParseQuantity(v)
+	if err != nil {
+		return q, field.Invalid(path, v, "must be a quantity such as 500m, 8 or 4Gi")
+	}
+	if q.Sign() <= 0 {
+		return q, field.Invalid(path, v, "must be positive")
+	}
+	return q, nil
+}
+
+func orDefault(v, def int64) int64 {
+	if v == 0 {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,34 @@
+// Package serve is the command line both functions share. Its flags are
+// those of crossplane/function-template-go, so the functions run like any
+// other Crossplane function.
+package serve
+
+import (
+	function "github.com/crossplane/function-sdk-go"
+	"github.com/crossplane/function-sdk-go/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+)
+
+// Options of a function's command line.
+type Options struct {
+	Debug bool `help:"Emit debug logs in addition to info logs." short:"d"`
+
+	Network            string `default:"tcp"   help:"Network on which to listen for gRPC connections."`
+	Address            string `default:":9443" help:"Address at which to listen for gRPC connections."`
+	TLSCertsDir        string `env:"TLS_SERVER_CERTS_DIR" help:"Directory containing server certs (tls.key, tls.crt) and the CA used to verify client certificates (ca.crt)." name:"tls-certs-dir"`
+	Insecure           bool   `help:"Run without mTLS credentials. If you supply this flag --tls-certs-dir will be ignored."`
+	MaxRecvMessageSize int    `default:"4"     help:"Maximum size of received messages in MB."`
+}
+
+// Serve runs the function built by newFn until the process is stopped.
+func (o *Options) Serve(newFn func(logging.Logger) fnv1.FunctionRunnerServiceServer) error {
+	log, err := function.NewLogger(o.Debug)
+	if err != nil {
+		return err
+	}
+	return function.Serve(newFn(log),
+		function.Listen(o.Network, o.Address),
+		function.MTLSCertificates(o.TLSCertsDir),
+		function.Insecure(o.Insecure),
+		function.MaxRecvMessageSize(o.MaxRecvMessageSize*1024*1024))
+}
