@@ -15,7 +15,7 @@ CROSSPLANE_IMAGE := xpkg.crossplane.io/crossplane/crossplane:v2.1.0
 
 FUNCTIONS := platform tenant
 
-.PHONY: all generate verify-generated tools build render validate test unit golden clean
+.PHONY: all generate verify-generated tools build render validate package test unit golden golden-update clean
 
 all: test
 
@@ -69,6 +69,14 @@ validate: render
 	$(BIN)/crossplane beta validate $(SCHEMAS) $(RENDER) --skip-success-results \
 		--cache-dir $(CURDIR)/$(OUT)/validate-cache --crossplane-image $(CROSSPLANE_IMAGE)
 
+## The Configuration package, built offline to prove its metadata is valid.
+package: $(BIN)/crossplane
+	rm -rf $(OUT)/package && mkdir -p $(OUT)/package/root
+	cp crossplane.yaml $(OUT)/package/root/
+	cp -r package/xrds package/compositions $(OUT)/package/root/
+	$(BIN)/crossplane xpkg build --package-root=$(OUT)/package/root --examples-root=examples \
+		--package-file=$(OUT)/package/configuration-openedx-aws.xpkg
+
 unit:
 	$(GO) vet ./...
 	$(GO) test ./...
@@ -77,7 +85,11 @@ unit:
 golden: validate
 	RENDER_DIR=$(CURDIR)/$(RENDER) SCHEMAS_DIR=$(CURDIR)/$(SCHEMAS) $(GO) test ./test/... -count=1
 
-test: verify-generated unit golden
+# Accept a change of rendered output after reviewing it.
+golden-update: validate
+	RENDER_DIR=$(CURDIR)/$(RENDER) SCHEMAS_DIR=$(CURDIR)/$(SCHEMAS) $(GO) test ./test/ -count=1 -run TestGolden -update
+
+test: verify-generated unit package golden
 
 clean:
 	rm -rf $(OUT)

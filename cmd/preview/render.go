@@ -15,6 +15,7 @@ import (
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/fakeprovider"
+	"github.com/openedx-cloud/platform-aws/internal/manifests"
 )
 
 // maxPasses bounds the renders of one example. A platform converges in
@@ -63,7 +64,7 @@ func (c *renderCmd) Run() error {
 
 	var platforms []*unstructured.Unstructured
 	for _, ex := range examples {
-		objs, err := readObjects(ex)
+		objs, err := manifests.Read(ex)
 		if err != nil {
 			return fmt.Errorf("cannot read %s: %w", ex, err)
 		}
@@ -83,7 +84,7 @@ func (c *renderCmd) Run() error {
 			return fmt.Errorf("%s: %w", ex, err)
 		}
 		dst := filepath.Join(c.Out, filepath.Base(ex))
-		if err := writeObjects(dst, out); err != nil {
+		if err := manifests.Write(dst, out); err != nil {
 			return err
 		}
 		fmt.Printf("rendered %s -> %s (%d objects)\n", ex, dst, len(out))
@@ -96,7 +97,7 @@ func (c *renderCmd) Run() error {
 
 // rank orders platforms before tenants.
 func rank(path string) int {
-	objs, err := readObjects(path)
+	objs, err := manifests.Read(path)
 	if err != nil || len(objs) == 0 {
 		return 2
 	}
@@ -151,7 +152,7 @@ func (r *renderer) converge(xr *unstructured.Unstructured) ([]*unstructured.Unst
 		return nil, err
 	}
 	xrFile := filepath.Join(r.dir, "xr.yaml")
-	if err := writeObjects(xrFile, []*unstructured.Unstructured{xr}); err != nil {
+	if err := manifests.Write(xrFile, []*unstructured.Unstructured{xr}); err != nil {
 		return nil, err
 	}
 	var observed []*unstructured.Unstructured
@@ -191,14 +192,14 @@ func (r *renderer) render(xr *unstructured.Unstructured, xrFile string, observed
 	}
 	if len(observed) > 0 {
 		f := filepath.Join(r.dir, "observed.yaml")
-		if err := writeObjects(f, observed); err != nil {
+		if err := manifests.Write(f, observed); err != nil {
 			return nil, err
 		}
 		args = append(args, "--observed-resources", f)
 	}
 	if len(r.required) > 0 {
 		f := filepath.Join(r.dir, "required.yaml")
-		if err := writeObjects(f, r.required); err != nil {
+		if err := manifests.Write(f, r.required); err != nil {
 			return nil, err
 		}
 		args = append(args, "--required-resources", f)
@@ -210,14 +211,14 @@ func (r *renderer) render(xr *unstructured.Unstructured, xrFile string, observed
 	if err != nil {
 		return nil, fmt.Errorf("crossplane render: %w: %s", err, strings.TrimSpace(stderr.String()))
 	}
-	return parseObjects(stdout)
+	return manifests.Parse(stdout)
 }
 
 // composition finds the Composition of a composite kind and the function
 // its pipeline runs.
 func (r *renderer) composition(kind string) (string, string, error) {
 	path := filepath.Join(r.cmd.Compositions, strings.ToLower(kind)+"s.yaml")
-	objs, err := readObjects(path)
+	objs, err := manifests.Read(path)
 	if err != nil {
 		return "", "", fmt.Errorf("cannot read the Composition of %s: %w", kind, err)
 	}

@@ -9,6 +9,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/openedx-cloud/platform-aws/internal/manifests"
 )
 
 type schemasCmd struct {
@@ -79,7 +81,7 @@ func (c *schemasCmd) usedKinds() (map[schema.GroupKind]bool, error) {
 	}
 	used := map[schema.GroupKind]bool{}
 	for _, f := range files {
-		objs, err := readObjects(f)
+		objs, err := manifests.Read(f)
 		if err != nil {
 			return nil, err
 		}
@@ -111,7 +113,7 @@ func (c *schemasCmd) index(used map[schema.GroupKind]bool) (map[schema.GroupKind
 			if !groups[strings.SplitN(filepath.Base(f), "_", 2)[0]] {
 				continue
 			}
-			objs, err := readObjects(f)
+			objs, err := manifests.Read(f)
 			if err != nil {
 				return nil, fmt.Errorf("cannot read %s: %w", f, err)
 			}

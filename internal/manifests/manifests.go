@@ -1,4 +1,6 @@
-package main
+// Package manifests reads and writes multi-document YAML files of
+// Kubernetes objects.
+package manifests
 
 import (
 	"bytes"
@@ -11,16 +13,17 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// readObjects reads every object of a multi-document YAML file.
-func readObjects(path string) ([]*unstructured.Unstructured, error) {
+// Read reads every object of a multi-document YAML file.
+func Read(path string) ([]*unstructured.Unstructured, error) {
 	b, err := os.ReadFile(path) //nolint:gosec // Paths come from the operator.
 	if err != nil {
 		return nil, err
 	}
-	return parseObjects(b)
+	return Parse(b)
 }
 
-func parseObjects(b []byte) ([]*unstructured.Unstructured, error) {
+// Parse parses every object of multi-document YAML or JSON.
+func Parse(b []byte) ([]*unstructured.Unstructured, error) {
 	d := kyaml.NewYAMLOrJSONDecoder(bytes.NewReader(b), 4096)
 	var out []*unstructured.Unstructured
 	for {
@@ -37,8 +40,8 @@ func parseObjects(b []byte) ([]*unstructured.Unstructured, error) {
 	}
 }
 
-// writeObjects writes objects as one multi-document YAML file.
-func writeObjects(path string, objs []*unstructured.Unstructured) error {
+// Write writes objects as one multi-document YAML file.
+func Write(path string, objs []*unstructured.Unstructured) error {
 	var buf bytes.Buffer
 	for _, o := range objs {
 		b, err := yaml.Marshal(o.Object)
