@@ -81,13 +81,16 @@ unit:
 	$(GO) vet ./...
 	$(GO) test ./...
 
-## Golden files and policy checks over the rendered, validated preview.
+## Golden files, policies and XRD validation over the rendered, validated preview.
+TEST_ENV := RENDER_DIR=$(CURDIR)/$(RENDER) SCHEMAS_DIR=$(CURDIR)/$(SCHEMAS) \
+	CROSSPLANE_BIN=$(CURDIR)/$(BIN)/crossplane VALIDATE_CACHE_DIR=$(CURDIR)/$(OUT)/validate-cache
+
 golden: validate
-	RENDER_DIR=$(CURDIR)/$(RENDER) SCHEMAS_DIR=$(CURDIR)/$(SCHEMAS) $(GO) test ./test/... -count=1
+	$(TEST_ENV) $(GO) test ./test/... -count=1
 
 # Accept a change of rendered output after reviewing it.
 golden-update: validate
-	RENDER_DIR=$(CURDIR)/$(RENDER) SCHEMAS_DIR=$(CURDIR)/$(SCHEMAS) $(GO) test ./test/ -count=1 -run TestGolden -update
+	$(TEST_ENV) $(GO) test ./test/ -count=1 -run TestGolden -update
 
 test: verify-generated unit package golden
 
