@@ -98,7 +98,7 @@ type TenantQuota struct {
 	// +kubebuilder:default=10
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=100
-	PersistentVolumeClaims int64 `json:"persistentVolumeClaims,omitempty"`
+	PersistentVolumeClaims *int64 `json:"persistentVolumeClaims,omitempty"`
 }
 
 // ContainerDefaults are the LimitRange's per-container defaults.

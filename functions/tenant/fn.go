@@ -151,8 +151,12 @@ type placement struct {
 // where they are, so that a platform outage never deletes a tenant's
 // namespace, and defers new ones.
 func target(p *plan, pl *v1alpha1.XPlatform, observed map[resource.Name]resource.ObservedComposed) placement {
+	// What an existing namespace was composed with is in its manifest.
+	manifestLabel := func(k string) string {
+		return compose.ObservedString(observed, nameNamespace, "spec.forProvider.manifest.metadata.labels['"+k+"']")
+	}
 	t := placement{
-		Platform:   compose.ObservedString(observed, nameNamespace, "metadata.labels['"+LabelPlatform+"']"),
+		Platform:   manifestLabel(LabelPlatform),
 		CostCenter: p.CostCenter,
 	}
 	existing := compose.ObservedString(observed, nameNamespace, "spec.providerConfigRef.name")
@@ -173,7 +177,7 @@ func target(p *plan, pl *v1alpha1.XPlatform, observed map[resource.Name]resource
 		t.CostCenter = pl.Status.CostCenter
 	}
 	if t.CostCenter == "" {
-		t.CostCenter = compose.ObservedString(observed, nameNamespace, "metadata.labels['"+LabelCostCenter+"']")
+		t.CostCenter = manifestLabel(LabelCostCenter)
 	}
 	return t
 }

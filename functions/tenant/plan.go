@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -25,6 +26,12 @@ const (
 	minDefaultMemoryLimit = "2Gi"
 	maxInstanceNameLength = 30
 	namespacePrefix       = "openedx-"
+)
+
+// The XRD's patterns, checked again for requests that skip the API server.
+var (
+	reInstanceName = regexp.MustCompile(`^[a-z]([a-z0-9-]*[a-z0-9])?$`)
+	reHost         = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 )
 
 // plan is the validated and defaulted tenant spec.
@@ -70,21 +77,21 @@ func newPlan(xr *v1alpha1.XOpenEdxTenant) (*plan, error) {
 		return nil, field.Required(sp.Child("platformRef", "name"), "name the Platform this instance runs on")
 	}
 	ip := sp.Child("instanceName")
-	if errs := validation.IsDNS1123Label(s.InstanceName); len(errs) > 0 {
-		return nil, field.Invalid(ip, s.InstanceName, strings.Join(errs, "; "))
+	if !reInstanceName.MatchString(s.InstanceName) {
+		return nil, field.Invalid(ip, s.InstanceName, "must start with a lower-case letter and hold only lower-case letters, digits and '-', not at the end")
 	}
 	if len(s.InstanceName) < 2 || len(s.InstanceName) > maxInstanceNameLength {
 		return nil, field.Invalid(ip, s.InstanceName, fmt.Sprintf("must be 2 to %d characters", maxInstanceNameLength))
 	}
 	p.Namespace = namespacePrefix + s.InstanceName
 
-	if errs := validation.IsDNS1123Subdomain(s.LMSHost); len(errs) > 0 || !strings.Contains(s.LMSHost, ".") {
+	if len(s.LMSHost) > 253 || !reHost.MatchString(s.LMSHost) {
 		return nil, field.Invalid(sp.Child("lmsHost"), s.LMSHost, "must be a fully qualified host name such as learn.example.com")
 	}
 	if p.CMSHost == "" {
 		p.CMSHost = "studio." + s.LMSHost
 	}
-	if errs := validation.IsDNS1123Subdomain(p.CMSHost); len(errs) > 0 || !strings.Contains(p.CMSHost, ".") {
+	if len(p.CMSHost) > 253 || !reHost.MatchString(p.CMSHost) {
 		return nil, field.Invalid(sp.Child("cmsHost"), s.CMSHost, "must be a fully qualified host name such as studio.learn.example.com")
 	}
 	if p.CMSHost == p.LMSHost {
@@ -115,9 +122,13 @@ func newPlan(xr *v1alpha1.XOpenEdxTenant) (*plan, error) {
 	if p.Quota.Pods < 10 || p.Quota.Pods > 1000 {
 		return nil, field.Invalid(qp.Child("pods"), q.Pods, "must be 10 to 1000")
 	}
-	p.Quota.PVCs = orDefault(q.PersistentVolumeClaims, defaultPVCs)
+	// Zero volume claims is a valid choice, so only nil takes the default.
+	p.Quota.PVCs = defaultPVCs
+	if q.PersistentVolumeClaims != nil {
+		p.Quota.PVCs = *q.PersistentVolumeClaims
+	}
 	if p.Quota.PVCs < 0 || p.Quota.PVCs > 100 {
-		return nil, field.Invalid(qp.Child("persistentVolumeClaims"), q.PersistentVolumeClaims, "must be 0 to 100")
+		return nil, field.Invalid(qp.Child("persistentVolumeClaims"), p.Quota.PVCs, "must be 0 to 100")
 	}
 
 	c := s.Resources.ContainerDefaults

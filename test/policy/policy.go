@@ -131,6 +131,135 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 			},
 		},
 		{
+			Name:    "Aurora is encrypted with a KMS key, protected from deletion, backed up 7 days or more, and its password never passes through Crossplane (Checkov CKV_AWS_96, CKV_AWS_139, CKV_AWS_133)",
+			Applies: is("rds.aws.upbound.io", "Cluster"),
+			Check: func(o *unstructured.Unstructured) error {
+				fp := func(f string) any {
+					v, _, _ := unstructured.NestedFieldNoCopy(o.Object, "spec", "forProvider", f)
+					return v
+				}
+				switch {
+				case fp("storageEncrypted") != true:
+					return fmt.Errorf("storageEncrypted is not true")
+				case fp("kmsKeyId") == nil && fp("kmsKeyIdSelector") == nil:
+					return fmt.Errorf("no customer KMS key")
+				case fp("deletionProtection") != true:
+					return fmt.Errorf("deletionProtection is not true")
+				case toFloat(fp("backupRetentionPeriod")) < 7:
+					return fmt.Errorf("backupRetentionPeriod %v is under 7 days", fp("backupRetentionPeriod"))
+				case fp("manageMasterUserPassword") != true || fp("masterPasswordSecretRef") != nil:
+					return fmt.Errorf("the master password must be managed by RDS in Secrets Manager")
+				}
+				return nil
+			},
+		},
+		{
+			Name:    "database instances are not publicly accessible (Checkov CKV_AWS_17)",
+			Applies: is("rds.aws.upbound.io", "ClusterInstance"),
+			Check:   wantBool(false, "spec", "forProvider", "publiclyAccessible"),
+		},
+		{
+			Name:    "ElastiCache encrypts at rest with a KMS key and requires TLS in transit (Checkov CKV_AWS_29, CKV_AWS_30, CKV_AWS_191)",
+			Applies: is("elasticache.aws.upbound.io", "ReplicationGroup"),
+			Check: func(o *unstructured.Unstructured) error {
+				fp := func(f string) any {
+					v, _, _ := unstructured.NestedFieldNoCopy(o.Object, "spec", "forProvider", f)
+					return v
+				}
+				switch {
+				case fp("atRestEncryptionEnabled") != "true":
+					return fmt.Errorf("atRestEncryptionEnabled is not true")
+				case fp("kmsKeyId") == nil && fp("kmsKeyIdSelector") == nil:
+					return fmt.Errorf("no customer KMS key")
+				case fp("transitEncryptionEnabled") != true || fp("transitEncryptionMode") != "required":
+					return fmt.Errorf("TLS in transit is not required")
+				case fp("authTokenSecretRef") == nil:
+					return fmt.Errorf("no AUTH token")
+				}
+				return nil
+			},
+		},
+		{
+			Name:    "OpenSearch is in the VPC, encrypted at rest and between nodes, HTTPS with TLS 1.2+ only, with fine-grained access control (Checkov CKV_AWS_5, CKV_AWS_6, CKV_AWS_228, CKV2_AWS_52)",
+			Applies: is("opensearch.aws.upbound.io", "Domain"),
+			Check: func(o *unstructured.Unstructured) error {
+				first := func(f string) map[string]any {
+					l, _, _ := unstructured.NestedSlice(o.Object, "spec", "forProvider", f)
+					if len(l) != 1 {
+						return map[string]any{}
+					}
+					m, _ := l[0].(map[string]any)
+					return m
+				}
+				switch {
+				case first("encryptAtRest")["enabled"] != true:
+					return fmt.Errorf("not encrypted at rest")
+				case first("nodeToNodeEncryption")["enabled"] != true:
+					return fmt.Errorf("not encrypted between nodes")
+				case first("domainEndpointOptions")["enforceHttps"] != true || !strings.HasPrefix(fmt.Sprint(first("domainEndpointOptions")["tlsSecurityPolicy"]), "Policy-Min-TLS-1-2"):
+					return fmt.Errorf("HTTPS with TLS 1.2 or later is not enforced")
+				case first("advancedSecurityOptions")["enabled"] != true || first("advancedSecurityOptions")["anonymousAuthEnabled"] == true:
+					return fmt.Errorf("fine-grained access control is off")
+				case len(first("vpcOptions")) == 0:
+					return fmt.Errorf("not in the VPC")
+				}
+				return nil
+			},
+		},
+		{
+			Name:    "launch templates require IMDSv2 with a hop limit of 1 and encrypt every volume (Checkov CKV_AWS_79, CKV_AWS_8)",
+			Applies: is("ec2.aws.upbound.io", "LaunchTemplate"),
+			Check: func(o *unstructured.Unstructured) error {
+				md, _, _ := unstructured.NestedSlice(o.Object, "spec", "forProvider", "metadataOptions")
+				if len(md) != 1 || md[0].(map[string]any)["httpTokens"] != "required" || toFloat(md[0].(map[string]any)["httpPutResponseHopLimit"]) != 1 {
+					return fmt.Errorf("IMDSv2 is not required with hop limit 1")
+				}
+				bdms, _, _ := unstructured.NestedSlice(o.Object, "spec", "forProvider", "blockDeviceMappings")
+				for _, b := range bdms {
+					ebs, _, _ := unstructured.NestedSlice(b.(map[string]any), "ebs")
+					if len(ebs) != 1 || ebs[0].(map[string]any)["encrypted"] != "true" {
+						return fmt.Errorf("volume %v is not encrypted", b.(map[string]any)["deviceName"])
+					}
+				}
+				if _, ok, _ := unstructured.NestedFieldNoCopy(o.Object, "spec", "forProvider", "keyName"); ok {
+					return fmt.Errorf("a key pair is set: administration is through SSM only")
+				}
+				return nil
+			},
+		},
+		{
+			Name:    "security groups never admit the whole Internet (Checkov CKV_AWS_24/25/260)",
+			Applies: is("ec2.aws.upbound.io", "SecurityGroupIngressRule"),
+			Check: func(o *unstructured.Unstructured) error {
+				for _, f := range []string{"cidrIpv4", "cidrIpv6"} {
+					if c, _, _ := unstructured.NestedString(o.Object, "spec", "forProvider", f); c == "0.0.0.0/0" || c == "::/0" {
+						return fmt.Errorf("ingress from %s", c)
+					}
+				}
+				return nil
+			},
+		},
+		{
+			Name:    "data stores live in the private-db subnets",
+			Applies: func(o *unstructured.Unstructured) bool { return dataSubnetSelector(o) != nil },
+			Check: func(o *unstructured.Unstructured) error {
+				if tier := dataSubnetSelector(o)["platform.openedx.cloud/tier"]; tier != "private-db" {
+					return fmt.Errorf("placed in tier %q", tier)
+				}
+				return nil
+			},
+		},
+		{
+			Name:    "no credential value appears in any composed resource",
+			Applies: func(*unstructured.Unstructured) bool { return true },
+			Check: func(o *unstructured.Unstructured) error {
+				if path := findCredential(o.Object, ""); path != "" {
+					return fmt.Errorf("credential value at %s", path)
+				}
+				return nil
+			},
+		},
+		{
 			Name:    "tenant namespaces enforce a Pod Security Standard (CIS EKS 4.2)",
 			Applies: manifestIs("Namespace"),
 			Check: func(o *unstructured.Unstructured) error {
@@ -198,6 +327,72 @@ func manifestIs(kind string) func(*unstructured.Unstructured) bool {
 		k, _, _ := unstructured.NestedString(o.Object, "spec", "forProvider", "manifest", "kind")
 		return k == kind
 	}
+}
+
+// dataSubnetSelector is the subnet selector of a data store's placement,
+// or nil for other kinds.
+func dataSubnetSelector(o *unstructured.Unstructured) map[string]string {
+	var path []string
+	switch gvk := o.GroupVersionKind(); {
+	case gvk.Kind == "SubnetGroup" && (gvk.Group == "rds.aws.upbound.io" || gvk.Group == "elasticache.aws.upbound.io"):
+		path = []string{"spec", "forProvider", "subnetIdSelector", "matchLabels"}
+	case gvk.Kind == "Instance" && gvk.Group == "ec2.aws.upbound.io":
+		path = []string{"spec", "forProvider", "subnetIdSelector", "matchLabels"}
+	case gvk.Kind == "Domain" && gvk.Group == "opensearch.aws.upbound.io":
+		vpc, _, _ := unstructured.NestedSlice(o.Object, "spec", "forProvider", "vpcOptions")
+		if len(vpc) != 1 {
+			return map[string]string{}
+		}
+		m, _, _ := unstructured.NestedStringMap(vpc[0].(map[string]any), "subnetIdSelector", "matchLabels")
+		return m
+	default:
+		return nil
+	}
+	m, _, _ := unstructured.NestedStringMap(o.Object, path...)
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
+
+// credentialFields are field names whose string value would be a secret.
+// References to secrets (objects such as passwordSecretRef) are fine.
+var credentialFields = []string{"password", "masterpassword", "authtoken", "secretstring", "secretbinary", "token", "privatekey", "secretkey", "accesskey"}
+
+// findCredential returns the path of the first field named like a
+// credential that holds a string value.
+func findCredential(v any, path string) string {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			p := path + "." + k
+			if s, ok := e.(string); ok && s != "" && slices.Contains(credentialFields, strings.ToLower(k)) {
+				return p
+			}
+			if found := findCredential(e, p); found != "" {
+				return found
+			}
+		}
+	case []any:
+		for i, e := range t {
+			if found := findCredential(e, fmt.Sprintf("%s[%d]", path, i)); found != "" {
+				return found
+			}
+		}
+	}
+	return ""
+}
+
+func toFloat(v any) float64 {
+	switch n := v.(type) {
+	case float64:
+		return n
+	case int64:
+		return float64(n)
+	case int:
+		return float64(n)
+	}
+	return 0
 }
 
 func wantBool(want bool, path ...string) func(*unstructured.Unstructured) error {

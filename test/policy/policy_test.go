@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -65,34 +66,103 @@ spec:
 `
 }
 
+const goodAurora = `
+apiVersion: rds.aws.upbound.io/v1beta1
+kind: Cluster
+spec:
+  forProvider:
+    tags: {cost-center: c, platform: p, managed-by: m}
+    storageEncrypted: true
+    kmsKeyIdSelector: {matchControllerRef: true}
+    deletionProtection: true
+    backupRetentionPeriod: 7
+    manageMasterUserPassword: true
+`
+
+const goodCache = `
+apiVersion: elasticache.aws.upbound.io/v1beta2
+kind: ReplicationGroup
+spec:
+  forProvider:
+    tags: {cost-center: c, platform: p, managed-by: m}
+    atRestEncryptionEnabled: "true"
+    kmsKeyIdSelector: {matchControllerRef: true}
+    transitEncryptionEnabled: true
+    transitEncryptionMode: required
+    authTokenSecretRef: {name: a, namespace: b, key: token}
+`
+
+const goodDomain = `
+apiVersion: opensearch.aws.upbound.io/v1beta1
+kind: Domain
+spec:
+  forProvider:
+    tags: {cost-center: c, platform: p, managed-by: m}
+    encryptAtRest: [{enabled: true}]
+    nodeToNodeEncryption: [{enabled: true}]
+    domainEndpointOptions: [{enforceHttps: true, tlsSecurityPolicy: Policy-Min-TLS-1-2-PFS-2023-10}]
+    advancedSecurityOptions: [{enabled: true, anonymousAuthEnabled: false}]
+    vpcOptions: [{subnetIdSelector: {matchLabels: {platform.openedx.cloud/tier: private-db}}}]
+`
+
+const goodLaunchTemplate = `
+apiVersion: ec2.aws.upbound.io/v1beta1
+kind: LaunchTemplate
+spec:
+  forProvider:
+    tags: {cost-center: c, platform: p, managed-by: m}
+    metadataOptions: [{httpTokens: required, httpPutResponseHopLimit: 1}]
+    blockDeviceMappings: [{deviceName: /dev/xvda, ebs: [{encrypted: "true"}]}]
+`
+
 func TestRules(t *testing.T) {
 	everythingTaggable := func(*unstructured.Unstructured) bool { return true }
 	cases := map[string]struct {
 		reason string
 		obj    string
-		// want is a substring of the single expected failure, or "" for none.
+		// want is a substring of an expected failure, or "" for none.
 		want string
 	}{
-		"TaggedVPCPasses":           {reason: "A VPC with every cost tag passes.", obj: taggedVPC},
-		"UntaggedVPCFails":          {reason: "A VPC without cost-center fails.", obj: strings.Replace(taggedVPC, "cost-center: cc, ", "", 1), want: "missing tags cost-center"},
-		"PrivateSubnetPasses":       {reason: "mapPublicIpOnLaunch false passes.", obj: `{apiVersion: ec2.aws.upbound.io/v1beta1, kind: Subnet, spec: {forProvider: {mapPublicIpOnLaunch: false, tags: {cost-center: c, platform: p, managed-by: m}}}}`},
-		"PublicIPSubnetFails":       {reason: "mapPublicIpOnLaunch true fails.", obj: `{apiVersion: ec2.aws.upbound.io/v1beta1, kind: Subnet, spec: {forProvider: {mapPublicIpOnLaunch: true, tags: {cost-center: c, platform: p, managed-by: m}}}}`, want: "mapPublicIpOnLaunch must be false"},
-		"UnsetPublicIPSubnetFails":  {reason: "An unset mapPublicIpOnLaunch is not proof of privacy.", obj: `{apiVersion: ec2.aws.upbound.io/v1beta1, kind: Subnet, spec: {forProvider: {tags: {cost-center: c, platform: p, managed-by: m}}}}`, want: "mapPublicIpOnLaunch must be false"},
-		"RotatingKeyPasses":         {reason: "A rotating key passes.", obj: `{apiVersion: kms.aws.upbound.io/v1beta1, kind: Key, spec: {forProvider: {enableKeyRotation: true, tags: {cost-center: c, platform: p, managed-by: m}}}}`},
-		"StaticKeyFails":            {reason: "A key without rotation fails.", obj: `{apiVersion: kms.aws.upbound.io/v1beta1, kind: Key, spec: {forProvider: {enableKeyRotation: false, tags: {cost-center: c, platform: p, managed-by: m}}}}`, want: "enableKeyRotation must be true"},
-		"GoodClusterPasses":         {reason: "A compliant cluster passes every cluster rule.", obj: goodCluster},
-		"UnencryptedClusterFails":   {reason: "A cluster without secrets encryption fails.", obj: strings.Replace(goodCluster, "resources: [secrets]", "resources: []", 1), want: "not encrypted"},
-		"MissingAuditLogFails":      {reason: "A cluster without audit logs fails.", obj: strings.Replace(goodCluster, "audit, ", "", 1), want: "log type audit"},
-		"OpenEndpointFails":         {reason: "A public endpoint open to 0.0.0.0/0 fails.", obj: strings.Replace(goodCluster, "203.0.113.10/32", "0.0.0.0/0", 1), want: "whole Internet"},
-		"NoPrivateEndpointFails":    {reason: "Nodes must reach the API privately.", obj: strings.Replace(goodCluster, "endpointPrivateAccess: true", "endpointPrivateAccess: false", 1), want: "private endpoint is off"},
-		"ExtendedSupportFails":      {reason: "Extended support costs six times as much.", obj: strings.Replace(goodCluster, "STANDARD", "EXTENDED", 1), want: "not STANDARD"},
-		"ExpiringLogGroupPasses":    {reason: "A log group with retention passes.", obj: `{apiVersion: cloudwatchlogs.aws.upbound.io/v1beta1, kind: Group, spec: {forProvider: {retentionInDays: 90, tags: {cost-center: c, platform: p, managed-by: m}}}}`},
-		"ForeverLogGroupFails":      {reason: "A log group without retention fails.", obj: `{apiVersion: cloudwatchlogs.aws.upbound.io/v1beta1, kind: Group, spec: {forProvider: {tags: {cost-center: c, platform: p, managed-by: m}}}}`, want: "retentionInDays is not set"},
-		"BaselineNamespacePasses":   {reason: "A namespace enforcing baseline passes.", obj: namespaceObject(`{pod-security.kubernetes.io/enforce: baseline}`)},
-		"PrivilegedNamespaceFails":  {reason: "A namespace enforcing privileged fails.", obj: namespaceObject(`{pod-security.kubernetes.io/enforce: privileged}`), want: `enforce is "privileged"`},
-		"UnlabelledNamespaceFails":  {reason: "A namespace without a standard fails.", obj: namespaceObject(`{}`), want: `enforce is ""`},
-		"NoLoadBalancerQuotaPasses": {reason: "A quota forbidding load balancers passes.", obj: quotaObject("0")},
-		"LoadBalancerQuotaFails":    {reason: "A quota allowing a load balancer fails.", obj: quotaObject("1"), want: "services.loadbalancers is 1"},
+		"TaggedVPCPasses":                {reason: "A VPC with every cost tag passes.", obj: taggedVPC},
+		"UntaggedVPCFails":               {reason: "A VPC without cost-center fails.", obj: strings.Replace(taggedVPC, "cost-center: cc, ", "", 1), want: "missing tags cost-center"},
+		"PrivateSubnetPasses":            {reason: "mapPublicIpOnLaunch false passes.", obj: `{apiVersion: ec2.aws.upbound.io/v1beta1, kind: Subnet, spec: {forProvider: {mapPublicIpOnLaunch: false, tags: {cost-center: c, platform: p, managed-by: m}}}}`},
+		"PublicIPSubnetFails":            {reason: "mapPublicIpOnLaunch true fails.", obj: `{apiVersion: ec2.aws.upbound.io/v1beta1, kind: Subnet, spec: {forProvider: {mapPublicIpOnLaunch: true, tags: {cost-center: c, platform: p, managed-by: m}}}}`, want: "mapPublicIpOnLaunch must be false"},
+		"UnsetPublicIPSubnetFails":       {reason: "An unset mapPublicIpOnLaunch is not proof of privacy.", obj: `{apiVersion: ec2.aws.upbound.io/v1beta1, kind: Subnet, spec: {forProvider: {tags: {cost-center: c, platform: p, managed-by: m}}}}`, want: "mapPublicIpOnLaunch must be false"},
+		"RotatingKeyPasses":              {reason: "A rotating key passes.", obj: `{apiVersion: kms.aws.upbound.io/v1beta1, kind: Key, spec: {forProvider: {enableKeyRotation: true, tags: {cost-center: c, platform: p, managed-by: m}}}}`},
+		"StaticKeyFails":                 {reason: "A key without rotation fails.", obj: `{apiVersion: kms.aws.upbound.io/v1beta1, kind: Key, spec: {forProvider: {enableKeyRotation: false, tags: {cost-center: c, platform: p, managed-by: m}}}}`, want: "enableKeyRotation must be true"},
+		"GoodClusterPasses":              {reason: "A compliant cluster passes every cluster rule.", obj: goodCluster},
+		"UnencryptedClusterFails":        {reason: "A cluster without secrets encryption fails.", obj: strings.Replace(goodCluster, "resources: [secrets]", "resources: []", 1), want: "not encrypted"},
+		"MissingAuditLogFails":           {reason: "A cluster without audit logs fails.", obj: strings.Replace(goodCluster, "audit, ", "", 1), want: "log type audit"},
+		"OpenEndpointFails":              {reason: "A public endpoint open to 0.0.0.0/0 fails.", obj: strings.Replace(goodCluster, "203.0.113.10/32", "0.0.0.0/0", 1), want: "whole Internet"},
+		"NoPrivateEndpointFails":         {reason: "Nodes must reach the API privately.", obj: strings.Replace(goodCluster, "endpointPrivateAccess: true", "endpointPrivateAccess: false", 1), want: "private endpoint is off"},
+		"ExtendedSupportFails":           {reason: "Extended support costs six times as much.", obj: strings.Replace(goodCluster, "STANDARD", "EXTENDED", 1), want: "not STANDARD"},
+		"ExpiringLogGroupPasses":         {reason: "A log group with retention passes.", obj: `{apiVersion: cloudwatchlogs.aws.upbound.io/v1beta1, kind: Group, spec: {forProvider: {retentionInDays: 90, tags: {cost-center: c, platform: p, managed-by: m}}}}`},
+		"ForeverLogGroupFails":           {reason: "A log group without retention fails.", obj: `{apiVersion: cloudwatchlogs.aws.upbound.io/v1beta1, kind: Group, spec: {forProvider: {tags: {cost-center: c, platform: p, managed-by: m}}}}`, want: "retentionInDays is not set"},
+		"BaselineNamespacePasses":        {reason: "A namespace enforcing baseline passes.", obj: namespaceObject(`{pod-security.kubernetes.io/enforce: baseline}`)},
+		"PrivilegedNamespaceFails":       {reason: "A namespace enforcing privileged fails.", obj: namespaceObject(`{pod-security.kubernetes.io/enforce: privileged}`), want: `enforce is "privileged"`},
+		"UnlabelledNamespaceFails":       {reason: "A namespace without a standard fails.", obj: namespaceObject(`{}`), want: `enforce is ""`},
+		"GoodAuroraPasses":               {reason: "A compliant Aurora cluster passes.", obj: goodAurora},
+		"UnencryptedAuroraFails":         {reason: "Unencrypted storage fails.", obj: strings.Replace(goodAurora, "storageEncrypted: true", "storageEncrypted: false", 1), want: "storageEncrypted"},
+		"UnprotectedAuroraFails":         {reason: "No deletion protection fails.", obj: strings.Replace(goodAurora, "deletionProtection: true", "deletionProtection: false", 1), want: "deletionProtection"},
+		"ShortBackupAuroraFails":         {reason: "Backups under 7 days fail.", obj: strings.Replace(goodAurora, "backupRetentionPeriod: 7", "backupRetentionPeriod: 1", 1), want: "under 7 days"},
+		"CrossplanePasswordAuroraFails":  {reason: "A password passed through Crossplane fails.", obj: strings.Replace(goodAurora, "manageMasterUserPassword: true", "masterPasswordSecretRef: {name: x, namespace: y, key: z}", 1), want: "managed by RDS"},
+		"PublicDBInstanceFails":          {reason: "A publicly accessible instance fails.", obj: `{apiVersion: rds.aws.upbound.io/v1beta1, kind: ClusterInstance, spec: {forProvider: {publiclyAccessible: true, tags: {cost-center: c, platform: p, managed-by: m}}}}`, want: "publiclyAccessible must be false"},
+		"GoodCachePasses":                {reason: "A compliant cache passes.", obj: goodCache},
+		"PlaintextCacheFails":            {reason: "Optional TLS fails.", obj: strings.Replace(goodCache, "transitEncryptionMode: required", "transitEncryptionMode: preferred", 1), want: "TLS in transit"},
+		"UnencryptedCacheFails":          {reason: "No encryption at rest fails.", obj: strings.Replace(goodCache, `atRestEncryptionEnabled: "true"`, `atRestEncryptionEnabled: "false"`, 1), want: "atRestEncryptionEnabled"},
+		"GoodDomainPasses":               {reason: "A compliant domain passes both its rules.", obj: goodDomain},
+		"OldTLSDomainFails":              {reason: "TLS 1.0 fails.", obj: strings.Replace(goodDomain, "Policy-Min-TLS-1-2-PFS-2023-10", "Policy-Min-TLS-1-0-2019-07", 1), want: "TLS 1.2"},
+		"PublicDomainFails":              {reason: "A domain outside the VPC fails.", obj: strings.Replace(goodDomain, "vpcOptions: [{subnetIdSelector: {matchLabels: {platform.openedx.cloud/tier: private-db}}}]", "vpcOptions: []", 1), want: "not in the VPC"},
+		"GoodLaunchTemplatePasses":       {reason: "IMDSv2 and encrypted volumes pass.", obj: goodLaunchTemplate},
+		"IMDSv1LaunchTemplateFails":      {reason: "Optional IMDS tokens fail.", obj: strings.Replace(goodLaunchTemplate, "httpTokens: required", "httpTokens: optional", 1), want: "IMDSv2"},
+		"PlainVolumeLaunchTemplateFails": {reason: "An unencrypted volume fails.", obj: strings.Replace(goodLaunchTemplate, `encrypted: "true"`, `encrypted: "false"`, 1), want: "not encrypted"},
+		"KeyPairLaunchTemplateFails":     {reason: "A key pair fails: SSM only.", obj: goodLaunchTemplate + "    keyName: admin\n", want: "key pair"},
+		"OpenIngressFails":               {reason: "Ingress from the Internet fails.", obj: `{apiVersion: ec2.aws.upbound.io/v1beta1, kind: SecurityGroupIngressRule, spec: {forProvider: {cidrIpv4: 0.0.0.0/0, tags: {cost-center: c, platform: p, managed-by: m}}}}`, want: "ingress from 0.0.0.0/0"},
+		"AppTierDatabaseFails":           {reason: "A DB subnet group in the app tier fails.", obj: `{apiVersion: rds.aws.upbound.io/v1beta1, kind: SubnetGroup, spec: {forProvider: {subnetIdSelector: {matchLabels: {platform.openedx.cloud/tier: private-app}}, tags: {cost-center: c, platform: p, managed-by: m}}}}`, want: "placed in tier \"private-app\""},
+		"PasswordValueFails":             {reason: "A literal password anywhere fails.", obj: `{apiVersion: kubernetes.crossplane.io/v1alpha2, kind: Object, spec: {forProvider: {manifest: {kind: ConfigMap, data: {PASSWORD: hunter2}}}}}`, want: "credential value at .spec.forProvider.manifest.data.PASSWORD"},
+		"PasswordRefPasses":              {reason: "A reference to a secret is not a credential.", obj: `{apiVersion: kubernetes.crossplane.io/v1alpha2, kind: Object, spec: {forProvider: {manifest: {kind: Pod, password: {secretKeyRef: {name: s, key: k}}}}}}`},
+		"NoLoadBalancerQuotaPasses":      {reason: "A quota forbidding load balancers passes.", obj: quotaObject("0")},
+		"LoadBalancerQuotaFails":         {reason: "A quota allowing a load balancer fails.", obj: quotaObject("1"), want: "services.loadbalancers is 1"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -100,8 +170,8 @@ func TestRules(t *testing.T) {
 			switch {
 			case tc.want == "" && len(got) != 0:
 				t.Errorf("%s\nCheck(...): want no failure, got %q", tc.reason, got)
-			case tc.want != "" && (len(got) != 1 || !strings.Contains(got[0], tc.want)):
-				t.Errorf("%s\nCheck(...): want one failure containing %q, got %q", tc.reason, tc.want, got)
+			case tc.want != "" && !slices.ContainsFunc(got, func(f string) bool { return strings.Contains(f, tc.want) }):
+				t.Errorf("%s\nCheck(...): want a failure containing %q, got %q", tc.reason, tc.want, got)
 			}
 		})
 	}

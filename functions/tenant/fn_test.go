@@ -1,0 +1,872 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/crossplane/function-sdk-go/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/resource"
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/testing/protocmp"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// The tenant of examples/tenant-demo, as the API server stores it: with the
+// XRD's defaults applied.
+const demoSpec = `{
+	"instanceName": "demo",
+	"lmsHost": "learn.demo.example.com",
+	"platformRef": {"name": "prod", "namespace": "platform"},
+	"resources": {
+		"containerDefaults": {"cpuRequest": "100m", "memoryLimit": "3Gi", "memoryRequest": "256Mi"},
+		"quota": {"limitsMemory": "48Gi", "persistentVolumeClaims": 10, "pods": 60, "requestsCpu": "8", "requestsMemory": "24Gi"}
+	}
+}`
+
+// The same tenant as crossplane render sees it: no defaults applied.
+const demoSpecMinimal = `{
+	"instanceName": "demo",
+	"lmsHost": "learn.demo.example.com",
+	"platformRef": {"name": "prod", "namespace": "platform"}
+}`
+
+// A tenant that names an XPlatform created without a claim.
+const demoSpecXPlatform = `{
+	"instanceName": "demo",
+	"lmsHost": "learn.demo.example.com",
+	"platformRef": {"name": "prod"}
+}`
+
+// A claim's composite has a generated name.
+const (
+	claimPlatformName = "prod-x7k2p"
+	costCenter        = "learning-platform"
+)
+
+// tenant is an observed XOpenEdxTenant created by claim demo in namespace
+// tenants.
+func tenant(spec string) *fnv1.Resource {
+	return &fnv1.Resource{Resource: resource.MustStructJSON(`{
+		"apiVersion": "platform.openedx.cloud/v1alpha1",
+		"kind": "XOpenEdxTenant",
+		"metadata": {
+			"name": "demo-5fj2q",
+			"labels": {"crossplane.io/claim-name": "demo", "crossplane.io/claim-namespace": "tenants"}
+		},
+		"spec": ` + spec + `
+	}`)}
+}
+
+// xplatform is an XPlatform as Crossplane returns it as a required resource.
+// A claim's composite carries the claim's labels.
+func xplatform(name string, claim bool, status string) *fnv1.Resource {
+	labels := `{}`
+	if claim {
+		labels = `{"crossplane.io/claim-name": "prod", "crossplane.io/claim-namespace": "platform"}`
+	}
+	return &fnv1.Resource{Resource: resource.MustStructJSON(fmt.Sprintf(`{
+		"apiVersion": "platform.openedx.cloud/v1alpha1",
+		"kind": "XPlatform",
+		"metadata": {"name": %q, "labels": %s},
+		"spec": {
+			"costCenter": "learning-platform",
+			"kubernetes": {"kubeconfigSecretNamespace": "crossplane-system", "logRetentionDays": 90, "version": "1.34"},
+			"networking": {"vpcCidr": "10.0.0.0/16"},
+			"profile": "production",
+			"providerConfigName": "default",
+			"region": "eu-west-1"
+		},
+		"status": %s
+	}`, name, labels, status))}
+}
+
+// readyPlatformStatus is a converged XPlatform's status, as in
+// _output/render/platform-production.yaml.
+func readyPlatformStatus(providerConfig string) string {
+	return fmt.Sprintf(`{
+		"availabilityZones": ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+		"cluster": {
+			"arn": "arn:aws:eks:eu-west-1:123456789012:cluster/prod",
+			"endpoint": "https://DB92F5E097ADEC2482139B8A354DD890.gr7.eu-west-1.eks.amazonaws.com",
+			"name": "prod",
+			"oidcIssuer": "https://oidc.eks.eu-west-1.amazonaws.com/id/DB92F5E097ADEC2482139B8A354DD890",
+			"providerConfigName": %q,
+			"ready": true,
+			"version": "1.34"
+		},
+		"conditions": [
+			{"lastTransitionTime": "2024-01-01T00:00:00Z", "reason": "Available", "status": "True", "type": "Ready"},
+			{"lastTransitionTime": "2024-01-01T00:00:00Z", "reason": "Success", "status": "True", "type": "FunctionSuccess"}
+		],
+		"costCenter": "learning-platform",
+		"network": {"vpcId": "vpc-e7a74d09305ff3219"},
+		"region": "eu-west-1"
+	}`, providerConfig)
+}
+
+// creatingPlatformStatus is the status of an XPlatform whose EKS cluster is
+// still being created.
+const creatingPlatformStatus = `{
+	"availabilityZones": ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+	"cluster": {"name": "prod"},
+	"conditions": [{"lastTransitionTime": "2024-01-01T00:00:00Z", "reason": "Creating", "status": "False", "type": "Ready"}],
+	"costCenter": "learning-platform",
+	"region": "eu-west-1"
+}`
+
+// required is what Crossplane sends once it has fetched the platform
+// requirement; no items means no platform matched.
+func required(items ...*fnv1.Resource) map[string]*fnv1.Resources {
+	return map[string]*fnv1.Resources{"platform": {Items: items}}
+}
+
+// objects describes the tenant's three provider-kubernetes Objects.
+type objects struct {
+	platform       string
+	costCenter     string
+	providerConfig string
+	pvcs           string
+	// ready of namespace, resource-quota and limit-range.
+	ready [3]fnv1.Ready
+}
+
+func allReady(r fnv1.Ready) [3]fnv1.Ready { return [3]fnv1.Ready{r, r, r} }
+
+var objectNames = [3]string{"namespace", "resource-quota", "limit-range"}
+
+// wantObjects are the desired Objects, written out as provider-kubernetes
+// receives them.
+func wantObjects(o objects) map[string]*fnv1.Resource {
+	if o.pvcs == "" {
+		o.pvcs = "10"
+	}
+	labels := fmt.Sprintf(`
+		"app.kubernetes.io/instance": "demo",
+		"app.kubernetes.io/managed-by": "crossplane",
+		"app.kubernetes.io/part-of": "openedx",
+		"platform.openedx.cloud/cost-center": %q,
+		"platform.openedx.cloud/platform": %q,
+		"platform.openedx.cloud/tenant": "demo"`, o.costCenter, o.platform)
+	dependsOn := `[{"dependsOn": {"apiVersion": "v1", "kind": "Namespace", "name": "openedx-demo"}}]`
+	object := func(manifest, references string) string {
+		refs := ""
+		if references != "" {
+			refs = `"references": ` + references + `,`
+		}
+		return fmt.Sprintf(`{
+			"apiVersion": "kubernetes.crossplane.io/v1alpha2",
+			"kind": "Object",
+			"spec": {
+				"forProvider": {"manifest": %s},
+				"providerConfigRef": {"name": %q},
+				%s
+				"watch": false
+			}
+		}`, manifest, o.providerConfig, refs)
+	}
+	manifests := [3]string{
+		object(`{
+			"apiVersion": "v1",
+			"kind": "Namespace",
+			"metadata": {
+				"name": "openedx-demo",
+				"labels": {`+labels+`,
+					"pod-security.kubernetes.io/audit": "restricted",
+					"pod-security.kubernetes.io/enforce": "baseline",
+					"pod-security.kubernetes.io/warn": "restricted"
+				}
+			},
+			"spec": {}
+		}`, ""),
+		object(`{
+			"apiVersion": "v1",
+			"kind": "ResourceQuota",
+			"metadata": {"name": "openedx", "namespace": "openedx-demo", "labels": {`+labels+`}},
+			"spec": {"hard": {
+				"limits.memory": "48Gi",
+				"persistentvolumeclaims": "`+o.pvcs+`",
+				"pods": "60",
+				"requests.cpu": "8",
+				"requests.memory": "24Gi",
+				"services.loadbalancers": "0"
+			}}
+		}`, dependsOn),
+		object(`{
+			"apiVersion": "v1",
+			"kind": "LimitRange",
+			"metadata": {"name": "openedx", "namespace": "openedx-demo", "labels": {`+labels+`}},
+			"spec": {"limits": [{
+				"default": {"memory": "3Gi"},
+				"defaultRequest": {"cpu": "100m", "memory": "256Mi"},
+				"type": "Container"
+			}]}
+		}`, dependsOn),
+	}
+	out := make(map[string]*fnv1.Resource, 3)
+	for i, name := range objectNames {
+		out[name] = &fnv1.Resource{Resource: resource.MustStructJSON(manifests[i]), Ready: o.ready[i]}
+	}
+	return out
+}
+
+// observedObjects are the tenant's Objects as Crossplane observes them once
+// they exist: the composed spec, Crossplane's own metadata on the Object, and
+// provider-kubernetes' status. ready says which report Ready=True.
+func observedObjects(o objects, ready [3]bool) map[string]*fnv1.Resource {
+	out := wantObjects(o)
+	suffix := [3]string{"e0817", "83b22", "58278"}
+	for i, name := range objectNames {
+		m := out[name].GetResource().AsMap()
+		m["metadata"] = map[string]any{
+			"name":         "demo-5fj2q-" + suffix[i],
+			"generateName": "demo-5fj2q-",
+			"labels": map[string]any{
+				"crossplane.io/composite":       "demo-5fj2q",
+				"crossplane.io/claim-name":      "demo",
+				"crossplane.io/claim-namespace": "tenants",
+			},
+			"annotations": map[string]any{"crossplane.io/composition-resource-name": name},
+		}
+		status := "False"
+		if ready[i] {
+			status = "True"
+		}
+		spec, _ := m["spec"].(map[string]any)
+		fp, _ := spec["forProvider"].(map[string]any)
+		m["status"] = map[string]any{
+			"atProvider": map[string]any{"manifest": fp["manifest"]},
+			"conditions": []any{
+				map[string]any{"type": "Ready", "status": status, "reason": "Available", "lastTransitionTime": "2024-01-01T00:00:00Z"},
+				map[string]any{"type": "Synced", "status": "True", "reason": "ReconcileSuccess", "lastTransitionTime": "2024-01-01T00:00:00Z"},
+			},
+		}
+		out[name] = &fnv1.Resource{Resource: resource.MustStructObject(&unstructured.Unstructured{Object: m})}
+	}
+	return out
+}
+
+// wantXR is the desired composite: the tenant's status, and its readiness.
+func wantXR(platform string, ready fnv1.Ready) *fnv1.Resource {
+	p := ""
+	if platform != "" {
+		p = fmt.Sprintf(`"platform": %q,`, platform)
+	}
+	return &fnv1.Resource{
+		Resource: resource.MustStructJSON(`{
+			"apiVersion": "platform.openedx.cloud/v1alpha1",
+			"kind": "XOpenEdxTenant",
+			"status": {` + p + `
+				"namespace": "openedx-demo",
+				"lmsUrl": "https://learn.demo.example.com",
+				"studioUrl": "https://studio.learn.demo.example.com"
+			}
+		}`),
+		Ready: ready,
+	}
+}
+
+// Requirements for a Platform claim, and for an XPlatform by name.
+var (
+	requireClaim = &fnv1.Requirements{Resources: map[string]*fnv1.ResourceSelector{
+		"platform": {
+			ApiVersion: "platform.openedx.cloud/v1alpha1",
+			Kind:       "XPlatform",
+			Match: &fnv1.ResourceSelector_MatchLabels{MatchLabels: &fnv1.MatchLabels{Labels: map[string]string{
+				"crossplane.io/claim-name":      "prod",
+				"crossplane.io/claim-namespace": "platform",
+			}}},
+		},
+	}}
+	requireXPlatform = &fnv1.Requirements{Resources: map[string]*fnv1.ResourceSelector{
+		"platform": {
+			ApiVersion: "platform.openedx.cloud/v1alpha1",
+			Kind:       "XPlatform",
+			Match:      &fnv1.ResourceSelector_MatchName{MatchName: "prod"},
+		},
+	}}
+)
+
+var (
+	metaReq = &fnv1.RequestMeta{Tag: "hello"}
+	metaRsp = &fnv1.ResponseMeta{Tag: "hello", Ttl: durationpb.New(60 * time.Second)}
+)
+
+func condition(typ string, s fnv1.Status, reason string, message ...string) *fnv1.Condition {
+	c := &fnv1.Condition{Type: typ, Status: s, Reason: reason, Target: fnv1.Target_TARGET_COMPOSITE_AND_CLAIM.Enum()}
+	if len(message) > 0 {
+		c.Message = &message[0]
+	}
+	return c
+}
+
+var (
+	condSuccess       = condition("FunctionSuccess", fnv1.Status_STATUS_CONDITION_TRUE, "Success")
+	condPlatformReady = condition("PlatformReady", fnv1.Status_STATUS_CONDITION_TRUE, "Available")
+)
+
+func condPlatformPending(msg string) *fnv1.Condition {
+	return condition("PlatformReady", fnv1.Status_STATUS_CONDITION_FALSE, "Pending", msg)
+}
+
+func warning(msg string) *fnv1.Result {
+	return &fnv1.Result{Severity: fnv1.Severity_SEVERITY_WARNING, Message: msg, Target: fnv1.Target_TARGET_COMPOSITE_AND_CLAIM.Enum()}
+}
+
+func fatal(msg string) *fnv1.Result {
+	return &fnv1.Result{Severity: fnv1.Severity_SEVERITY_FATAL, Message: msg, Target: fnv1.Target_TARGET_COMPOSITE.Enum()}
+}
+
+// The warnings a tenant shows while its platform cannot be used.
+const (
+	msgClaimMissing     = `Platform "prod" in namespace "platform" does not exist; the namespace is created once it does`
+	msgXPlatformMissing = `XPlatform "prod" does not exist; the namespace is created once it does`
+	msgClaimNotReady    = `Platform "prod" in namespace "platform" (XPlatform "prod-x7k2p") is not ready yet: its EKS cluster is still being created; the namespace is created once it is`
+)
+
+// merge returns the union of resource maps.
+func merge(ms ...map[string]*fnv1.Resource) map[string]*fnv1.Resource {
+	out := map[string]*fnv1.Resource{}
+	for _, m := range ms {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func TestRunFunction(t *testing.T) {
+	type args struct {
+		req *fnv1.RunFunctionRequest
+	}
+	type want struct {
+		rsp *fnv1.RunFunctionResponse
+		// fatal, when set, is what the single Fatal result's message starts
+		// with; the rest of it is apimachinery's wording.
+		fatal string
+	}
+
+	// What a previous step in the pipeline composed.
+	previousStep := map[string]*fnv1.Resource{
+		"previous-step": {
+			Resource: resource.MustStructJSON(`{
+				"apiVersion": "kubernetes.crossplane.io/v1alpha2",
+				"kind": "Object",
+				"spec": {"forProvider": {"manifest": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "from-previous-step", "namespace": "default"}}}}
+			}`),
+			Ready: fnv1.Ready_READY_TRUE,
+		},
+	}
+	previousComposite := func() *fnv1.Resource {
+		return &fnv1.Resource{
+			Resource:          resource.MustStructJSON(`{"apiVersion": "platform.openedx.cloud/v1alpha1", "kind": "XOpenEdxTenant"}`),
+			ConnectionDetails: map[string][]byte{"previous-secret": []byte("s3cr3t")},
+		}
+	}
+	wantXRWithConnectionDetails := func(platform string, ready fnv1.Ready) *fnv1.Resource {
+		r := wantXR(platform, ready)
+		r.ConnectionDetails = map[string][]byte{"previous-secret": []byte("s3cr3t")}
+		return r
+	}
+
+	readyClaimObjects := objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName}
+
+	cases := map[string]struct {
+		reason string
+		args   args
+		want   want
+	}{
+		// (a) Invalid composite.
+		"InvalidInstanceName": {
+			reason: "An invalid tenant is a single Fatal result naming the field; nothing is required or composed.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta:     metaReq,
+				Observed: &fnv1.State{Composite: tenant(strings.Replace(demoSpec, `"instanceName": "demo"`, `"instanceName": "Demo"`, 1))},
+			}},
+			want: want{
+				rsp:   &fnv1.RunFunctionResponse{Meta: metaRsp, Results: []*fnv1.Result{fatal("")}},
+				fatal: `invalid XOpenEdxTenant: spec.instanceName: Invalid value: "Demo": `,
+			},
+		},
+		"InvalidQuota": {
+			reason: "An invalid quota is a single Fatal result naming the field, even with the platform fetched and ready; nothing is composed.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta:              metaReq,
+				Observed:          &fnv1.State{Composite: tenant(strings.Replace(demoSpec, `"requestsCpu": "8"`, `"requestsCpu": "0"`, 1))},
+				RequiredResources: required(xplatform(claimPlatformName, true, readyPlatformStatus(claimPlatformName))),
+			}},
+			want: want{
+				rsp:   &fnv1.RunFunctionResponse{Meta: metaRsp, Results: []*fnv1.Result{fatal("")}},
+				fatal: `invalid XOpenEdxTenant: spec.resources.quota.requestsCpu: Invalid value: "0": must be positive`,
+			},
+		},
+
+		// (b) Crossplane has not fetched the platform yet.
+		"PlatformNotFetchedClaim": {
+			reason: "Without the platform, ask for the Platform claim's composite by the claim labels, compose nothing, and hold the composite not ready, without a warning.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta:     metaReq,
+				Observed: &fnv1.State{Composite: tenant(demoSpec)},
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta:         metaRsp,
+				Desired:      &fnv1.State{Composite: wantXR("", fnv1.Ready_READY_FALSE)},
+				Requirements: requireClaim,
+				Conditions:   []*fnv1.Condition{condSuccess},
+			}},
+		},
+		"PlatformNotFetchedXPlatform": {
+			reason: "A platformRef without a namespace names an XPlatform: ask for it by name.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta:     metaReq,
+				Observed: &fnv1.State{Composite: tenant(demoSpecXPlatform)},
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta:         metaRsp,
+				Desired:      &fnv1.State{Composite: wantXR("", fnv1.Ready_READY_FALSE)},
+				Requirements: requireXPlatform,
+				Conditions:   []*fnv1.Condition{condSuccess},
+			}},
+		},
+
+		// (c) The platform does not exist.
+		"PlatformMissingClaim": {
+			reason: "A Platform that does not exist is a warning naming it and its namespace, and PlatformReady=False; nothing is composed and the composite is not ready.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta:              metaReq,
+				Observed:          &fnv1.State{Composite: tenant(demoSpec)},
+				RequiredResources: required(),
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta:         metaRsp,
+				Desired:      &fnv1.State{Composite: wantXR("", fnv1.Ready_READY_FALSE)},
+				Requirements: requireClaim,
+				Results:      []*fnv1.Result{warning(msgClaimMissing)},
+				Conditions:   []*fnv1.Condition{condPlatformPending(msgClaimMissing), condSuccess},
+			}},
+		},
+		"PlatformMissingXPlatform": {
+			reason: "An XPlatform that does not exist is a warning naming the XPlatform.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta:              metaReq,
+				Observed:          &fnv1.State{Composite: tenant(demoSpecXPlatform)},
+				RequiredResources: required(),
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta:         metaRsp,
+				Desired:      &fnv1.State{Composite: wantXR("", fnv1.Ready_READY_FALSE)},
+				Requirements: requireXPlatform,
+				Results:      []*fnv1.Result{warning(msgXPlatformMissing)},
+				Conditions:   []*fnv1.Condition{condPlatformPending(msgXPlatformMissing), condSuccess},
+			}},
+		},
+
+		// (d) The platform exists but is not ready.
+		"PlatformClusterBeingCreated": {
+			reason: "A platform whose cluster is still being created is a warning saying it is not ready; nothing is composed.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta:              metaReq,
+				Observed:          &fnv1.State{Composite: tenant(demoSpec)},
+				RequiredResources: required(xplatform(claimPlatformName, true, creatingPlatformStatus)),
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta:         metaRsp,
+				Desired:      &fnv1.State{Composite: wantXR(claimPlatformName, fnv1.Ready_READY_FALSE)},
+				Requirements: requireClaim,
+				Results:      []*fnv1.Result{warning(msgClaimNotReady)},
+				Conditions:   []*fnv1.Condition{condPlatformPending(msgClaimNotReady), condSuccess},
+			}},
+		},
+		"PlatformProviderConfigButNotReady": {
+			reason: "status.cluster.providerConfigName alone is not enough: status.cluster.ready must be true too.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta:              metaReq,
+				Observed:          &fnv1.State{Composite: tenant(demoSpec)},
+				RequiredResources: required(xplatform(claimPlatformName, true, strings.Replace(readyPlatformStatus(claimPlatformName), `"ready": true`, `"ready": false`, 1))),
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta:         metaRsp,
+				Desired:      &fnv1.State{Composite: wantXR(claimPlatformName, fnv1.Ready_READY_FALSE)},
+				Requirements: requireClaim,
+				Results:      []*fnv1.Result{warning(msgClaimNotReady)},
+				Conditions:   []*fnv1.Condition{condPlatformPending(msgClaimNotReady), condSuccess},
+			}},
+		},
+		"PlatformReadyButNoProviderConfig": {
+			reason: "status.cluster.ready alone is not enough: without a providerConfigName there is no way to reach the cluster.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta:              metaReq,
+				Observed:          &fnv1.State{Composite: tenant(demoSpec)},
+				RequiredResources: required(xplatform(claimPlatformName, true, readyPlatformStatus(""))),
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta:         metaRsp,
+				Desired:      &fnv1.State{Composite: wantXR(claimPlatformName, fnv1.Ready_READY_FALSE)},
+				Requirements: requireClaim,
+				Results:      []*fnv1.Result{warning(msgClaimNotReady)},
+				Conditions:   []*fnv1.Condition{condPlatformPending(msgClaimNotReady), condSuccess},
+			}},
+		},
+
+		// (e) The platform is ready.
+		"PlatformReadyClaim": {
+			reason: "A ready platform gets the three Objects through its provider config, not ready until observed so; the tenant without a costCenter inherits the platform's; PlatformReady=True, no warning, and the status points at the instance.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta:              metaReq,
+				Observed:          &fnv1.State{Composite: tenant(demoSpec)},
+				RequiredResources: required(xplatform(claimPlatformName, true, readyPlatformStatus(claimPlatformName))),
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta: metaRsp,
+				Desired: &fnv1.State{
+					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
+					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ready: allReady(fnv1.Ready_READY_FALSE)}),
+				},
+				Requirements: requireClaim,
+				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
+			}},
+		},
+		"PlatformReadyMinimalSpec": {
+			reason: "Without the API server's defaults (crossplane render), the function applies the same defaults and composes the same Objects.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta:              metaReq,
+				Observed:          &fnv1.State{Composite: tenant(demoSpecMinimal)},
+				RequiredResources: required(xplatform(claimPlatformName, true, readyPlatformStatus(claimPlatformName))),
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta: metaRsp,
+				Desired: &fnv1.State{
+					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
+					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ready: allReady(fnv1.Ready_READY_FALSE)}),
+				},
+				Requirements: requireClaim,
+				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
+			}},
+		},
+		"PlatformReadyXPlatform": {
+			reason: "An XPlatform named directly works like a claim's composite.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta:              metaReq,
+				Observed:          &fnv1.State{Composite: tenant(demoSpecXPlatform)},
+				RequiredResources: required(xplatform("prod", false, readyPlatformStatus("prod"))),
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta: metaRsp,
+				Desired: &fnv1.State{
+					Composite: wantXR("prod", fnv1.Ready_READY_UNSPECIFIED),
+					Resources: wantObjects(objects{platform: "prod", costCenter: costCenter, providerConfig: "prod", ready: allReady(fnv1.Ready_READY_FALSE)}),
+				},
+				Requirements: requireXPlatform,
+				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
+			}},
+		},
+		"PlatformReadyObjectsReady": {
+			reason: "Objects observed Ready=True are desired READY_TRUE.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta: metaReq,
+				Observed: &fnv1.State{
+					Composite: tenant(demoSpec),
+					Resources: observedObjects(readyClaimObjects, [3]bool{true, true, true}),
+				},
+				RequiredResources: required(xplatform(claimPlatformName, true, readyPlatformStatus(claimPlatformName))),
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta: metaRsp,
+				Desired: &fnv1.State{
+					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
+					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ready: allReady(fnv1.Ready_READY_TRUE)}),
+				},
+				Requirements: requireClaim,
+				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
+			}},
+		},
+		"PlatformReadyObjectsPartlyReady": {
+			reason: "Readiness is per Object: only the one observed Ready=True is READY_TRUE.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta: metaReq,
+				Observed: &fnv1.State{
+					Composite: tenant(demoSpec),
+					Resources: observedObjects(readyClaimObjects, [3]bool{true, false, false}),
+				},
+				RequiredResources: required(xplatform(claimPlatformName, true, readyPlatformStatus(claimPlatformName))),
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta: metaRsp,
+				Desired: &fnv1.State{
+					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
+					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ready: [3]fnv1.Ready{fnv1.Ready_READY_TRUE, fnv1.Ready_READY_FALSE, fnv1.Ready_READY_FALSE}}),
+				},
+				Requirements: requireClaim,
+				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
+			}},
+		},
+		"TenantCostCenterOverridesPlatform": {
+			reason: "A tenant's own costCenter wins over the platform's.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta:              metaReq,
+				Observed:          &fnv1.State{Composite: tenant(strings.Replace(demoSpec, `"instanceName"`, `"costCenter": "cc-42", "instanceName"`, 1))},
+				RequiredResources: required(xplatform(claimPlatformName, true, readyPlatformStatus(claimPlatformName))),
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta: metaRsp,
+				Desired: &fnv1.State{
+					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
+					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: "cc-42", providerConfig: claimPlatformName, ready: allReady(fnv1.Ready_READY_FALSE)}),
+				},
+				Requirements: requireClaim,
+				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
+			}},
+		},
+		"ExplicitZeroPersistentVolumeClaims": {
+			reason: "persistentVolumeClaims: 0 is valid (XRD minimum 0) and means no volume claims; it must not become the default of 10.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta:              metaReq,
+				Observed:          &fnv1.State{Composite: tenant(strings.Replace(demoSpec, `"persistentVolumeClaims": 10`, `"persistentVolumeClaims": 0`, 1))},
+				RequiredResources: required(xplatform(claimPlatformName, true, readyPlatformStatus(claimPlatformName))),
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta: metaRsp,
+				Desired: &fnv1.State{
+					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
+					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, pvcs: "0", ready: allReady(fnv1.Ready_READY_FALSE)}),
+				},
+				Requirements: requireClaim,
+				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
+			}},
+		},
+
+		// (f) The platform went away or is not ready, but the tenant's
+		// Objects exist: keep them exactly as they are.
+		"PlatformDeletedKeepsExistingObjects": {
+			reason: "A platform that disappears must never delete a tenant's namespace: the existing Objects stay desired with their provider config, labels (platform, cost center) and readiness, alongside the warning; the composite is not ready and still names its platform.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta: metaReq,
+				Observed: &fnv1.State{
+					Composite: tenant(demoSpec),
+					Resources: observedObjects(readyClaimObjects, [3]bool{true, true, true}),
+				},
+				RequiredResources: required(),
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta: metaRsp,
+				Desired: &fnv1.State{
+					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_FALSE),
+					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ready: allReady(fnv1.Ready_READY_TRUE)}),
+				},
+				Requirements: requireClaim,
+				Results:      []*fnv1.Result{warning(msgClaimMissing)},
+				Conditions:   []*fnv1.Condition{condPlatformPending(msgClaimMissing), condSuccess},
+			}},
+		},
+		"PlatformNotReadyKeepsExistingObjects": {
+			reason: "A platform that is not ready (for example its cluster is being replaced) keeps the tenant's existing Objects on their provider config, alongside the warning.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta: metaReq,
+				Observed: &fnv1.State{
+					Composite: tenant(demoSpec),
+					Resources: observedObjects(readyClaimObjects, [3]bool{true, true, true}),
+				},
+				RequiredResources: required(xplatform(claimPlatformName, true, creatingPlatformStatus)),
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta: metaRsp,
+				Desired: &fnv1.State{
+					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_FALSE),
+					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ready: allReady(fnv1.Ready_READY_TRUE)}),
+				},
+				Requirements: requireClaim,
+				Results:      []*fnv1.Result{warning(msgClaimNotReady)},
+				Conditions:   []*fnv1.Condition{condPlatformPending(msgClaimNotReady), condSuccess},
+			}},
+		},
+		"PlatformNotFetchedKeepsExistingObjects": {
+			reason: "Before Crossplane has fetched the platform, the existing Objects stay desired exactly as they are, without a warning.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta: metaReq,
+				Observed: &fnv1.State{
+					Composite: tenant(demoSpec),
+					Resources: observedObjects(readyClaimObjects, [3]bool{true, true, true}),
+				},
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta: metaRsp,
+				Desired: &fnv1.State{
+					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_FALSE),
+					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ready: allReady(fnv1.Ready_READY_TRUE)}),
+				},
+				Requirements: requireClaim,
+				Conditions:   []*fnv1.Condition{condSuccess},
+			}},
+		},
+
+		// (g) Ambiguous platform.
+		"TwoPlatformsMatch": {
+			reason: "Two composites with the same claim labels is a Fatal result counting them; nothing is composed.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta:     metaReq,
+				Observed: &fnv1.State{Composite: tenant(demoSpec)},
+				RequiredResources: required(
+					xplatform(claimPlatformName, true, readyPlatformStatus(claimPlatformName)),
+					xplatform("prod-a1b2c", true, readyPlatformStatus("prod-a1b2c")),
+				),
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta:         metaRsp,
+				Requirements: requireClaim,
+				Results:      []*fnv1.Result{fatal(`2 platforms match Platform "prod" in namespace "platform"; a Platform claim's composite must be unique`)},
+			}},
+		},
+
+		// (h) Pipeline pass-through.
+		"PreviousStepPassesThrough": {
+			reason: "What earlier pipeline steps composed, and the composite's connection details, are kept alongside the tenant's Objects.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta:              metaReq,
+				Observed:          &fnv1.State{Composite: tenant(demoSpec)},
+				Desired:           &fnv1.State{Composite: previousComposite(), Resources: previousStep},
+				RequiredResources: required(xplatform(claimPlatformName, true, readyPlatformStatus(claimPlatformName))),
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta: metaRsp,
+				Desired: &fnv1.State{
+					Composite: wantXRWithConnectionDetails(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
+					Resources: merge(previousStep, wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ready: allReady(fnv1.Ready_READY_FALSE)})),
+				},
+				Requirements: requireClaim,
+				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
+			}},
+		},
+		"PreviousStepPassesThroughWhilePlatformMissing": {
+			reason: "A missing platform does not drop what earlier pipeline steps composed.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta:              metaReq,
+				Observed:          &fnv1.State{Composite: tenant(demoSpec)},
+				Desired:           &fnv1.State{Composite: previousComposite(), Resources: previousStep},
+				RequiredResources: required(),
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta: metaRsp,
+				Desired: &fnv1.State{
+					Composite: wantXRWithConnectionDetails("", fnv1.Ready_READY_FALSE),
+					Resources: previousStep,
+				},
+				Requirements: requireClaim,
+				Results:      []*fnv1.Result{warning(msgClaimMissing)},
+				Conditions:   []*fnv1.Condition{condPlatformPending(msgClaimMissing), condSuccess},
+			}},
+		},
+	}
+
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			f := &Function{log: logging.NewNopLogger()}
+			rsp, err := f.RunFunction(context.Background(), tc.args.req)
+			if err != nil {
+				t.Fatalf("%s\nf.RunFunction(...): unexpected error: %v", tc.reason, err)
+			}
+
+			opts := []cmp.Option{protocmp.Transform()}
+			if tc.want.fatal != "" {
+				// The rest of the message is apimachinery's wording.
+				opts = append(opts, protocmp.IgnoreFields(&fnv1.Result{}, "message"))
+				if len(rsp.GetResults()) != 1 || !strings.HasPrefix(rsp.GetResults()[0].GetMessage(), tc.want.fatal) {
+					t.Errorf("%s\nf.RunFunction(...): want exactly one result whose message starts with %q, got %v", tc.reason, tc.want.fatal, rsp.GetResults())
+				}
+			}
+			if diff := cmp.Diff(tc.want.rsp, rsp, opts...); diff != "" {
+				// protocmp's diff of google.protobuf.Struct is hard to read;
+				// show the same difference as JSON when it is visible there.
+				if jd := cmp.Diff(asJSON(t, tc.want.rsp), asJSON(t, rsp)); jd != "" && tc.want.fatal == "" {
+					diff = jd
+				}
+				t.Errorf("%s\nf.RunFunction(...): -want rsp, +got rsp:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+// asJSON renders a message as plain JSON values, for readable diffs.
+func asJSON(t *testing.T, m proto.Message) any {
+	t.Helper()
+	b, err := protojson.Marshal(m)
+	if err != nil {
+		t.Fatalf("protojson.Marshal(%T): %v", m, err)
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("json.Unmarshal: %v", err)
+	}
+	return v
+}
+
+// TestRunFunctionDeterministic runs the same request several times: the
+// responses must be byte for byte identical, or Crossplane would see a change
+// on every reconcile.
+func TestRunFunctionDeterministic(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		req    *fnv1.RunFunctionRequest
+	}{
+		"PlatformReady": {
+			reason: "A ready platform with observed Objects and an earlier step's resources composes the same response every time.",
+			req: &fnv1.RunFunctionRequest{
+				Meta: metaReq,
+				Observed: &fnv1.State{
+					Composite: tenant(demoSpec),
+					Resources: observedObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName}, [3]bool{true, false, true}),
+				},
+				Desired: &fnv1.State{Resources: map[string]*fnv1.Resource{
+					"previous-step": {Resource: resource.MustStructJSON(`{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"b": "c", "a": "d"}}`)},
+				}},
+				RequiredResources: required(xplatform(claimPlatformName, true, readyPlatformStatus(claimPlatformName))),
+			},
+		},
+		"PlatformMissing": {
+			reason: "A missing platform gives the same warning and condition every time.",
+			req: &fnv1.RunFunctionRequest{
+				Meta:              metaReq,
+				Observed:          &fnv1.State{Composite: tenant(demoSpec)},
+				RequiredResources: required(),
+			},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			marshal := func() []byte {
+				t.Helper()
+				// A fresh copy each time: the SDK's response shares the
+				// request's desired state.
+				req, ok := proto.Clone(tc.req).(*fnv1.RunFunctionRequest)
+				if !ok {
+					t.Fatalf("proto.Clone returned a %T", req)
+				}
+				rsp, err := (&Function{log: logging.NewNopLogger()}).RunFunction(context.Background(), req)
+				if err != nil {
+					t.Fatalf("%s\nf.RunFunction(...): unexpected error: %v", tc.reason, err)
+				}
+				b, err := proto.MarshalOptions{Deterministic: true}.Marshal(rsp)
+				if err != nil {
+					t.Fatalf("%s\nproto.Marshal(...): %v", tc.reason, err)
+				}
+				return b
+			}
+			first := marshal()
+			if len(first) == 0 {
+				t.Fatalf("%s\nthe response is empty", tc.reason)
+			}
+			for i := range 10 {
+				if got := marshal(); !bytes.Equal(first, got) {
+					t.Fatalf("%s\nrun %d: response differs from the first run:\nfirst: %x\ngot:   %x", tc.reason, i+2, first, got)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,383 @@
+package main
+
+import (
+	"k8s.io/utils/ptr"
+
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
+)
+
+// quantityEqual compares quantities by value and by how they print, since
+// they are written as they print into the ResourceQuota and LimitRange.
+var quantityEqual = cmp.Comparer(func(a, b resource.Quantity) bool {
+	return a.Cmp(b) == 0 && a.String() == b.String()
+})
+
+// validTenant is the smallest valid XOpenEdxTenant, as in
+// examples/tenant-demo, with mods applied.
+func validTenant(mods ...func(*v1alpha1.XOpenEdxTenant)) *v1alpha1.XOpenEdxTenant {
+	xr := &v1alpha1.XOpenEdxTenant{
+		ObjectMeta: metav1.ObjectMeta{Name: "demo"},
+		Spec: v1alpha1.XOpenEdxTenantSpec{
+			PlatformRef:  v1alpha1.PlatformReference{Name: "prod", Namespace: "platform"},
+			InstanceName: "demo",
+			LMSHost:      "learn.demo.example.com",
+		},
+	}
+	for _, m := range mods {
+		m(xr)
+	}
+	return xr
+}
+
+// fieldErr is what a test asserts of a *field.Error: the detail text comes
+// from k8s.io/apimachinery and is not ours to pin.
+type fieldErr struct {
+	Type     field.ErrorType
+	Field    string
+	BadValue any
+}
+
+func TestNewPlan(t *testing.T) {
+	type want struct {
+		plan *plan
+		err  *fieldErr
+	}
+	cases := map[string]struct {
+		reason string
+		xr     *v1alpha1.XOpenEdxTenant
+		want   want
+	}{
+		"Defaults": {
+			reason: "A tenant that sets only what is required gets the XRD's defaults: namespace openedx-<instance>, cmsHost studio.<lmsHost>, an 8 CPU / 24Gi / 48Gi / 60 pods / 10 PVCs quota and 100m / 256Mi / 3Gi container defaults.",
+			xr:     validTenant(),
+			want: want{plan: &plan{
+				Name:        "demo",
+				Instance:    "demo",
+				Namespace:   "openedx-demo",
+				LMSHost:     "learn.demo.example.com",
+				CMSHost:     "studio.learn.demo.example.com",
+				PlatformRef: v1alpha1.PlatformReference{Name: "prod", Namespace: "platform"},
+				Quota: quota{
+					RequestsCPU:    resource.MustParse("8"),
+					RequestsMemory: resource.MustParse("24Gi"),
+					LimitsMemory:   resource.MustParse("48Gi"),
+					Pods:           60,
+					PVCs:           10,
+				},
+				Defaults: containerDefaults{
+					CPURequest:    resource.MustParse("100m"),
+					MemoryRequest: resource.MustParse("256Mi"),
+					MemoryLimit:   resource.MustParse("3Gi"),
+				},
+			}},
+		},
+		"ExplicitValuesAtTheBounds": {
+			reason: "Explicit values are kept as written, including those exactly at the XRD's bounds: 2 and 30 character instance names are fine, requests equal to limits are fine, 10 pods, 100 PVCs and a 2Gi memory limit are allowed.",
+			xr: validTenant(func(xr *v1alpha1.XOpenEdxTenant) {
+				xr.Name = "blue-sky-x7k2p"
+				xr.Spec.PlatformRef = v1alpha1.PlatformReference{Name: "prod"}
+				xr.Spec.InstanceName = "b" + strings.Repeat("1", 28) + "z"
+				xr.Spec.LMSHost = "courses.example.org"
+				xr.Spec.CMSHost = "authoring.example.org"
+				xr.Spec.CostCenter = "Cost_Center.42-a"
+				xr.Spec.Resources = v1alpha1.TenantResources{
+					Quota: v1alpha1.TenantQuota{
+						RequestsCPU:            "4000m",
+						RequestsMemory:         "16Gi",
+						LimitsMemory:           "16Gi",
+						Pods:                   10,
+						PersistentVolumeClaims: ptr.To(int64(100)),
+					},
+					ContainerDefaults: v1alpha1.ContainerDefaults{
+						CPURequest:    "50m",
+						MemoryRequest: "2Gi",
+						MemoryLimit:   "2Gi",
+					},
+				}
+			}),
+			want: want{plan: &plan{
+				Name:        "blue-sky-x7k2p",
+				Instance:    "b" + strings.Repeat("1", 28) + "z",
+				Namespace:   "openedx-b" + strings.Repeat("1", 28) + "z",
+				LMSHost:     "courses.example.org",
+				CMSHost:     "authoring.example.org",
+				CostCenter:  "Cost_Center.42-a",
+				PlatformRef: v1alpha1.PlatformReference{Name: "prod"},
+				Quota: quota{
+					RequestsCPU:    resource.MustParse("4000m"),
+					RequestsMemory: resource.MustParse("16Gi"),
+					LimitsMemory:   resource.MustParse("16Gi"),
+					Pods:           10,
+					PVCs:           100,
+				},
+				Defaults: containerDefaults{
+					CPURequest:    resource.MustParse("50m"),
+					MemoryRequest: resource.MustParse("2Gi"),
+					MemoryLimit:   resource.MustParse("2Gi"),
+				},
+			}},
+		},
+		"TwoCharacterInstance": {
+			reason: "Two characters is the shortest instance name the XRD allows.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.InstanceName = "ab" }),
+			want: want{plan: func() *plan {
+				p := defaultPlan()
+				p.Instance, p.Namespace = "ab", "openedx-ab"
+				return p
+			}()},
+		},
+		"NoName": {
+			reason: "A composite without a name cannot be composed.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Name = "" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeRequired, Field: "metadata.name", BadValue: ""}},
+		},
+		"PlatformRefNameEmpty": {
+			reason: "platformRef.name is required.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.PlatformRef.Name = "" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeRequired, Field: "spec.platformRef.name", BadValue: ""}},
+		},
+		"InstanceNameEmpty": {
+			reason: "instanceName is required.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.InstanceName = "" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.instanceName", BadValue: ""}},
+		},
+		"InstanceNameUppercase": {
+			reason: "instanceName names a namespace, so it must be lower case.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.InstanceName = "Demo" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.instanceName", BadValue: "Demo"}},
+		},
+		"InstanceNameOneCharacter": {
+			reason: "instanceName is at least 2 characters (XRD MinLength=2).",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.InstanceName = "a" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.instanceName", BadValue: "a"}},
+		},
+		"InstanceName31Characters": {
+			reason: "instanceName is at most 30 characters (XRD MaxLength=30).",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.InstanceName = strings.Repeat("a", 31) }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.instanceName", BadValue: strings.Repeat("a", 31)}},
+		},
+		"InstanceNameLeadingDash": {
+			reason: "instanceName is a DNS label and cannot start with a dash.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.InstanceName = "-demo" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.instanceName", BadValue: "-demo"}},
+		},
+		"InstanceNameTrailingDash": {
+			reason: "instanceName is a DNS label and cannot end with a dash.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.InstanceName = "demo-" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.instanceName", BadValue: "demo-"}},
+		},
+		"LMSHostWithoutDot": {
+			reason: "lmsHost must be fully qualified.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.LMSHost = "localhost" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.lmsHost", BadValue: "localhost"}},
+		},
+		"LMSHostUppercase": {
+			reason: "lmsHost must be lower case, as the XRD's pattern requires.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.LMSHost = "Learn.Example.com" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.lmsHost", BadValue: "Learn.Example.com"}},
+		},
+		"LMSHostEmpty": {
+			reason: "lmsHost is required.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.LMSHost = "" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.lmsHost", BadValue: ""}},
+		},
+		"CMSHostEqualsLMSHost": {
+			reason: "Studio and the LMS cannot share a host name.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.CMSHost = xr.Spec.LMSHost }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.cmsHost", BadValue: "learn.demo.example.com"}},
+		},
+		"CMSHostUppercase": {
+			reason: "cmsHost is validated like lmsHost.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.CMSHost = "Studio.example.com" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.cmsHost", BadValue: "Studio.example.com"}},
+		},
+		"CostCenterWithSpace": {
+			reason: "costCenter becomes a Kubernetes label value, which cannot hold a space.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.CostCenter = "learning platform" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.costCenter", BadValue: "learning platform"}},
+		},
+		"RequestsCPUNotAQuantity": {
+			reason: "requestsCpu must parse as a quantity.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Resources.Quota.RequestsCPU = "abc" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.quota.requestsCpu", BadValue: "abc"}},
+		},
+		"RequestsCPUZero": {
+			reason: "requestsCpu must be positive: a zero quota refuses every pod.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Resources.Quota.RequestsCPU = "0" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.quota.requestsCpu", BadValue: "0"}},
+		},
+		"RequestsCPUNegative": {
+			reason: "requestsCpu must be positive.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Resources.Quota.RequestsCPU = "-1" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.quota.requestsCpu", BadValue: "-1"}},
+		},
+		"RequestsMemoryNotAQuantity": {
+			reason: "requestsMemory must parse as a quantity.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Resources.Quota.RequestsMemory = "24 GB" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.quota.requestsMemory", BadValue: "24 GB"}},
+		},
+		"LimitsMemoryZero": {
+			reason: "limitsMemory must be positive.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Resources.Quota.LimitsMemory = "0Gi" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.quota.limitsMemory", BadValue: "0Gi"}},
+		},
+		"RequestsMemoryAboveLimitsMemory": {
+			reason: "requestsMemory must not exceed limitsMemory; the error names requestsMemory.",
+			xr: validTenant(func(xr *v1alpha1.XOpenEdxTenant) {
+				xr.Spec.Resources.Quota.RequestsMemory = "32Gi"
+				xr.Spec.Resources.Quota.LimitsMemory = "16Gi"
+			}),
+			want: want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.quota.requestsMemory", BadValue: "32Gi"}},
+		},
+		"RequestsMemoryAboveDefaultLimitsMemory": {
+			reason: "requestsMemory is compared with the default limitsMemory (48Gi) when limitsMemory is unset.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Resources.Quota.RequestsMemory = "64Gi" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.quota.requestsMemory", BadValue: "64Gi"}},
+		},
+		"PodsBelowMinimum": {
+			reason: "pods is at least 10 (XRD Minimum=10).",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Resources.Quota.Pods = 5 }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.quota.pods", BadValue: int64(5)}},
+		},
+		"PodsAboveMaximum": {
+			reason: "pods is at most 1000 (XRD Maximum=1000).",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Resources.Quota.Pods = 1001 }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.quota.pods", BadValue: int64(1001)}},
+		},
+		"PVCsNegative": {
+			reason: "persistentVolumeClaims is at least 0.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Resources.Quota.PersistentVolumeClaims = ptr.To(int64(-1)) }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.quota.persistentVolumeClaims", BadValue: int64(-1)}},
+		},
+		"PVCsAboveMaximum": {
+			reason: "persistentVolumeClaims is at most 100.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Resources.Quota.PersistentVolumeClaims = ptr.To(int64(101)) }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.quota.persistentVolumeClaims", BadValue: int64(101)}},
+		},
+		"CPURequestZero": {
+			reason: "containerDefaults.cpuRequest must be positive.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Resources.ContainerDefaults.CPURequest = "0m" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.containerDefaults.cpuRequest", BadValue: "0m"}},
+		},
+		"MemoryLimitBelow2Gi": {
+			reason: "containerDefaults.memoryLimit below 2Gi would make Tutor's lms and cms pods invalid.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Resources.ContainerDefaults.MemoryLimit = "1Gi" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.containerDefaults.memoryLimit", BadValue: "1Gi"}},
+		},
+		"MemoryLimitJustBelow2Gi": {
+			reason: "2047Mi is below 2Gi.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Resources.ContainerDefaults.MemoryLimit = "2047Mi" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.containerDefaults.memoryLimit", BadValue: "2047Mi"}},
+		},
+		"MemoryRequestAboveMemoryLimit": {
+			reason: "containerDefaults.memoryRequest must not exceed memoryLimit; the error names memoryRequest.",
+			xr: validTenant(func(xr *v1alpha1.XOpenEdxTenant) {
+				xr.Spec.Resources.ContainerDefaults.MemoryRequest = "4Gi"
+				xr.Spec.Resources.ContainerDefaults.MemoryLimit = "3Gi"
+			}),
+			want: want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.containerDefaults.memoryRequest", BadValue: "4Gi"}},
+		},
+		"MemoryRequestAboveDefaultMemoryLimit": {
+			reason: "memoryRequest is compared with the default memoryLimit (3Gi) when memoryLimit is unset.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Resources.ContainerDefaults.MemoryRequest = "4Gi" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.containerDefaults.memoryRequest", BadValue: "4Gi"}},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got, err := newPlan(tc.xr)
+			if diff := cmp.Diff(tc.want.plan, got, quantityEqual); diff != "" {
+				t.Errorf("%s\nnewPlan(...): -want plan, +got plan:\n%s", tc.reason, diff)
+			}
+			if diff := cmp.Diff(tc.want.err, asFieldErr(t, err)); diff != "" {
+				t.Errorf("%s\nnewPlan(...): -want error, +got error:\n%s", tc.reason, diff)
+			}
+			if tc.want.err != nil && err != nil && !strings.HasPrefix(err.Error(), tc.want.err.Field+": ") {
+				t.Errorf("%s\nnewPlan(...): error %q does not start with the field path %q", tc.reason, err, tc.want.err.Field)
+			}
+		})
+	}
+}
+
+// TestNewPlanRejectsWhatTheXRDRejects holds inputs that the XRD's OpenAPI
+// schema refuses. newPlan promises to validate "as the XRD does", so that
+// crossplane render and other callers that skip the API server fail the same
+// way.
+func TestNewPlanRejectsWhatTheXRDRejects(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		xr     *v1alpha1.XOpenEdxTenant
+		want   *fieldErr
+	}{
+		"InstanceNameLeadingDigit": {
+			reason: "The XRD's instanceName pattern ^[a-z]([a-z0-9-]*[a-z0-9])?$ requires a leading letter; a DNS-1123 label allows a leading digit.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.InstanceName = "1demo" }),
+			want:   &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.instanceName", BadValue: "1demo"},
+		},
+		"LMSHostNumericTopLevelDomain": {
+			reason: "The XRD's lmsHost pattern ends in [a-z]{2,63}: the top-level domain is letters only.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.LMSHost = "learn.example.123" }),
+			want:   &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.lmsHost", BadValue: "learn.example.123"},
+		},
+		"LMSHostLabelLongerThan63": {
+			reason: "The XRD's lmsHost pattern limits each DNS label to 63 characters.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.LMSHost = strings.Repeat("a", 64) + ".example.com" }),
+			want:   &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.lmsHost", BadValue: strings.Repeat("a", 64) + ".example.com"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := newPlan(tc.xr)
+			if diff := cmp.Diff(tc.want, asFieldErr(t, err)); diff != "" {
+				t.Errorf("%s\nnewPlan(...): -want error, +got error:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+// asFieldErr projects an error returned by newPlan on what tests assert. Every
+// error newPlan returns is a *field.Error.
+func asFieldErr(t *testing.T, err error) *fieldErr {
+	t.Helper()
+	if err == nil {
+		return nil
+	}
+	var fe *field.Error
+	if !errors.As(err, &fe) {
+		t.Fatalf("newPlan(...): error %q is a %T, want a *field.Error", err, err)
+	}
+	return &fieldErr{Type: fe.Type, Field: fe.Field, BadValue: fe.BadValue}
+}
+
+// defaultPlan is the plan of validTenant().
+func defaultPlan() *plan {
+	return &plan{
+		Name:        "demo",
+		Instance:    "demo",
+		Namespace:   "openedx-demo",
+		LMSHost:     "learn.demo.example.com",
+		CMSHost:     "studio.learn.demo.example.com",
+		PlatformRef: v1alpha1.PlatformReference{Name: "prod", Namespace: "platform"},
+		Quota: quota{
+			RequestsCPU:    resource.MustParse("8"),
+			RequestsMemory: resource.MustParse("24Gi"),
+			LimitsMemory:   resource.MustParse("48Gi"),
+			Pods:           60,
+			PVCs:           10,
+		},
+		Defaults: containerDefaults{
+			CPURequest:    resource.MustParse("100m"),
+			MemoryRequest: resource.MustParse("256Mi"),
+			MemoryLimit:   resource.MustParse("3Gi"),
+		},
+	}
+}
