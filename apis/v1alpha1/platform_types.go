@@ -59,6 +59,33 @@ type XPlatformSpec struct {
 	// +kubebuilder:default={}
 	Kubernetes Kubernetes `json:"kubernetes,omitempty"`
 
+	// TenantCapacity is how many Open edX instances the platform is sized
+	// for. Each instance uses two Redis databases (cache and Celery), so it
+	// sets the cache's number of databases.
+	// +kubebuilder:default=50
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=1000
+	TenantCapacity int `json:"tenantCapacity,omitempty"`
+
+	// Database is the Aurora MySQL cluster shared by the tenants, one
+	// database each.
+	// +kubebuilder:default={}
+	Database Database `json:"database,omitempty"`
+
+	// Cache is the ElastiCache (Valkey) replication group shared by the
+	// tenants, two database indexes each.
+	// +kubebuilder:default={}
+	Cache Cache `json:"cache,omitempty"`
+
+	// MongoDB is the replica set shared by the tenants, one database each
+	// (plus the forum's).
+	// +kubebuilder:default={}
+	MongoDB MongoDB `json:"mongodb,omitempty"`
+
+	// Search is the optional OpenSearch domain.
+	// +kubebuilder:default={}
+	Search Search `json:"search,omitempty"`
+
 	// ProviderConfigName is the provider-aws ProviderConfig used for every AWS
 	// resource.
 	// +kubebuilder:default=default
@@ -107,6 +134,127 @@ type Kubernetes struct {
 	KubeconfigSecretNamespace string `json:"kubeconfigSecretNamespace,omitempty"`
 }
 
+// DataProtection decides what happens to data when a platform is deleted.
+type DataProtection struct {
+	// DeletionProtection refuses deletion of the store in AWS until it is
+	// turned off.
+	// +kubebuilder:default=true
+	DeletionProtection *bool `json:"deletionProtection,omitempty"`
+	// SkipFinalSnapshot deletes without a last snapshot. Leave it false in
+	// production.
+	// +kubebuilder:default=false
+	SkipFinalSnapshot bool `json:"skipFinalSnapshot,omitempty"`
+	// BackupRetentionDays keeps automated backups this long.
+	// +kubebuilder:default=7
+	// +kubebuilder:validation:Minimum=7
+	// +kubebuilder:validation:Maximum=35
+	BackupRetentionDays int `json:"backupRetentionDays,omitempty"`
+}
+
+// Database is the Aurora MySQL cluster.
+type Database struct {
+	// EngineVersion of Aurora MySQL 3 (MySQL 8.0 compatible), the line
+	// current Open edX releases support.
+	// +kubebuilder:default="8.0.mysql_aurora.3.10.0"
+	// +kubebuilder:validation:Pattern=`^8\.0\.mysql_aurora\.3\.[0-9]{2}\.[0-9]+$`
+	EngineVersion string `json:"engineVersion,omitempty"`
+	// InstanceClass of the writer and of one reader per other zone in the
+	// production profile. The small profile runs one Aurora Serverless v2
+	// instance instead.
+	// +kubebuilder:default="db.r7g.large"
+	// +kubebuilder:validation:Pattern=`^db\.[a-z0-9]+\.[a-z0-9]+$`
+	InstanceClass string `json:"instanceClass,omitempty"`
+	// ServerlessMaxCapacity caps the small profile's Serverless v2 instance,
+	// in Aurora capacity units. Its minimum is 0.5.
+	// +kubebuilder:default=4
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=128
+	ServerlessMaxCapacity int `json:"serverlessMaxCapacity,omitempty"`
+
+	DataProtection `json:",inline"`
+}
+
+// Cache is the ElastiCache replication group.
+type Cache struct {
+	// EngineVersion of Valkey, the open-source Redis fork ElastiCache prices
+	// lower than Redis OSS. Tutor's Redis clients speak to it unchanged.
+	// +kubebuilder:default="8.0"
+	// +kubebuilder:validation:Pattern=`^[78]\.[0-9]+$`
+	EngineVersion string `json:"engineVersion,omitempty"`
+	// NodeType of every node. Empty picks cache.r7g.large in production and
+	// cache.t4g.small in small.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^cache\.[a-z0-9]+\.[a-z0-9]+$`
+	NodeType string `json:"nodeType,omitempty"`
+}
+
+// MongoDB is the platform's MongoDB.
+//
+// +kubebuilder:validation:XValidation:rule="!has(self.external) || !has(self.instanceType)",message="an external MongoDB has no instances: drop instanceType"
+type MongoDB struct {
+	// Version of MongoDB installed on the members.
+	// +kubebuilder:default="7.0"
+	// +kubebuilder:validation:Enum="7.0"
+	Version string `json:"version,omitempty"`
+	// InstanceType of each of the three members, ARM (Graviton). Empty picks
+	// r7g.large in production and t4g.medium in small.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^[a-z][a-z0-9]*g[a-z]*\.[a-z0-9]+$`
+	InstanceType string `json:"instanceType,omitempty"`
+	// VolumeSizeGiB of each member's encrypted data volume.
+	// +kubebuilder:default=100
+	// +kubebuilder:validation:Minimum=20
+	// +kubebuilder:validation:Maximum=16000
+	VolumeSizeGiB int `json:"volumeSizeGiB,omitempty"`
+	// External uses an existing replica set, such as MongoDB Atlas peered
+	// with the VPC, instead of composing one.
+	// +optional
+	External *ExternalMongoDB `json:"external,omitempty"`
+}
+
+// ExternalMongoDB is a replica set the platform does not manage.
+type ExternalMongoDB struct {
+	// Hosts of the members, host:port.
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=7
+	Hosts []string `json:"hosts"`
+	// ReplicaSet name.
+	// +kubebuilder:validation:MinLength=1
+	ReplicaSet string `json:"replicaSet"`
+	// AdminSecretARN is the Secrets Manager secret holding the admin user's
+	// credentials, as JSON with username and password.
+	// +kubebuilder:validation:Pattern=`^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$`
+	AdminSecretARN string `json:"adminSecretArn"`
+}
+
+// Search is the optional OpenSearch domain. Tutor uses Meilisearch since
+// v19, so it is off by default.
+type Search struct {
+	// +kubebuilder:default={}
+	OpenSearch OpenSearch `json:"opensearch,omitempty"`
+}
+
+// OpenSearch is an OpenSearch domain in the VPC.
+type OpenSearch struct {
+	// Enabled composes the domain.
+	// +kubebuilder:default=false
+	Enabled bool `json:"enabled,omitempty"`
+	// EngineVersion of OpenSearch.
+	// +kubebuilder:default="OpenSearch_2.19"
+	// +kubebuilder:validation:Pattern=`^OpenSearch_[0-9]+\.[0-9]+$`
+	EngineVersion string `json:"engineVersion,omitempty"`
+	// InstanceType of the data nodes. Empty picks r7g.large.search in
+	// production and t3.small.search in small.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]+\.[a-z0-9]+\.search$`
+	InstanceType string `json:"instanceType,omitempty"`
+	// VolumeSizeGiB of each data node.
+	// +kubebuilder:default=50
+	// +kubebuilder:validation:Minimum=10
+	// +kubebuilder:validation:Maximum=3000
+	VolumeSizeGiB int `json:"volumeSizeGiB,omitempty"`
+}
+
 // XPlatformStatus is what tenants and operators read from a platform.
 type XPlatformStatus struct {
 	// Region of the platform.
@@ -119,6 +267,53 @@ type XPlatformStatus struct {
 	Network NetworkStatus `json:"network,omitempty"`
 	// Cluster identifiers, known once AWS has created it.
 	Cluster ClusterStatus `json:"cluster,omitempty"`
+	// Database endpoints.
+	Database DatabaseStatus `json:"database,omitempty"`
+	// Cache endpoints.
+	Cache CacheStatus `json:"cache,omitempty"`
+	// MongoDB members.
+	MongoDB MongoDBStatus `json:"mongodb,omitempty"`
+	// Search endpoint, when enabled.
+	Search SearchStatus `json:"search,omitempty"`
+}
+
+// DatabaseStatus is how tenants reach the Aurora cluster. Credentials are
+// never here: only the ARN of the secret that holds them.
+type DatabaseStatus struct {
+	WriterEndpoint string `json:"writerEndpoint,omitempty"`
+	ReaderEndpoint string `json:"readerEndpoint,omitempty"`
+	Port           int    `json:"port,omitempty"`
+	// AdminSecretARN is the RDS-managed secret of the master user.
+	AdminSecretARN string `json:"adminSecretArn,omitempty"`
+}
+
+// CacheStatus is how tenants reach the cache.
+type CacheStatus struct {
+	PrimaryEndpoint string `json:"primaryEndpoint,omitempty"`
+	ReaderEndpoint  string `json:"readerEndpoint,omitempty"`
+	Port            int    `json:"port,omitempty"`
+	// Databases is the number of database indexes, two per tenant.
+	Databases int `json:"databases,omitempty"`
+	// TLS is true: clients must connect with rediss://.
+	TLS bool `json:"tls,omitempty"`
+	// AuthSecretARN is the secret holding the AUTH token.
+	AuthSecretARN string `json:"authSecretArn,omitempty"`
+}
+
+// MongoDBStatus is how tenants reach MongoDB.
+type MongoDBStatus struct {
+	// Hosts of the members, host:port, in zone order.
+	Hosts      []string `json:"hosts,omitempty"`
+	ReplicaSet string   `json:"replicaSet,omitempty"`
+	// AdminSecretARN is the secret of the admin user.
+	AdminSecretARN string `json:"adminSecretArn,omitempty"`
+	// External is true when the platform does not manage the replica set.
+	External bool `json:"external,omitempty"`
+}
+
+// SearchStatus is how tenants reach OpenSearch.
+type SearchStatus struct {
+	Endpoint string `json:"endpoint,omitempty"`
 }
 
 // NetworkStatus lists the VPC and subnet ids.

@@ -68,29 +68,35 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		response.Fatal(rsp, err)
 		return rsp, nil
 	}
-	if err := d.AddAll(append(network(p), prereqs...)...); err != nil {
+	data, dataMissing, err := dataTier(p, observed)
+	if err != nil {
+		response.Fatal(rsp, err)
+		return rsp, nil
+	}
+	if err := d.AddAll(append(append(network(p), prereqs...), data...)...); err != nil {
 		response.Fatal(rsp, err)
 		return rsp, nil
 	}
 
 	in := observedClusterInputs(observed)
-	missing := in.Missing()
-	if len(missing) == 0 {
+	clusterMissing := in.Missing()
+	if len(clusterMissing) == 0 {
 		if err := d.AddAll(cluster(p, in)...); err != nil {
 			response.Fatal(rsp, err)
 			return rsp, nil
 		}
-	} else {
-		// Not an error: AWS has not created the prerequisites yet. The XR
-		// stays not ready until the cluster exists and is ready.
+	}
+	if missing := append(clusterMissing, dataMissing...); len(missing) > 0 {
+		// Not an error: AWS has not created what these wait for yet. The XR
+		// stays not ready until everything exists and is ready.
 		dxr.Ready = resource.ReadyFalse
-		response.Normalf(rsp, "Waiting for %s before creating EKS cluster %q", strings.Join(missing, " and "), p.clusterName()).TargetCompositeAndClaim()
-		log.Debug("Cluster prerequisites pending", "missing", missing)
+		response.Normalf(rsp, "Waiting for %s", strings.Join(missing, " and ")).TargetCompositeAndClaim()
+		log.Debug("Resources pending", "missing", missing)
 	}
 
 	dxr.Resource.SetAPIVersion(oxr.Resource.GetAPIVersion())
 	dxr.Resource.SetKind(oxr.Resource.GetKind())
-	status := platformStatus(p, observed, len(missing) == 0)
+	status := platformStatus(p, observed, len(clusterMissing) == 0)
 	if err := compose.SetStatus(dxr, &status); err != nil {
 		response.Fatal(rsp, err)
 		return rsp, nil

@@ -24,7 +24,8 @@ const (
 	TierPublic Tier = "public"
 	// TierPrivateApp holds the EKS nodes and, through the VPC CNI, every pod.
 	TierPrivateApp Tier = "private-app"
-	// TierPrivateDB holds the data stores. It has no route to the Internet.
+	// TierPrivateDB holds the data stores. Like the app tier it reaches the
+	// Internet only outbound, through NAT.
 	TierPrivateDB Tier = "private-db"
 )
 
@@ -191,26 +192,27 @@ func network(p *plan) []compose.Resource {
 	}
 
 	for _, z := range p.Zones {
-		// Each zone's app subnet routes to the Internet through a NAT
-		// gateway, its own in production.
-		app := map[string]string{LabelTier: string(TierPrivateApp), LabelZone: z}
-		rs = append(rs,
-			routeTable(p, nameRouteTable(TierPrivateApp, z), app, fmt.Sprintf("%s-private-app-%s", p.Name, z)),
-			compose.Resource{Name: resource.Name("route-private-app-default-" + z), Object: &ec2v1beta2.Route{
-				Spec: ec2v1beta2.RouteSpec{
-					ResourceSpec: p.resourceSpec(),
-					ForProvider: ec2v1beta2.RouteParameters{
-						Region:               &p.Region,
-						DestinationCidrBlock: ptr.To("0.0.0.0/0"),
-						RouteTableIDSelector: selector(app),
-						NATGatewayIDSelector: selector(map[string]string{LabelRole: "nat", LabelZone: p.natZoneFor(z)}),
+		// Each zone's private subnets reach the Internet only outbound,
+		// through a NAT gateway, their zone's own in production. The db tier
+		// needs it for its MongoDB members' packages and SSM agent; nothing
+		// can connect in, and security groups admit only the app subnets.
+		for _, t := range []Tier{TierPrivateApp, TierPrivateDB} {
+			labels := map[string]string{LabelTier: string(t), LabelZone: z}
+			rs = append(rs,
+				routeTable(p, nameRouteTable(t, z), labels, fmt.Sprintf("%s-%s-%s", p.Name, t, z)),
+				compose.Resource{Name: resource.Name(fmt.Sprintf("route-%s-default-%s", t, z)), Object: &ec2v1beta2.Route{
+					Spec: ec2v1beta2.RouteSpec{
+						ResourceSpec: p.resourceSpec(),
+						ForProvider: ec2v1beta2.RouteParameters{
+							Region:               &p.Region,
+							DestinationCidrBlock: ptr.To("0.0.0.0/0"),
+							RouteTableIDSelector: selector(labels),
+							NATGatewayIDSelector: selector(map[string]string{LabelRole: "nat", LabelZone: p.natZoneFor(z)}),
+						},
 					},
-				},
-			}},
-			// The db subnets' table has only the local route and the S3
-			// endpoint: data stores never reach the Internet.
-			routeTable(p, nameRouteTable(TierPrivateDB, z), map[string]string{LabelTier: string(TierPrivateDB), LabelZone: z}, fmt.Sprintf("%s-private-db-%s", p.Name, z)),
-		)
+				}},
+			)
+		}
 	}
 
 	for _, s := range p.Subnets {

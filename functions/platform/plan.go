@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/apis/common/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/utils/ptr"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
@@ -31,6 +33,30 @@ const (
 	defaultLogRetentionDays    = 90
 	defaultKubeconfigNamespace = "crossplane-system"
 	defaultProviderConfigName  = "default"
+
+	defaultTenantCapacity        = 50
+	defaultDatabaseVersion       = "8.0.mysql_aurora.3.10.0"
+	defaultDatabaseClass         = "db.r7g.large"
+	defaultServerlessMaxCapacity = 4
+	defaultBackupRetentionDays   = 7
+	defaultCacheVersion          = "8.0"
+	defaultMongoDBVersion        = "7.0"
+	defaultMongoDBVolumeGiB      = 100
+	defaultOpenSearchVersion     = "OpenSearch_2.19"
+	defaultOpenSearchVolumeGiB   = 50
+)
+
+// Per-profile defaults of sizes left empty in the spec.
+var (
+	defaultCacheNodeType = map[v1alpha1.Profile]string{
+		v1alpha1.ProfileProduction: "cache.r7g.large", v1alpha1.ProfileSmall: "cache.t4g.small",
+	}
+	defaultMongoDBInstanceType = map[v1alpha1.Profile]string{
+		v1alpha1.ProfileProduction: "r7g.large", v1alpha1.ProfileSmall: "t4g.medium",
+	}
+	defaultOpenSearchInstanceType = map[v1alpha1.Profile]string{
+		v1alpha1.ProfileProduction: "r7g.large.search", v1alpha1.ProfileSmall: "t3.small.search",
+	}
 )
 
 // plan is the validated and defaulted platform spec that every builder reads.
@@ -50,12 +76,28 @@ type plan struct {
 
 	ProviderConfigName string
 	CostCenter         string
+
+	TenantCapacity int
+	Database       v1alpha1.Database
+	Cache          v1alpha1.Cache
+	MongoDB        v1alpha1.MongoDB
+	OpenSearch     v1alpha1.OpenSearch
 }
 
 var (
 	reRegion = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)
 	reK8s    = regexp.MustCompile(`^1\.[0-9]{2}$`)
+	// reClusterName is what EKS accepts as a cluster name.
+	reClusterName = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]*$`)
 )
+
+const (
+	maxClusterName       = 100
+	maxPublicAccessCIDRs = 40
+)
+
+// logRetentionDays are the values CloudWatch Logs accepts.
+var logRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
 // newPlan validates the spec as the XRD does, so that a request that did not
 // go through the API server (crossplane render, a test) fails the same way,
@@ -76,6 +118,11 @@ func newPlan(xr *v1alpha1.XPlatform) (*plan, error) {
 	}
 	if p.Name == "" {
 		return nil, field.Required(field.NewPath("metadata", "name"), "the composite resource has no name")
+	}
+	// The composite's name becomes the EKS cluster's, whose rules are
+	// stricter than Kubernetes': refuse here rather than fail in AWS.
+	if len(p.Name) > maxClusterName || !reClusterName.MatchString(p.Name) {
+		return nil, field.Invalid(field.NewPath("metadata", "name"), p.Name, "names the EKS cluster: at most 100 letters, digits, '-' and '_', starting with a letter or digit; rename the claim")
 	}
 	if !reRegion.MatchString(s.Region) {
 		return nil, field.Invalid(sp.Child("region"), s.Region, "must be an AWS region such as eu-west-1")
@@ -122,6 +169,9 @@ func newPlan(xr *v1alpha1.XPlatform) (*plan, error) {
 	if !reK8s.MatchString(p.KubernetesVersion) {
 		return nil, field.Invalid(sp.Child("kubernetes", "version"), p.KubernetesVersion, "must be a minor version such as 1.34")
 	}
+	if len(p.PublicAccessCIDRs) > maxPublicAccessCIDRs {
+		return nil, field.TooMany(sp.Child("kubernetes", "publicAccessCidrs"), len(p.PublicAccessCIDRs), maxPublicAccessCIDRs)
+	}
 	for i, c := range p.PublicAccessCIDRs {
 		if _, err := netip.ParsePrefix(c); err != nil {
 			return nil, field.Invalid(sp.Child("kubernetes", "publicAccessCidrs").Index(i), c, "must be a CIDR such as 203.0.113.10/32")
@@ -130,13 +180,80 @@ func newPlan(xr *v1alpha1.XPlatform) (*plan, error) {
 	if p.LogRetentionDays == 0 {
 		p.LogRetentionDays = defaultLogRetentionDays
 	}
+	if !slices.Contains(logRetentionDays, p.LogRetentionDays) {
+		return nil, field.NotSupported(sp.Child("kubernetes", "logRetentionDays"), p.LogRetentionDays, strings.Fields(strings.Trim(fmt.Sprint(logRetentionDays), "[]")))
+	}
 	if p.KubeconfigNamespace == "" {
 		p.KubeconfigNamespace = defaultKubeconfigNamespace
 	}
 	if p.ProviderConfigName == "" {
 		p.ProviderConfigName = defaultProviderConfigName
 	}
+	if err := p.defaultData(xr.Spec, sp); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// defaultData applies the data tier's defaults and checks what the XRD
+// checks.
+func (p *plan) defaultData(s v1alpha1.XPlatformSpec, sp *field.Path) error {
+	p.TenantCapacity = orDefault(s.TenantCapacity, defaultTenantCapacity)
+	if p.TenantCapacity < 1 || p.TenantCapacity > 1000 {
+		return field.Invalid(sp.Child("tenantCapacity"), s.TenantCapacity, "must be 1 to 1000")
+	}
+
+	p.Database = s.Database
+	p.Database.EngineVersion = orDefault(p.Database.EngineVersion, defaultDatabaseVersion)
+	p.Database.InstanceClass = orDefault(p.Database.InstanceClass, defaultDatabaseClass)
+	p.Database.ServerlessMaxCapacity = orDefault(p.Database.ServerlessMaxCapacity, defaultServerlessMaxCapacity)
+	p.Database.BackupRetentionDays = orDefault(p.Database.BackupRetentionDays, defaultBackupRetentionDays)
+	if p.Database.DeletionProtection == nil {
+		p.Database.DeletionProtection = ptr.To(true)
+	}
+	if p.Database.BackupRetentionDays < 7 || p.Database.BackupRetentionDays > 35 {
+		return field.Invalid(sp.Child("database", "backupRetentionDays"), p.Database.BackupRetentionDays, "must be 7 to 35")
+	}
+
+	p.Cache = s.Cache
+	p.Cache.EngineVersion = orDefault(p.Cache.EngineVersion, defaultCacheVersion)
+	p.Cache.NodeType = orDefault(p.Cache.NodeType, defaultCacheNodeType[p.Profile])
+	if _, err := cacheParameterGroupFamily(p.Cache.EngineVersion); err != nil {
+		return field.Invalid(sp.Child("cache", "engineVersion"), p.Cache.EngineVersion, err.Error())
+	}
+
+	p.MongoDB = s.MongoDB
+	p.MongoDB.Version = orDefault(p.MongoDB.Version, defaultMongoDBVersion)
+	p.MongoDB.VolumeSizeGiB = orDefault(p.MongoDB.VolumeSizeGiB, defaultMongoDBVolumeGiB)
+	if e := p.MongoDB.External; e != nil {
+		ep := sp.Child("mongodb", "external")
+		if len(e.Hosts) == 0 {
+			return field.Required(ep.Child("hosts"), "list the members as host:port")
+		}
+		if e.ReplicaSet == "" {
+			return field.Required(ep.Child("replicaSet"), "name the replica set")
+		}
+		if e.AdminSecretARN == "" {
+			return field.Required(ep.Child("adminSecretArn"), "tenants' users are created with these credentials")
+		}
+	} else {
+		p.MongoDB.InstanceType = orDefault(p.MongoDB.InstanceType, defaultMongoDBInstanceType[p.Profile])
+	}
+
+	p.OpenSearch = s.Search.OpenSearch
+	p.OpenSearch.EngineVersion = orDefault(p.OpenSearch.EngineVersion, defaultOpenSearchVersion)
+	p.OpenSearch.InstanceType = orDefault(p.OpenSearch.InstanceType, defaultOpenSearchInstanceType[p.Profile])
+	p.OpenSearch.VolumeSizeGiB = orDefault(p.OpenSearch.VolumeSizeGiB, defaultOpenSearchVolumeGiB)
+	return nil
+}
+
+// orDefault is v, or def when v is the zero value.
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
 }
 
 // zonesByRegion lists regions whose first three zone names are not a, b, c.

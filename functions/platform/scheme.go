@@ -7,8 +7,14 @@ import (
 	ec2v1beta1 "github.com/upbound/provider-aws/apis/ec2/v1beta1"
 	ec2v1beta2 "github.com/upbound/provider-aws/apis/ec2/v1beta2"
 	eksv1beta1 "github.com/upbound/provider-aws/apis/eks/v1beta1"
+	ecv1beta1 "github.com/upbound/provider-aws/apis/elasticache/v1beta1"
+	ecv1beta2 "github.com/upbound/provider-aws/apis/elasticache/v1beta2"
 	iamv1beta1 "github.com/upbound/provider-aws/apis/iam/v1beta1"
 	kmsv1beta1 "github.com/upbound/provider-aws/apis/kms/v1beta1"
+	osv1beta1 "github.com/upbound/provider-aws/apis/opensearch/v1beta1"
+	rdsv1beta1 "github.com/upbound/provider-aws/apis/rds/v1beta1"
+	r53v1beta1 "github.com/upbound/provider-aws/apis/route53/v1beta1"
+	smv1beta1 "github.com/upbound/provider-aws/apis/secretsmanager/v1beta1"
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
@@ -19,9 +25,15 @@ func mustRegisterSchemes() {
 		cwlv1beta1.SchemeBuilder.AddToScheme,
 		ec2v1beta1.SchemeBuilder.AddToScheme,
 		ec2v1beta2.SchemeBuilder.AddToScheme,
+		ecv1beta1.SchemeBuilder.AddToScheme,
+		ecv1beta2.SchemeBuilder.AddToScheme,
 		eksv1beta1.SchemeBuilder.AddToScheme,
 		iamv1beta1.SchemeBuilder.AddToScheme,
 		kmsv1beta1.SchemeBuilder.AddToScheme,
+		osv1beta1.SchemeBuilder.AddToScheme,
+		rdsv1beta1.SchemeBuilder.AddToScheme,
+		r53v1beta1.SchemeBuilder.AddToScheme,
+		smv1beta1.SchemeBuilder.AddToScheme,
 		kubev1alpha1.SchemeBuilder.AddToScheme,
 	} {
 		if err := add(composed.Scheme); err != nil {

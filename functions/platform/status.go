@@ -11,12 +11,16 @@ import (
 // reported. Identifiers are empty until AWS has created the resource.
 func platformStatus(p *plan, observed map[resource.Name]resource.ObservedComposed, clusterComposed bool) v1alpha1.XPlatformStatus {
 	id := func(n resource.Name) string { return compose.ObservedString(observed, n, "status.atProvider.id") }
+	// A tier's ids are published once every zone's subnet has one, so
+	// that the list always lines up with availabilityZones.
 	ids := func(t Tier) []string {
-		var out []string
+		out := make([]string, 0, len(p.Zones))
 		for _, z := range p.Zones {
-			if v := id(nameSubnet(t, z)); v != "" {
-				out = append(out, v)
+			v := id(nameSubnet(t, z))
+			if v == "" {
+				return nil
 			}
+			out = append(out, v)
 		}
 		return out
 	}
@@ -41,6 +45,10 @@ func platformStatus(p *plan, observed map[resource.Name]resource.ObservedCompose
 			Ready:      compose.IsReady(observed, nameCluster) && compose.IsReady(observed, nameClusterAuth),
 		},
 	}
+	s.Database = databaseStatus(observed)
+	s.Cache = cacheStatus(p, observed)
+	s.MongoDB = mongodbStatus(p, observed)
+	s.Search = searchStatus(observed)
 	if clusterComposed {
 		s.Cluster.ProviderConfigName = p.kubernetesProviderConfigName()
 	}

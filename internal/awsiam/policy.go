@@ -24,6 +24,9 @@ type Statement struct {
 	Principal map[string]string `json:"Principal,omitempty"`
 	Action    []string          `json:"Action"`
 	Resource  []string          `json:"Resource,omitempty"`
+	// Condition maps an operator to keys and values, such as
+	// {"StringEquals": {"kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com"}}.
+	Condition map[string]map[string]string `json:"Condition,omitempty"`
 }
 
 // ServiceTrust lets an AWS service principal assume a role.

@@ -90,6 +90,33 @@ func Observe(desired *unstructured.Unstructured, composite string) *unstructured
 		at["identity"] = []any{map[string]any{"oidc": []any{map[string]any{
 			"issuer": fmt.Sprintf("https://oidc.eks.%s.amazonaws.com/id/%s", region, h),
 		}}}}
+	case kind == "Cluster" && strings.HasPrefix(group, "rds."):
+		h := hash(seed, 12)
+		at["id"] = external
+		at["arn"] = fmt.Sprintf("arn:aws:rds:%s:%s:cluster:%s", region, AccountID, external)
+		at["endpoint"] = fmt.Sprintf("%s.cluster-%s.%s.rds.amazonaws.com", external, h, region)
+		at["readerEndpoint"] = fmt.Sprintf("%s.cluster-ro-%s.%s.rds.amazonaws.com", external, h, region)
+		at["masterUserSecret"] = []any{map[string]any{
+			"secretArn":    fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:rds!cluster-%s-%s", region, AccountID, hash(seed+"secret", 8), hash(seed+"suffix", 6)),
+			"secretStatus": "active",
+		}}
+	case kind == "ReplicationGroup" && strings.HasPrefix(group, "elasticache."):
+		h := hash(seed, 6)
+		at["id"] = external
+		at["arn"] = fmt.Sprintf("arn:aws:elasticache:%s:%s:replicationgroup:%s", region, AccountID, external)
+		at["primaryEndpointAddress"] = fmt.Sprintf("master.%s.%s.cache.amazonaws.com", external, h)
+		at["readerEndpointAddress"] = fmt.Sprintf("replica.%s.%s.cache.amazonaws.com", external, h)
+	case kind == "Secret" && strings.HasPrefix(group, "secretsmanager."):
+		name, _, _ := unstructured.NestedString(o.Object, "spec", "forProvider", "name")
+		// Secrets Manager appends six random characters to every ARN.
+		arn := fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:%s-%s", region, AccountID, name, hash(seed, 6))
+		at["id"] = arn
+		at["arn"] = arn
+	case kind == "Domain" && strings.HasPrefix(group, "opensearch."):
+		name, _, _ := unstructured.NestedString(o.Object, "spec", "forProvider", "domainName")
+		at["id"] = fmt.Sprintf("%s/%s", AccountID, name)
+		at["arn"] = fmt.Sprintf("arn:aws:es:%s:%s:domain/%s", region, AccountID, name)
+		at["endpoint"] = fmt.Sprintf("vpc-%s-%s.%s.es.amazonaws.com", name, hash(seed, 26), region)
 	case kind == "Group" && strings.HasPrefix(group, "cloudwatchlogs."):
 		at["id"] = external
 		at["arn"] = fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", region, AccountID, external)

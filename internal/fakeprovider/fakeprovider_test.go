@@ -84,3 +84,34 @@ func TestObserveIsDeterministic(t *testing.T) {
 		t.Errorf("Observe(...) gave two composites the same resource name")
 	}
 }
+
+func TestObserveDataStores(t *testing.T) {
+	cases := map[string]struct {
+		in   *unstructured.Unstructured
+		path []string
+		want string
+	}{
+		"AuroraWriterEndpoint": {
+			in: func() *unstructured.Unstructured {
+				u := desired("rds.aws.upbound.io/v1beta1", "Cluster", "database-cluster", map[string]any{"region": "eu-west-1"})
+				u.SetAnnotations(map[string]string{AnnotationCompositionResourceName: "database-cluster", "crossplane.io/external-name": "prod-mysql"})
+				return u
+			}(),
+			path: []string{"status", "atProvider", "endpoint"},
+			want: "prod-mysql.cluster-" + hash("prod/database-cluster", 12) + ".eu-west-1.rds.amazonaws.com",
+		},
+		"SecretARNHasSuffix": {
+			in:   desired("secretsmanager.aws.upbound.io/v1beta1", "Secret", "secret-cache-auth", map[string]any{"region": "eu-west-1", "name": "openedx/prod/cache-auth"}),
+			path: []string{"status", "atProvider", "arn"},
+			want: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/cache-auth-" + hash("prod/secret-cache-auth", 6),
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got, _, _ := unstructured.NestedString(Observe(tc.in, "prod").Object, tc.path...)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Observe(...) %v: -want, +got:\n%s", tc.path, diff)
+			}
+		})
+	}
+}

@@ -1,0 +1,546 @@
+package main
+
+import (
+	_ "embed"
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	xpv1 "github.com/crossplane/crossplane-runtime/apis/common/v1"
+	"github.com/crossplane/function-sdk-go/errors"
+	"github.com/crossplane/function-sdk-go/resource"
+	ec2v1beta1 "github.com/upbound/provider-aws/apis/ec2/v1beta1"
+	iamv1beta1 "github.com/upbound/provider-aws/apis/iam/v1beta1"
+	r53v1beta1 "github.com/upbound/provider-aws/apis/route53/v1beta1"
+	"k8s.io/utils/ptr"
+
+	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
+	"github.com/openedx-cloud/platform-aws/internal/awsiam"
+	"github.com/openedx-cloud/platform-aws/internal/compose"
+)
+
+// The platform's MongoDB is a replica set of three EC2 members, one per
+// zone, in the private-db subnets: DocumentDB is not compatible enough with
+// what Open edX's modulestore and forum expect. Members are administered
+// through SSM Session Manager only: no key pair, no SSH. Their keyfile and
+// admin credentials live in Secrets Manager, written by the first member,
+// never by this function.
+
+// Names of MongoDB resources.
+const (
+	nameMongoDBRole             resource.Name = "mongodb-iam-role"
+	nameMongoDBPolicy           resource.Name = "mongodb-iam-policy"
+	nameMongoDBPolicyAttachment resource.Name = "mongodb-iam-policy-attachment"
+	nameMongoDBInstanceProfile  resource.Name = "mongodb-instance-profile"
+	nameMongoDBLaunchTemplate   resource.Name = "mongodb-launch-template"
+	nameMongoDBKeyfileSecret    resource.Name = "mongodb-secret-keyfile"
+	nameMongoDBAdminSecret      resource.Name = "mongodb-secret-admin"
+	nameMongoDBZone             resource.Name = "mongodb-dns-zone"
+	nameMongoDBIngressSelf      resource.Name = "security-group-mongodb-ingress-self"
+	nameMongoDBEgressSelf       resource.Name = "security-group-mongodb-egress-self"
+	nameMongoDBEgressHTTPS      resource.Name = "security-group-mongodb-egress-https"
+)
+
+// nameMongoDBInstance is member i's instance. The index is part of the name
+// because a two-zone platform has two members in its first zone.
+func nameMongoDBInstance(i int, zone string) resource.Name {
+	return resource.Name(fmt.Sprintf("mongodb-%d-%s", i, zone))
+}
+
+// nameMongoDBRecord is member i's DNS record.
+func nameMongoDBRecord(i int) resource.Name {
+	return resource.Name(fmt.Sprintf("mongodb-dns-record-%d", i))
+}
+
+const (
+	// mongodbStore names the security group and labels what members use.
+	mongodbStore = "mongodb"
+	// roleMongoDB labels the members' role, policy and instance profile;
+	// selectors are per kind, so one label serves them all.
+	roleMongoDB = "mongodb"
+	// roleMongoDBZone labels the private hosted zone.
+	roleMongoDBZone = "mongodb-dns"
+
+	// mongodbSSMPolicy is the AWS managed policy Session Manager needs.
+	mongodbSSMPolicy = "AmazonSSMManagedInstanceCore"
+
+	mongodbPort = 27017
+	// mongodbMemberCount is fixed: three voting members survive the loss of
+	// one, and a two-zone platform still gets three by wrapping around.
+	mongodbMemberCount = 3
+	// mongodbReplicaSet is the replica set's name. It is fixed: it is set
+	// once by rs.initiate and cannot change without re-creating the set, and
+	// each platform has its own set, so it need not be unique.
+	mongodbReplicaSet = "rs0"
+	// mongodbIPOffset puts member addresses at the 11th address of their
+	// subnet (network + 10), past the 4 that AWS reserves, so that DNS names
+	// need no observed state. A second member in the same subnet (two-zone
+	// platforms) takes the next address.
+	mongodbIPOffset = 10
+	// mongodbImage is the newest Amazon Linux 2023 for Graviton, resolved by
+	// EC2 at each launch: the template never changes for a new AMI.
+	mongodbImage = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
+	// AL2023's root device, and the data volume's. On Nitro instances the
+	// data volume is an NVMe device; amazon-ec2-utils' udev rules link
+	// /dev/sdf to it.
+	mongodbRootDevice    = "/dev/xvda"
+	mongodbDataDevice    = "/dev/sdf"
+	mongodbRootVolumeGiB = 20
+	mongodbDNSTTL        = 60
+	// Secret ids under openedx/<platform>/; the members' policy grants
+	// openedx/<platform>/mongodb-*.
+	mongodbKeyfileSecretID = "mongodb-keyfile"
+	mongodbAdminSecretID   = "mongodb-admin"
+	// Launch template and IAM policy names are at most 128 characters.
+	maxMongoDBAWSName = 128
+)
+
+// mongodbInitScript installs, configures and joins a member. The Go side
+// only prepends variable assignments to it.
+//
+//go:embed mongodb-init.sh
+var mongodbInitScript string
+
+// mongodbMember is one member of the replica set.
+type mongodbMember struct {
+	Index int
+	Zone  string
+	IP    netip.Addr
+	// Host is the member's DNS name in the platform's private zone.
+	Host string
+}
+
+// mongodbDomain is the platform's private hosted zone.
+func mongodbDomain(p *plan) string { return p.Name + ".openedx.internal" }
+
+// mongodbHost is member i's DNS name.
+func mongodbHost(p *plan, i int) string { return fmt.Sprintf("mongodb-%d.%s", i, mongodbDomain(p)) }
+
+// mongodbMembers places member i in zone i modulo the number of zones, at a
+// fixed address of that zone's private-db subnet.
+func mongodbMembers(p *plan) ([]mongodbMember, error) {
+	if len(p.Zones) == 0 {
+		return nil, errors.New("the platform has no availability zones")
+	}
+	out := make([]mongodbMember, 0, mongodbMemberCount)
+	for i := range mongodbMemberCount {
+		z := p.Zones[i%len(p.Zones)]
+		var db netip.Prefix
+		for _, s := range p.Subnets {
+			if s.Tier == TierPrivateDB && s.Zone == z {
+				db = s.CIDR
+			}
+		}
+		if !db.IsValid() || !db.Addr().Is4() {
+			return nil, errors.Errorf("no IPv4 private-db subnet in zone %s", z)
+		}
+		base := binary.BigEndian.Uint32(db.Addr().AsSlice())
+		var b [4]byte
+		binary.BigEndian.PutUint32(b[:], base+uint32(mongodbIPOffset+i/len(p.Zones))) //nolint:gosec // At most 3 members.
+		ip := netip.AddrFrom4(b)
+		if !db.Contains(ip) {
+			return nil, errors.Errorf("subnet %s is too small for member %d", db, i)
+		}
+		out = append(out, mongodbMember{Index: i, Zone: z, IP: ip, Host: mongodbHost(p, i)})
+	}
+	return out, nil
+}
+
+// mongodbPolicy lets members read and write their own two secrets and
+// nothing else: the keyfile and admin secrets are encrypted with the data
+// key, which they may use only through Secrets Manager.
+func mongodbPolicy(p *plan, dataKeyARN, account string) (string, error) {
+	doc := awsiam.PolicyDocument{Version: awsiam.Version, Statement: []awsiam.Statement{
+		{
+			Sid:      "MongoDBSecrets",
+			Effect:   "Allow",
+			Action:   []string{"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"},
+			Resource: []string{fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:%s", p.Partition, p.Region, account, p.secretName("mongodb-*"))},
+		},
+		{
+			Sid:       "DataKeyThroughSecretsManager",
+			Effect:    "Allow",
+			Action:    []string{"kms:Decrypt", "kms:GenerateDataKey"},
+			Resource:  []string{dataKeyARN},
+			Condition: map[string]map[string]string{"StringEquals": {"kms:ViaService": fmt.Sprintf("secretsmanager.%s.amazonaws.com", p.Region)}},
+		},
+	}}
+	return doc.JSON()
+}
+
+// mongodb composes the replica set, unless the platform uses an external
+// one. Without the data key's ARN, which names the account in the members'
+// policy, it composes everything but the policy, the instance profile and
+// what launches with them, and says what is missing.
+func mongodb(p *plan, dataKeyARN string) (rs []compose.Resource, missing []string, err error) {
+	if p.MongoDB.External != nil {
+		return nil, nil, nil
+	}
+	members, err := mongodbMembers(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	memberRole, err := role(p, nameMongoDBRole, roleMongoDB, "Assumed by the MongoDB members of Open edX platform "+p.Name, awsiam.ServiceTrust("ec2.amazonaws.com", "sts:AssumeRole"))
+	if err != nil {
+		return nil, nil, err
+	}
+
+	rs = securityGroup(p, mongodbStore, mongodbPort, "MongoDB of Open edX platform "+p.Name+": the private-app subnets and the members only")
+	rs = append(rs, mongodbSecurityGroupRules(p)...)
+	rs = append(rs,
+		memberRole,
+		// Session Manager is the only way in: no key pair, no SSH.
+		attachment(p, roleMongoDB, mongodbSSMPolicy),
+		secret(p, nameMongoDBKeyfileSecret, mongodbKeyfileSecretID, "Keyfile the MongoDB members of Open edX platform "+p.Name+" authenticate each other with; written by member 0"),
+		secret(p, nameMongoDBAdminSecret, mongodbAdminSecretID, "Credentials of the root user of the MongoDB of Open edX platform "+p.Name+", as JSON with username and password; written by member 0"),
+	)
+	rs = append(rs, mongodbDNS(p, members)...)
+
+	if dataKeyARN == "" {
+		return rs, []string{fmt.Sprintf("the ARN of KMS key %q", nameDataKey)}, nil
+	}
+	account, err := dataKeyAccount(p, dataKeyARN)
+	if err != nil {
+		return nil, nil, err
+	}
+	policy, err := mongodbPolicy(p, dataKeyARN, account)
+	if err != nil {
+		return nil, nil, err
+	}
+	awsName := compose.Truncate(p.Name+"-mongodb", maxMongoDBAWSName)
+	rs = append(rs,
+		compose.Resource{Name: nameMongoDBPolicy, Object: &iamv1beta1.Policy{
+			ObjectMeta: externallyNamed(awsName, map[string]string{LabelRole: roleMongoDB}),
+			Spec: iamv1beta1.PolicySpec{
+				ResourceSpec: p.resourceSpec(),
+				ForProvider: iamv1beta1.PolicyParameters{
+					Description: ptr.To("Secrets of the MongoDB members of Open edX platform " + p.Name),
+					Policy:      &policy,
+					Tags:        p.tags(awsName),
+				},
+			},
+		}},
+		compose.Resource{Name: nameMongoDBPolicyAttachment, Object: &iamv1beta1.RolePolicyAttachment{
+			Spec: iamv1beta1.RolePolicyAttachmentSpec{
+				ResourceSpec: p.resourceSpec(),
+				ForProvider: iamv1beta1.RolePolicyAttachmentParameters{
+					PolicyArnSelector: selector(map[string]string{LabelRole: roleMongoDB}),
+					RoleSelector:      selector(map[string]string{LabelRole: roleMongoDB}),
+				},
+			},
+		}},
+		compose.Resource{Name: nameMongoDBInstanceProfile, Object: &iamv1beta1.InstanceProfile{
+			ObjectMeta: externallyNamed(awsName, map[string]string{LabelRole: roleMongoDB}),
+			Spec: iamv1beta1.InstanceProfileSpec{
+				ResourceSpec: p.resourceSpec(),
+				ForProvider: iamv1beta1.InstanceProfileParameters{
+					RoleSelector: selector(map[string]string{LabelRole: roleMongoDB}),
+					Tags:         p.tags(awsName),
+				},
+			},
+		}},
+		mongodbLaunchTemplate(p, awsName),
+	)
+	for _, m := range members {
+		r, err := mongodbInstance(p, m, members, awsName)
+		if err != nil {
+			return nil, nil, err
+		}
+		rs = append(rs, r)
+	}
+	return rs, nil, nil
+}
+
+// mongodbSecurityGroupRules add to the store's security group what members
+// need: each other on 27017, and HTTPS out for the package repositories,
+// SSM and Secrets Manager, through the NAT gateway. Nothing else goes out.
+func mongodbSecurityGroupRules(p *plan) []compose.Resource {
+	group := selector(map[string]string{LabelRole: securityGroupRole(mongodbStore)})
+	tags := p.tags(p.Name + "-mongodb")
+	return []compose.Resource{
+		{Name: nameMongoDBIngressSelf, Object: &ec2v1beta1.SecurityGroupIngressRule{
+			Spec: ec2v1beta1.SecurityGroupIngressRuleSpec{
+				ResourceSpec: p.resourceSpec(),
+				ForProvider: ec2v1beta1.SecurityGroupIngressRuleParameters{
+					Region:                            &p.Region,
+					SecurityGroupIDSelector:           group,
+					ReferencedSecurityGroupIDSelector: group,
+					IPProtocol:                        ptr.To("tcp"),
+					FromPort:                          ptr.To(float64(mongodbPort)),
+					ToPort:                            ptr.To(float64(mongodbPort)),
+					Description:                       ptr.To("Replication between MongoDB members"),
+					Tags:                              tags,
+				},
+			},
+		}},
+		{Name: nameMongoDBEgressSelf, Object: &ec2v1beta1.SecurityGroupEgressRule{
+			Spec: ec2v1beta1.SecurityGroupEgressRuleSpec{
+				ResourceSpec: p.resourceSpec(),
+				ForProvider: ec2v1beta1.SecurityGroupEgressRuleParameters{
+					Region:                            &p.Region,
+					SecurityGroupIDSelector:           group,
+					ReferencedSecurityGroupIDSelector: group,
+					IPProtocol:                        ptr.To("tcp"),
+					FromPort:                          ptr.To(float64(mongodbPort)),
+					ToPort:                            ptr.To(float64(mongodbPort)),
+					Description:                       ptr.To("Replication between MongoDB members"),
+					Tags:                              tags,
+				},
+			},
+		}},
+		{Name: nameMongoDBEgressHTTPS, Object: &ec2v1beta1.SecurityGroupEgressRule{
+			Spec: ec2v1beta1.SecurityGroupEgressRuleSpec{
+				ResourceSpec: p.resourceSpec(),
+				ForProvider: ec2v1beta1.SecurityGroupEgressRuleParameters{
+					Region:                  &p.Region,
+					SecurityGroupIDSelector: group,
+					CidrIPv4:                ptr.To("0.0.0.0/0"),
+					IPProtocol:              ptr.To("tcp"),
+					FromPort:                ptr.To(float64(443)),
+					ToPort:                  ptr.To(float64(443)),
+					Description:             ptr.To("Package repositories, SSM and Secrets Manager through the NAT gateway"),
+					Tags:                    tags,
+				},
+			},
+		}},
+	}
+}
+
+// mongodbDNS is the platform's private hosted zone and one A record per
+// member. Addresses are fixed, so records exist before the members.
+func mongodbDNS(p *plan, members []mongodbMember) []compose.Resource {
+	zone := selector(map[string]string{LabelRole: roleMongoDBZone})
+	rs := []compose.Resource{{Name: nameMongoDBZone, Object: &r53v1beta1.Zone{
+		ObjectMeta: meta(map[string]string{LabelRole: roleMongoDBZone}),
+		Spec: r53v1beta1.ZoneSpec{
+			ResourceSpec: p.resourceSpec(),
+			ForProvider: r53v1beta1.ZoneParameters{
+				Region:  &p.Region,
+				Name:    ptr.To(mongodbDomain(p)),
+				Comment: ptr.To("Private names of Open edX platform " + p.Name),
+				VPC: []r53v1beta1.VPCParameters{{
+					VPCIDSelector: selector(map[string]string{LabelRole: "vpc"}),
+					VPCRegion:     &p.Region,
+				}},
+				Tags: p.tags(mongodbDomain(p)),
+			},
+		},
+	}}}
+	for _, m := range members {
+		rs = append(rs, compose.Resource{Name: nameMongoDBRecord(m.Index), Object: &r53v1beta1.Record{
+			Spec: r53v1beta1.RecordSpec{
+				ResourceSpec: p.resourceSpec(),
+				ForProvider: r53v1beta1.RecordParameters{
+					Region:         &p.Region,
+					ZoneIDSelector: zone,
+					Name:           ptr.To(m.Host),
+					Type:           ptr.To("A"),
+					TTL:            ptr.To(float64(mongodbDNSTTL)),
+					Records:        []*string{ptr.To(m.IP.String())},
+				},
+			},
+		}})
+	}
+	return rs
+}
+
+// mongodbLaunchTemplate is what every member launches with: one template
+// for the three, so that the security settings (IMDSv2, encryption, the
+// instance profile and security group, no key pair) are stated once and
+// cannot differ between members. What differs per member (subnet, address,
+// user data, termination protection) is set on each instance, which
+// overrides the template.
+//
+// Members launch from the template's default version, and the template
+// never moves its default version: a new version (e.g. a larger data
+// volume) must not replace the running members, which it would do all at
+// once, each with a new empty data volume. Volumes grow in place instead.
+func mongodbLaunchTemplate(p *plan, awsName string) compose.Resource {
+	tags := p.tags(p.Name + "-mongodb")
+	tagSpecs := make([]ec2v1beta1.TagSpecificationsParameters, 0, 3)
+	for _, t := range []string{"instance", "volume", "network-interface"} {
+		tagSpecs = append(tagSpecs, ec2v1beta1.TagSpecificationsParameters{ResourceType: ptr.To(t), Tags: p.tags(p.Name + "-mongodb")})
+	}
+	return compose.Resource{Name: nameMongoDBLaunchTemplate, Object: &ec2v1beta1.LaunchTemplate{
+		ObjectMeta: meta(map[string]string{LabelRole: roleMongoDB}),
+		Spec: ec2v1beta1.LaunchTemplateSpec{
+			ResourceSpec: p.resourceSpec(),
+			ForProvider: ec2v1beta1.LaunchTemplateParameters_2{
+				Region:      &p.Region,
+				Name:        &awsName,
+				Description: ptr.To("MongoDB members of Open edX platform " + p.Name),
+				ImageID:     ptr.To(mongodbImage),
+				// No KeyName: administration is through Session Manager only.
+				MetadataOptions: []ec2v1beta1.LaunchTemplateMetadataOptionsParameters{{
+					HTTPEndpoint:            ptr.To("enabled"),
+					HTTPTokens:              ptr.To("required"),
+					HTTPPutResponseHopLimit: ptr.To(float64(1)),
+					InstanceMetadataTags:    ptr.To("disabled"),
+				}},
+				Monitoring: []ec2v1beta1.MonitoringParameters{{Enabled: ptr.To(true)}},
+				// An OS shutdown stops a member; it never terminates it.
+				InstanceInitiatedShutdownBehavior: ptr.To("stop"),
+				BlockDeviceMappings: []ec2v1beta1.BlockDeviceMappingsParameters{
+					{DeviceName: ptr.To(mongodbRootDevice), EBS: []ec2v1beta1.EBSParameters{{
+						VolumeType:          ptr.To("gp3"),
+						VolumeSize:          ptr.To(float64(mongodbRootVolumeGiB)),
+						Encrypted:           ptr.To("true"),
+						KMSKeyIDSelector:    dataKeySelector(),
+						DeleteOnTermination: ptr.To("true"),
+					}}},
+					// The data volume outlives its instance: a terminated
+					// member never takes its data with it.
+					{DeviceName: ptr.To(mongodbDataDevice), EBS: []ec2v1beta1.EBSParameters{{
+						VolumeType:          ptr.To("gp3"),
+						VolumeSize:          ptr.To(float64(p.MongoDB.VolumeSizeGiB)),
+						Encrypted:           ptr.To("true"),
+						KMSKeyIDSelector:    dataKeySelector(),
+						DeleteOnTermination: ptr.To("false"),
+					}}},
+				},
+				IAMInstanceProfile: []ec2v1beta1.IAMInstanceProfileParameters{{
+					NameSelector: selector(map[string]string{LabelRole: roleMongoDB}),
+				}},
+				VPCSecurityGroupIDSelector: selector(map[string]string{LabelRole: securityGroupRole(mongodbStore)}),
+				TagSpecifications:          tagSpecs,
+				Tags:                       tags,
+			},
+		},
+	}}
+}
+
+// mongodbInstance is member m, launched from the template in its zone's
+// private-db subnet at its fixed address.
+//
+// Its user data is an init parameter: it is used when the member is created
+// and never updated, because changing an instance's user data stops and
+// starts it, and all three members would restart at once whenever the
+// script changed. A replaced member gets the current script.
+//
+// The instance is not late-initialized. AWS's provider keeps only a SHA-1 of
+// the user data in its state; late initialization would copy that hash into
+// spec.forProvider.userData, which is then no longer ignored and differs
+// from the state, so every member would be stopped and restarted with the
+// hash as its user data. Fields this function does not set stay as AWS
+// computes them.
+func mongodbInstance(p *plan, m mongodbMember, members []mongodbMember, templateName string) (compose.Resource, error) {
+	userData, err := mongodbUserData(p, m, members)
+	if err != nil {
+		return compose.Resource{}, err
+	}
+	name := fmt.Sprintf("%s-mongodb-%d", p.Name, m.Index)
+	spec := p.resourceSpec()
+	spec.ManagementPolicies = mongodbInstancePolicies()
+	return compose.Resource{Name: nameMongoDBInstance(m.Index, m.Zone), Object: &ec2v1beta1.Instance{
+		ObjectMeta: meta(map[string]string{LabelRole: roleMongoDB, LabelZone: m.Zone}),
+		Spec: ec2v1beta1.InstanceSpec{
+			ResourceSpec: spec,
+			ForProvider: ec2v1beta1.InstanceParameters{
+				Region: &p.Region,
+				LaunchTemplate: []ec2v1beta1.LaunchTemplateParameters{{
+					Name:    &templateName,
+					Version: ptr.To("$Default"),
+				}},
+				// On the instance rather than the template, so that a new
+				// size is applied in place (stop, resize, start).
+				InstanceType:     &p.MongoDB.InstanceType,
+				SubnetIDSelector: selector(map[string]string{LabelTier: string(TierPrivateDB), LabelZone: m.Zone}),
+				PrivateIP:        ptr.To(m.IP.String()),
+				// Also on the instance, so that a running member is held to it.
+				MetadataOptions: []ec2v1beta1.MetadataOptionsParameters{{
+					HTTPEndpoint:            ptr.To("enabled"),
+					HTTPTokens:              ptr.To("required"),
+					HTTPPutResponseHopLimit: ptr.To(float64(1)),
+				}},
+				DisableAPITermination: ptr.To(p.Profile == v1alpha1.ProfileProduction),
+				Tags:                  p.tags(name),
+				// Tells which member a volume left by a terminated one was.
+				VolumeTags: p.tags(name),
+			},
+			InitProvider: ec2v1beta1.InstanceInitParameters{
+				UserData: &userData,
+			},
+		},
+	}}, nil
+}
+
+// mongodbInstancePolicies are every management action but late
+// initialization.
+func mongodbInstancePolicies() xpv1.ManagementPolicies {
+	return xpv1.ManagementPolicies{
+		xpv1.ManagementActionObserve, xpv1.ManagementActionCreate,
+		xpv1.ManagementActionUpdate, xpv1.ManagementActionDelete,
+	}
+}
+
+// mongodbUserData is the init script of member m, after a header that sets
+// its variables. Values are quoted for the shell; nothing else is generated.
+func mongodbUserData(p *plan, m mongodbMember, members []mongodbMember) (string, error) {
+	hosts := make([]string, len(members))
+	for i, o := range members {
+		hosts[i] = o.Host
+	}
+	vars := []struct{ name, value string }{
+		{"PLATFORM", p.Name},
+		{"REGION", p.Region},
+		{"REPLICA_SET", mongodbReplicaSet},
+		{"MEMBER_INDEX", strconv.Itoa(m.Index)},
+		{"MEMBER_HOSTS", strings.Join(hosts, " ")},
+		{"ADMIN_SECRET_ID", p.secretName(mongodbAdminSecretID)},
+		{"KEYFILE_SECRET_ID", p.secretName(mongodbKeyfileSecretID)},
+		{"MONGODB_VERSION", p.MongoDB.Version},
+		{"DATA_DEVICE", mongodbDataDevice},
+	}
+	shebang, body, ok := strings.Cut(mongodbInitScript, "\n")
+	if !ok || !strings.HasPrefix(shebang, "#!") {
+		return "", errors.New("mongodb-init.sh does not start with a #! line")
+	}
+	var b strings.Builder
+	b.WriteString(shebang + "\n")
+	fmt.Fprintf(&b, "# Member %d of the MongoDB replica set of Open edX platform %s.\n", m.Index, strings.ReplaceAll(p.Name, "\n", " "))
+	for _, v := range vars {
+		q, err := shellSingleQuote(v.value)
+		if err != nil {
+			return "", errors.Wrapf(err, "cannot quote %s", v.name)
+		}
+		b.WriteString(v.name + "=" + q + "\n")
+	}
+	b.WriteString(body)
+	return b.String(), nil
+}
+
+// shellSingleQuote quotes s for a POSIX shell: within single quotes nothing
+// is special but the quote itself, written as '\” (close, escaped quote,
+// reopen). A NUL byte cannot be passed to a shell at all.
+func shellSingleQuote(s string) (string, error) {
+	if strings.ContainsRune(s, 0) {
+		return "", errors.New("value contains a NUL byte")
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'", nil
+}
+
+// mongodbStatus is how tenants reach MongoDB: the members' private names in
+// member order, or what the spec says of an external replica set.
+func mongodbStatus(p *plan, observed map[resource.Name]resource.ObservedComposed) v1alpha1.MongoDBStatus {
+	if e := p.MongoDB.External; e != nil {
+		return v1alpha1.MongoDBStatus{
+			Hosts:          e.Hosts,
+			ReplicaSet:     e.ReplicaSet,
+			AdminSecretARN: e.AdminSecretARN,
+			External:       true,
+		}
+	}
+	// Names depend on nothing observed, so tenants can be configured before
+	// the members answer.
+	hosts := make([]string, mongodbMemberCount)
+	for i := range hosts {
+		hosts[i] = fmt.Sprintf("%s:%d", mongodbHost(p, i), mongodbPort)
+	}
+	return v1alpha1.MongoDBStatus{
+		Hosts:          hosts,
+		ReplicaSet:     mongodbReplicaSet,
+		AdminSecretARN: compose.ObservedString(observed, nameMongoDBAdminSecret, "status.atProvider.arn"),
+	}
+}
