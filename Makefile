@@ -15,7 +15,7 @@ CROSSPLANE_IMAGE := xpkg.crossplane.io/crossplane/crossplane:v2.1.0
 
 FUNCTIONS := platform tenant
 
-.PHONY: all generate verify-generated tools build render validate package test unit golden golden-update clean
+.PHONY: all generate verify-generated tools build render validate package test unit fuzz golden golden-update clean
 
 all: test
 
@@ -81,6 +81,12 @@ unit:
 	$(GO) vet ./...
 	$(GO) test ./...
 
+## A short, time-bounded fuzz run of each function: arbitrary specs never
+## panic, and are composed or refused with a field path. FUZZTIME=5m to dig.
+FUZZTIME ?= 20s
+fuzz:
+	$(foreach f,$(FUNCTIONS),$(GO) test ./functions/$(f) -run='^$$' -fuzz=FuzzRunFunction -fuzztime=$(FUZZTIME);)
+
 ## Golden files, policies and XRD validation over the rendered, validated preview.
 TEST_ENV := RENDER_DIR=$(CURDIR)/$(RENDER) SCHEMAS_DIR=$(CURDIR)/$(SCHEMAS) \
 	CROSSPLANE_BIN=$(CURDIR)/$(BIN)/crossplane VALIDATE_CACHE_DIR=$(CURDIR)/$(OUT)/validate-cache
@@ -92,7 +98,7 @@ golden: validate
 golden-update: validate
 	$(TEST_ENV) $(GO) test ./test/ -count=1 -run TestGolden -update
 
-test: verify-generated unit package golden
+test: verify-generated unit package fuzz golden
 
 clean:
 	rm -rf $(OUT)

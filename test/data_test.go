@@ -42,7 +42,7 @@ func TestProductionDataTierIsMultiAZ(t *testing.T) {
 		t.Errorf("cache: numCacheClusters %v, multiAzEnabled %v, automaticFailoverEnabled %v; want 3 nodes with Multi-AZ failover",
 			fp(rgs[0], "numCacheClusters"), fp(rgs[0], "multiAzEnabled"), fp(rgs[0], "automaticFailoverEnabled"))
 	}
-	mongo := byKind(objs, "ec2.aws.upbound.io", "Instance")
+	mongo := mongoMembers(objs)
 	if got := zonesOf(mongo, "metadata", "labels", "platform.openedx.cloud/zone"); !cmp.Equal(zones, got) {
 		t.Errorf("MongoDB members in zones %v, want one in each of %v", got, zones)
 	}
@@ -110,7 +110,7 @@ func TestPlatformStatusPublishesEndpointsAndSecretARNs(t *testing.T) {
 func TestExternalMongoDBComposesNoMembers(t *testing.T) {
 	render, _ := dirs(t)
 	objs := rendered(t, render, "platform-external-mongodb.yaml")
-	if n := len(byKind(objs, "ec2.aws.upbound.io", "Instance")); n != 0 {
+	if n := len(mongoMembers(objs)); n != 0 {
 		t.Errorf("an external MongoDB composes no members, got %d instances", n)
 	}
 	rs, _, _ := unstructured.NestedString(objs[0].Object, "status", "mongodb", "replicaSet")
@@ -118,4 +118,16 @@ func TestExternalMongoDBComposesNoMembers(t *testing.T) {
 	if rs != "atlas-abcde-shard-0" || !ext {
 		t.Errorf("status.mongodb: replicaSet %q external %t, want the external replica set", rs, ext)
 	}
+}
+
+// mongoMembers are the EC2 instances of the MongoDB replica set, not the
+// bastion.
+func mongoMembers(objs []*unstructured.Unstructured) []*unstructured.Unstructured {
+	var out []*unstructured.Unstructured
+	for _, o := range byKind(objs, "ec2.aws.upbound.io", "Instance") {
+		if o.GetLabels()["platform.openedx.cloud/role"] == "mongodb" {
+			out = append(out, o)
+		}
+	}
+	return out
 }

@@ -291,3 +291,37 @@ func TestPolicies(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigurationDependsOnEveryProviderUsed: the Configuration package
+// must install a provider for every API group the functions compose, or
+// the composed resources have no CRD in a real cluster.
+func TestConfigurationDependsOnEveryProviderUsed(t *testing.T) {
+	render, _ := dirs(t)
+	metas, err := manifests.Read("../crossplane.yaml")
+	if err != nil || len(metas) != 1 {
+		t.Fatalf("cannot read crossplane.yaml: %v", err)
+	}
+	deps, _, _ := unstructured.NestedSlice(metas[0].Object, "spec", "dependsOn")
+	have := map[string]bool{}
+	for _, d := range deps {
+		if p, ok := d.(map[string]any)["provider"].(string); ok {
+			have[p] = true
+		}
+	}
+	for _, o := range allRendered(t, render) {
+		g := o.GroupVersionKind().Group
+		var want string
+		switch {
+		case strings.HasSuffix(g, ".aws.upbound.io"):
+			want = "xpkg.upbound.io/upbound/provider-aws-" + strings.TrimSuffix(g, ".aws.upbound.io")
+		case g == "kubernetes.crossplane.io":
+			want = "xpkg.upbound.io/crossplane-contrib/provider-kubernetes"
+		default:
+			continue
+		}
+		if !have[want] {
+			t.Errorf("%s %q is composed but crossplane.yaml does not depend on %s", o.GetKind(), policy.Key(o), want)
+			have[want] = true // report each provider once
+		}
+	}
+}

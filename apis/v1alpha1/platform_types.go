@@ -86,6 +86,23 @@ type XPlatformSpec struct {
 	// +kubebuilder:default={}
 	Search Search `json:"search,omitempty"`
 
+	// DNS is the platform's base domain. Tenants' hosts live under it.
+	// +optional
+	DNS *DNS `json:"dns,omitempty"`
+
+	// Ingress is how learners reach the tenants: one shared, WAF-protected
+	// Application Load Balancer.
+	// +kubebuilder:default={}
+	Ingress Ingress `json:"ingress,omitempty"`
+
+	// Bastion is the operators' way in, through SSM Session Manager only.
+	// +kubebuilder:default={}
+	Bastion Bastion `json:"bastion,omitempty"`
+
+	// Registry holds the Open edX and MFE images.
+	// +kubebuilder:default={}
+	Registry Registry `json:"registry,omitempty"`
+
 	// ProviderConfigName is the provider-aws ProviderConfig used for every AWS
 	// resource.
 	// +kubebuilder:default=default
@@ -255,6 +272,60 @@ type OpenSearch struct {
 	VolumeSizeGiB int `json:"volumeSizeGiB,omitempty"`
 }
 
+// DNS is the platform's base domain in Route53.
+type DNS struct {
+	// Domain is the base domain, such as learn.example.org. The platform gets
+	// a wildcard certificate for it, sends mail from it, and serves static
+	// assets from static.<domain>.
+	// +kubebuilder:validation:MaxLength=200
+	// +kubebuilder:validation:Pattern=`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="domain is immutable"
+	Domain string `json:"domain"`
+	// HostedZoneID adopts an existing public hosted zone for the domain
+	// instead of creating one.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^Z[A-Z0-9]{1,31}$`
+	HostedZoneID string `json:"hostedZoneId,omitempty"`
+}
+
+// Ingress is the shared load balancer and its web application firewall.
+type Ingress struct {
+	// RateLimit is the most requests one client IP may send in any five
+	// minutes before the WAF blocks it.
+	// +kubebuilder:default=2000
+	// +kubebuilder:validation:Minimum=100
+	// +kubebuilder:validation:Maximum=2000000000
+	RateLimit int64 `json:"rateLimit,omitempty"`
+}
+
+// Bastion is a small instance reached through SSM Session Manager only.
+type Bastion struct {
+	// Enabled composes the bastion.
+	// +kubebuilder:default=true
+	Enabled *bool `json:"enabled,omitempty"`
+	// InstanceType of the bastion, ARM (Graviton).
+	// +kubebuilder:default="t4g.nano"
+	// +kubebuilder:validation:Pattern=`^[a-z][a-z0-9]*g[a-z]*\.[a-z0-9]+$`
+	InstanceType string `json:"instanceType,omitempty"`
+}
+
+// Registry is the platform's ECR repositories.
+type Registry struct {
+	// Repositories to create, for the Open edX and MFE images that Tutor
+	// builds.
+	// +kubebuilder:default={"openedx","openedx-mfe"}
+	// +kubebuilder:validation:MaxItems=20
+	// +kubebuilder:validation:items:Pattern=`^[a-z0-9]+([._-][a-z0-9]+)*$`
+	// +listType=set
+	Repositories []string `json:"repositories,omitempty"`
+	// UntaggedImagesToKeep bounds how many untagged images each repository
+	// keeps; older ones expire.
+	// +kubebuilder:default=10
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=1000
+	UntaggedImagesToKeep int `json:"untaggedImagesToKeep,omitempty"`
+}
+
 // XPlatformStatus is what tenants and operators read from a platform.
 type XPlatformStatus struct {
 	// Region of the platform.
@@ -275,6 +346,32 @@ type XPlatformStatus struct {
 	MongoDB MongoDBStatus `json:"mongodb,omitempty"`
 	// Search endpoint, when enabled.
 	Search SearchStatus `json:"search,omitempty"`
+	// Edge is what tenants attach to: DNS, certificate, load balancer, WAF,
+	// CDN, mail and registry.
+	Edge EdgeStatus `json:"edge,omitempty"`
+}
+
+// EdgeStatus is what tenants need from the platform's edge.
+type EdgeStatus struct {
+	Domain         string `json:"domain,omitempty"`
+	HostedZoneID   string `json:"hostedZoneId,omitempty"`
+	CertificateARN string `json:"certificateArn,omitempty"`
+	// IngressClassName tenants' Ingresses use to join the shared ALB.
+	IngressClassName string `json:"ingressClassName,omitempty"`
+	WebACLARN        string `json:"webAclArn,omitempty"`
+	// StaticDomain is the CloudFront domain of static assets.
+	StaticDomain string `json:"staticDomain,omitempty"`
+	// StaticDistributionID is the CloudFront distribution tenants add their
+	// static origins to.
+	StaticDistributionID string `json:"staticDistributionId,omitempty"`
+	// MailFrom is the domain tenants send mail as, and SendingPolicyARN the
+	// IAM policy their roles are given to send it.
+	MailFrom         string `json:"mailFrom,omitempty"`
+	SendingPolicyARN string `json:"sendingPolicyArn,omitempty"`
+	// Repositories are the ECR repository URLs by name.
+	Repositories map[string]string `json:"repositories,omitempty"`
+	// BastionInstanceID is the SSM Session Manager target.
+	BastionInstanceID string `json:"bastionInstanceId,omitempty"`
 }
 
 // DatabaseStatus is how tenants reach the Aurora cluster. Credentials are

@@ -68,14 +68,22 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		response.Fatal(rsp, err)
 		return rsp, nil
 	}
-	data, dataMissing, err := dataTier(p, observed)
-	if err != nil {
+	if err := d.AddAll(append(network(p), prereqs...)...); err != nil {
 		response.Fatal(rsp, err)
 		return rsp, nil
 	}
-	if err := d.AddAll(append(append(network(p), prereqs...), data...)...); err != nil {
-		response.Fatal(rsp, err)
-		return rsp, nil
+	var tiersMissing []string
+	for _, build := range []tier{dataTier, edgeTier} {
+		rs, missing, err := build(p, observed)
+		if err != nil {
+			response.Fatal(rsp, err)
+			return rsp, nil
+		}
+		if err := d.AddAll(rs...); err != nil {
+			response.Fatal(rsp, err)
+			return rsp, nil
+		}
+		tiersMissing = append(tiersMissing, missing...)
 	}
 
 	in := observedClusterInputs(observed)
@@ -86,7 +94,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 			return rsp, nil
 		}
 	}
-	if missing := append(clusterMissing, dataMissing...); len(missing) > 0 {
+	if missing := append(clusterMissing, tiersMissing...); len(missing) > 0 {
 		// Not an error: AWS has not created what these wait for yet. The XR
 		// stays not ready until everything exists and is ready.
 		dxr.Ready = resource.ReadyFalse

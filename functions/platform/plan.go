@@ -44,7 +44,14 @@ const (
 	defaultMongoDBVolumeGiB      = 100
 	defaultOpenSearchVersion     = "OpenSearch_2.19"
 	defaultOpenSearchVolumeGiB   = 50
+
+	defaultRateLimit           = 2000
+	defaultBastionInstanceType = "t4g.nano"
+	defaultKeepUntagged        = 10
 )
+
+// defaultRepositories hold the images Tutor builds: openedx and the MFEs.
+var defaultRepositories = []string{"openedx", "openedx-mfe"}
 
 // Per-profile defaults of sizes left empty in the spec.
 var (
@@ -82,6 +89,16 @@ type plan struct {
 	Cache          v1alpha1.Cache
 	MongoDB        v1alpha1.MongoDB
 	OpenSearch     v1alpha1.OpenSearch
+
+	// Domain is the base domain, "" when the platform has none; HostedZoneID
+	// is set when an existing zone is adopted.
+	Domain       string
+	HostedZoneID string
+	RateLimit    int64
+	Bastion      bool
+	BastionType  string
+	Repositories []string
+	KeepUntagged int
 }
 
 var (
@@ -192,7 +209,23 @@ func newPlan(xr *v1alpha1.XPlatform) (*plan, error) {
 	if err := p.defaultData(xr.Spec, sp); err != nil {
 		return nil, err
 	}
+	p.defaultEdge(xr.Spec)
 	return p, nil
+}
+
+// defaultEdge applies the edge's defaults; the XRD validates its formats.
+func (p *plan) defaultEdge(s v1alpha1.XPlatformSpec) {
+	if s.DNS != nil {
+		p.Domain, p.HostedZoneID = s.DNS.Domain, s.DNS.HostedZoneID
+	}
+	p.RateLimit = orDefault(s.Ingress.RateLimit, defaultRateLimit)
+	p.Bastion = s.Bastion.Enabled == nil || *s.Bastion.Enabled
+	p.BastionType = orDefault(s.Bastion.InstanceType, defaultBastionInstanceType)
+	p.Repositories = s.Registry.Repositories
+	if len(p.Repositories) == 0 {
+		p.Repositories = defaultRepositories
+	}
+	p.KeepUntagged = orDefault(s.Registry.UntaggedImagesToKeep, defaultKeepUntagged)
 }
 
 // defaultData applies the data tier's defaults and checks what the XRD

@@ -49,6 +49,7 @@ func platformStatus(p *plan, observed map[resource.Name]resource.ObservedCompose
 	s.Cache = cacheStatus(p, observed)
 	s.MongoDB = mongodbStatus(p, observed)
 	s.Search = searchStatus(observed)
+	s.Edge = edgeStatus(p, observed)
 	if clusterComposed {
 		s.Cluster.ProviderConfigName = p.kubernetesProviderConfigName()
 	}

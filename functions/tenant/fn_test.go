@@ -156,7 +156,6 @@ func wantObjects(o objects) map[string]*fnv1.Resource {
 		"platform.openedx.cloud/cost-center": %q,
 		"platform.openedx.cloud/platform": %q,
 		"platform.openedx.cloud/tenant": "demo"`, o.costCenter, o.platform)
-	dependsOn := `[{"dependsOn": {"apiVersion": "v1", "kind": "Namespace", "name": "openedx-demo"}}]`
 	object := func(manifest, references string) string {
 		refs := ""
 		if references != "" {
@@ -199,7 +198,7 @@ func wantObjects(o objects) map[string]*fnv1.Resource {
 				"requests.memory": "24Gi",
 				"services.loadbalancers": "0"
 			}}
-		}`, dependsOn),
+		}`, ""),
 		object(`{
 			"apiVersion": "v1",
 			"kind": "LimitRange",
@@ -209,7 +208,7 @@ func wantObjects(o objects) map[string]*fnv1.Resource {
 				"defaultRequest": {"cpu": "100m", "memory": "256Mi"},
 				"type": "Container"
 			}]}
-		}`, dependsOn),
+		}`, ""),
 	}
 	out := make(map[string]*fnv1.Resource, 3)
 	for i, name := range objectNames {

@@ -1,16 +1,11 @@
 package main
 
 import (
-	"encoding/json"
-
 	kubev1alpha2 "github.com/crossplane-contrib/provider-kubernetes/apis/cluster/object/v1alpha2"
-	xpv2 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
-	"github.com/crossplane/function-sdk-go/errors"
 	frsc "github.com/crossplane/function-sdk-go/resource"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
@@ -99,17 +94,17 @@ func namespaceObjects(p *plan, platform, costCenter, providerConfig string) ([]c
 		}}},
 	}
 
-	nsObj, err := object(ns, providerConfig, nil)
+	// The quota and limits are retried by provider-kubernetes until their
+	// namespace exists; a dependsOn would look for it in the control plane.
+	nsObj, err := compose.KubernetesObject(ns, providerConfig, kubev1alpha2.Readiness{})
 	if err != nil {
 		return nil, err
 	}
-	// The quota and limits wait for their namespace.
-	dependsOnNS := []kubev1alpha2.Reference{{DependsOn: &kubev1alpha2.DependsOn{APIVersion: "v1", Kind: "Namespace", Name: p.Namespace}}}
-	quotaObj, err := object(quota, providerConfig, dependsOnNS)
+	quotaObj, err := compose.KubernetesObject(quota, providerConfig, kubev1alpha2.Readiness{})
 	if err != nil {
 		return nil, err
 	}
-	limitsObj, err := object(limits, providerConfig, dependsOnNS)
+	limitsObj, err := compose.KubernetesObject(limits, providerConfig, kubev1alpha2.Readiness{})
 	if err != nil {
 		return nil, err
 	}
@@ -118,35 +113,4 @@ func namespaceObjects(p *plan, platform, costCenter, providerConfig string) ([]c
 		{Name: nameResourceQuota, Object: quotaObj},
 		{Name: nameLimitRange, Object: limitsObj},
 	}, nil
-}
-
-// object wraps a typed Kubernetes object in a provider-kubernetes Object.
-func object(manifest runtime.Object, providerConfig string, refs []kubev1alpha2.Reference) (*kubev1alpha2.Object, error) {
-	raw, err := manifestJSON(manifest)
-	if err != nil {
-		return nil, err
-	}
-	return &kubev1alpha2.Object{
-		Spec: kubev1alpha2.ObjectSpec{
-			ResourceSpec: xpv2.ResourceSpec{ProviderConfigReference: &xpv2.Reference{Name: providerConfig}},
-			ForProvider:  kubev1alpha2.ObjectParameters{Manifest: runtime.RawExtension{Raw: raw}},
-			References:   refs,
-		},
-	}, nil
-}
-
-// manifestJSON renders a typed object without the empty status and
-// creationTimestamp that typed structs carry: server-side apply would take
-// them as intent.
-func manifestJSON(o runtime.Object) ([]byte, error) {
-	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o)
-	if err != nil {
-		return nil, errors.Wrapf(err, "cannot convert %T to unstructured", o)
-	}
-	delete(u, "status")
-	if md, ok := u["metadata"].(map[string]any); ok {
-		delete(md, "creationTimestamp")
-	}
-	b, err := json.Marshal(u)
-	return b, errors.Wrapf(err, "cannot marshal %T", o)
 }

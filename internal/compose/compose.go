@@ -161,6 +161,10 @@ type Resource struct {
 	Object runtime.Object
 	// AlwaysReady marks objects without status conditions.
 	AlwaysReady bool
+	// EmptyObjects are field paths that must be present as {}: typed
+	// conversion omits empty structs, but some APIs mean something by an
+	// empty object, such as a WAF rule action "allow": {}.
+	EmptyObjects []string
 }
 
 // AddAll adds resources in order.
@@ -174,6 +178,11 @@ func (d *Desired) AddAll(rs ...Resource) error {
 		}
 		if err != nil {
 			return err
+		}
+		for _, path := range r.EmptyObjects {
+			if err := d.Resources[r.Name].Resource.SetValue(path, map[string]any{}); err != nil {
+				return errors.Wrapf(err, "cannot set %s of %q", path, r.Name)
+			}
 		}
 	}
 	return nil

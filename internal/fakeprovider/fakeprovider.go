@@ -43,6 +43,10 @@ var idPrefixes = map[string]string{
 	"VPCEndpoint":                      "vpce-",
 	"VPCEndpointRouteTableAssociation": "a-vpce-",
 	"SecurityGroup":                    "sg-",
+	"SecurityGroupIngressRule":         "sgr-",
+	"SecurityGroupEgressRule":          "sgr-",
+	"Instance":                         "i-",
+	"LaunchTemplate":                   "lt-",
 }
 
 // Observe returns desired as Crossplane would observe it once the provider
@@ -117,18 +121,81 @@ func Observe(desired *unstructured.Unstructured, composite string) *unstructured
 		at["id"] = fmt.Sprintf("%s/%s", AccountID, name)
 		at["arn"] = fmt.Sprintf("arn:aws:es:%s:%s:domain/%s", region, AccountID, name)
 		at["endpoint"] = fmt.Sprintf("vpc-%s-%s.%s.es.amazonaws.com", name, hash(seed, 26), region)
+	case kind == "Certificate" && strings.HasPrefix(group, "acm."):
+		at["id"] = fmt.Sprintf("arn:aws:acm:%s:%s:certificate/%s", region, AccountID, hash(seed, 36))
+		at["arn"] = at["id"]
+		at["status"] = "ISSUED"
+		at["domainValidationOptions"] = validationOptions(o)
+	case kind == "Zone" && strings.HasPrefix(group, "route53."):
+		id := "Z" + strings.ToUpper(hash(seed, 20))
+		at["id"], at["zoneId"] = id, id
+		at["arn"] = "arn:aws:route53:::hostedzone/" + id
+		at["nameServers"] = []any{"ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk", "ns-3.awsdns-03.com", "ns-4.awsdns-04.net"}
+	case kind == "EmailIdentity" && strings.HasPrefix(group, "sesv2."):
+		at["id"] = external
+		at["arn"] = fmt.Sprintf("arn:aws:ses:%s:%s:identity/%s", region, AccountID, external)
+		at["dkimSigningAttributes"] = []any{map[string]any{"tokens": []any{hash(seed+"1", 32), hash(seed+"2", 32), hash(seed+"3", 32)}}}
+	case kind == "Repository" && strings.HasPrefix(group, "ecr."):
+		at["id"] = external
+		at["arn"] = fmt.Sprintf("arn:aws:ecr:%s:%s:repository/%s", region, AccountID, external)
+		at["repositoryUrl"] = fmt.Sprintf("%s.dkr.ecr.%s.amazonaws.com/%s", AccountID, region, external)
+	case kind == "Distribution" && strings.HasPrefix(group, "cloudfront."):
+		id := "E" + strings.ToUpper(hash(seed, 13))
+		at["id"] = id
+		at["arn"] = fmt.Sprintf("arn:aws:cloudfront::%s:distribution/%s", AccountID, id)
+		at["domainName"] = fmt.Sprintf("d%s.cloudfront.net", hash(seed, 13))
+		at["hostedZoneId"] = "Z2FDTNDATAQYW2"
 	case kind == "Group" && strings.HasPrefix(group, "cloudwatchlogs."):
 		at["id"] = external
 		at["arn"] = fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", region, AccountID, external)
 	default:
 		at["id"] = external
+		if svc, ok := strings.CutSuffix(group, ".aws.upbound.io"); ok {
+			at["arn"] = fmt.Sprintf("arn:aws:%s:%s:%s:%s/%s", svc, region, AccountID, strings.ToLower(kind), external)
+		}
 	}
-	if group != "" && strings.HasSuffix(group, ".aws.upbound.io") {
+	switch {
+	case strings.HasSuffix(group, ".aws.upbound.io"):
 		_ = unstructured.SetNestedField(o.Object, at, "status", "atProvider")
+	case group == "kubernetes.crossplane.io" && kind == "Object":
+		_ = unstructured.SetNestedField(o.Object, observedManifest(o, seed), "status", "atProvider", "manifest")
 	}
 	_ = unstructured.SetNestedSlice(o.Object, []any{
 		map[string]any{"type": "Synced", "status": "True", "reason": "ReconcileSuccess", "lastTransitionTime": "2024-01-01T00:00:00Z"},
 		map[string]any{"type": "Ready", "status": "True", "reason": "Available", "lastTransitionTime": "2024-01-01T00:00:00Z"},
 	}, "status", "conditions")
 	return o
+}
+
+// validationOptions are the DNS records ACM asks for: one per name, the
+// same record for a domain and its wildcard, as ACM does.
+func validationOptions(cert *unstructured.Unstructured) []any {
+	domain, _, _ := unstructured.NestedString(cert.Object, "spec", "forProvider", "domainName")
+	sans, _, _ := unstructured.NestedStringSlice(cert.Object, "spec", "forProvider", "subjectAlternativeNames")
+	var out []any
+	for _, d := range append([]string{domain}, sans...) {
+		base := strings.TrimPrefix(d, "*.")
+		out = append(out, map[string]any{
+			"domainName":          d,
+			"resourceRecordName":  fmt.Sprintf("_%s.%s.", hash(base, 32), base),
+			"resourceRecordType":  "CNAME",
+			"resourceRecordValue": fmt.Sprintf("_%s.%s.acm-validations.aws.", hash(base+"v", 32), hash(base+"w", 10)),
+		})
+	}
+	return out
+}
+
+// observedManifest is an Object's manifest as the cluster reports it; an
+// Ingress gets the load balancer its controller would create.
+func observedManifest(o *unstructured.Unstructured, seed string) map[string]any {
+	m, _, _ := unstructured.NestedMap(o.Object, "spec", "forProvider", "manifest")
+	if m == nil {
+		m = map[string]any{}
+	}
+	if m["kind"] == "Ingress" {
+		_ = unstructured.SetNestedSlice(m, []any{map[string]any{
+			"hostname": fmt.Sprintf("k8s-openedx-%s.elb.amazonaws.com", hash(seed, 16)),
+		}}, "status", "loadBalancer", "ingress")
+	}
+	return m
 }

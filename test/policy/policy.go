@@ -260,6 +260,44 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 			},
 		},
 		{
+			Name:    "S3 buckets block every kind of public access (Checkov CKV_AWS_53-56)",
+			Applies: is("s3.aws.upbound.io", "BucketPublicAccessBlock"),
+			Check: func(o *unstructured.Unstructured) error {
+				for _, f := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
+					if err := wantBool(true, "spec", "forProvider", f)(o); err != nil {
+						return err
+					}
+				}
+				return nil
+			},
+		},
+		{
+			Name:    "CloudFront serves HTTPS with TLS 1.2 or later only (Checkov CKV_AWS_174, CKV2_AWS_42)",
+			Applies: is("cloudfront.aws.upbound.io", "Distribution"),
+			Check: func(o *unstructured.Unstructured) error {
+				vc, _, _ := unstructured.NestedSlice(o.Object, "spec", "forProvider", "viewerCertificate")
+				if len(vc) != 1 || !strings.HasPrefix(fmt.Sprint(vc[0].(map[string]any)["minimumProtocolVersion"]), "TLSv1.2") {
+					return fmt.Errorf("minimumProtocolVersion is not TLSv1.2 or later")
+				}
+				dcb, _, _ := unstructured.NestedSlice(o.Object, "spec", "forProvider", "defaultCacheBehavior")
+				if len(dcb) != 1 || dcb[0].(map[string]any)["viewerProtocolPolicy"] == "allow-all" {
+					return fmt.Errorf("viewers may use plain HTTP")
+				}
+				return nil
+			},
+		},
+		{
+			Name:    "the shared load balancer negotiates TLS 1.2 or 1.3 only (tfsec aws-elb-use-secure-tls-policy)",
+			Applies: manifestIs("IngressClassParams"),
+			Check: func(o *unstructured.Unstructured) error {
+				p, _, _ := unstructured.NestedString(o.Object, "spec", "forProvider", "manifest", "spec", "sslPolicy")
+				if !strings.HasPrefix(p, "ELBSecurityPolicy-TLS13-1-2") {
+					return fmt.Errorf("sslPolicy %q allows TLS older than 1.2", p)
+				}
+				return nil
+			},
+		},
+		{
 			Name:    "tenant namespaces enforce a Pod Security Standard (CIS EKS 4.2)",
 			Applies: manifestIs("Namespace"),
 			Check: func(o *unstructured.Unstructured) error {
@@ -336,7 +374,7 @@ func dataSubnetSelector(o *unstructured.Unstructured) map[string]string {
 	switch gvk := o.GroupVersionKind(); {
 	case gvk.Kind == "SubnetGroup" && (gvk.Group == "rds.aws.upbound.io" || gvk.Group == "elasticache.aws.upbound.io"):
 		path = []string{"spec", "forProvider", "subnetIdSelector", "matchLabels"}
-	case gvk.Kind == "Instance" && gvk.Group == "ec2.aws.upbound.io":
+	case gvk.Kind == "Instance" && gvk.Group == "ec2.aws.upbound.io" && o.GetLabels()["platform.openedx.cloud/role"] == "mongodb":
 		path = []string{"spec", "forProvider", "subnetIdSelector", "matchLabels"}
 	case gvk.Kind == "Domain" && gvk.Group == "opensearch.aws.upbound.io":
 		vpc, _, _ := unstructured.NestedSlice(o.Object, "spec", "forProvider", "vpcOptions")

@@ -1,0 +1,412 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/crossplane/function-sdk-go/resource"
+	cfv1beta1 "github.com/upbound/provider-aws/apis/cloudfront/v1beta1"
+	r53v1beta1 "github.com/upbound/provider-aws/apis/route53/v1beta1"
+	s3v1beta1 "github.com/upbound/provider-aws/apis/s3/v1beta1"
+	"k8s.io/utils/ptr"
+
+	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
+	"github.com/openedx-cloud/platform-aws/internal/awsiam"
+	"github.com/openedx-cloud/platform-aws/internal/compose"
+)
+
+// Static assets: one S3 bucket and one CloudFront distribution per
+// platform, served as static.<domain>.
+//
+// Tenants write under their own prefix of the one bucket (static.<domain>/
+// <instance>/...), so the distribution has a single origin whatever the
+// number of instances. A bucket and origin per tenant would hit
+// CloudFront's quota of 25 origins per distribution (and 25 cache
+// behaviours to route to them) long before a platform's hundreds of
+// instances, and a distribution per tenant would need a certificate and
+// DNS record each.
+
+// Names of the static-assets resources.
+const (
+	nameStaticBucket                  resource.Name = "s3-bucket-static"
+	nameStaticBucketPublicAccessBlock resource.Name = "s3-bucket-static-public-access-block"
+	nameStaticBucketOwnership         resource.Name = "s3-bucket-static-ownership-controls"
+	nameStaticBucketVersioning        resource.Name = "s3-bucket-static-versioning"
+	nameStaticBucketEncryption        resource.Name = "s3-bucket-static-encryption"
+	nameStaticBucketLifecycle         resource.Name = "s3-bucket-static-lifecycle"
+	nameStaticBucketPolicy            resource.Name = "s3-bucket-static-policy"
+	nameStaticOAC                     resource.Name = "cloudfront-origin-access-control-static"
+	nameStaticCertificate             resource.Name = "acm-certificate-static"
+	nameStaticCertificateValidation   resource.Name = "acm-certificate-static-validation"
+	nameStaticCertificateRecord       resource.Name = "dns-record-acm-certificate-static-validation"
+	nameStaticDistribution            resource.Name = "cloudfront-distribution-static"
+	nameStaticRecordA                 resource.Name = "dns-record-static-a"
+	nameStaticRecordAAAA              resource.Name = "dns-record-static-aaaa"
+)
+
+// Labels of the static-assets resources, for selectors.
+const (
+	roleStaticBucket      = "static-bucket"
+	roleStaticOAC         = "static-oac"
+	roleStaticCertificate = "static-certificate"
+)
+
+// CloudFront constants.
+const (
+	// cloudFrontRegion is where CloudFront takes its certificates from. Its
+	// API is global; provider-aws still wants a region.
+	cloudFrontRegion = "us-east-1"
+	// cloudFrontZoneID is the hosted zone of every CloudFront distribution,
+	// for Route53 alias records.
+	cloudFrontZoneID = "Z2FDTNDATAQYW2"
+	// cachingOptimized is the managed cache policy CachingOptimized: long
+	// TTLs, no cookies or query strings in the cache key, gzip and brotli.
+	cachingOptimized = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+	// corsAndSecurityHeaders is the managed response headers policy
+	// CORS-and-SecurityHeadersPolicy: fonts and scripts loaded from the
+	// tenants' own hosts need Access-Control-Allow-Origin, and every
+	// response gets HSTS, nosniff and frame options.
+	corsAndSecurityHeaders = "e61eb60c-9c35-4d20-a928-2b84e02af89c"
+	staticOriginID         = "s3-static"
+	// cloudFrontMinTLS is TLS 1.2 with forward-secret ciphers only.
+	cloudFrontMinTLS = "TLSv1.2_2021"
+)
+
+// noncurrentVersionDays is how long an overwritten or deleted asset can be
+// restored.
+const noncurrentVersionDays = 30
+
+// maxBucketName is S3's limit on bucket names.
+const maxBucketName = 63
+
+// staticDomain serves the static assets of every tenant.
+func (p *plan) staticDomain() string { return "static." + p.Domain }
+
+// staticBucketName is globally unique because it holds the account and
+// region, and a valid bucket name because it is lower-case.
+func (p *plan) staticBucketName(account string) string {
+	suffix := fmt.Sprintf("-static-%s-%s", account, p.Region)
+	return dnsLabel(p.Name, maxBucketName-len(suffix)) + suffix
+}
+
+// staticCertificate covers static.<domain> in us-east-1, the only region
+// CloudFront takes certificates from.
+func (p *plan) staticCertificate() acmCertificate {
+	return acmCertificate{
+		Name:       nameStaticCertificate,
+		Validation: nameStaticCertificateValidation,
+		Role:       roleStaticCertificate,
+		Region:     cloudFrontRegion,
+		Domains:    []validatedDomain{{FQDN: p.staticDomain(), Record: nameStaticCertificateRecord}},
+		TagName:    p.Name + "-static",
+	}
+}
+
+// cdn composes the static-assets bucket, its distribution and the
+// distribution's certificate and DNS names. missing names what some of
+// them wait for.
+//
+// CloudFront, and ACM in us-east-1 for it, exist only in the aws
+// partition: elsewhere nothing is composed and tenants serve their static
+// assets themselves.
+func cdn(p *plan, observed map[resource.Name]resource.ObservedComposed) (rs []compose.Resource, missing []string, err error) {
+	if p.Domain == "" || p.Partition != "aws" {
+		return nil, nil, nil
+	}
+	rs = append(rs, compose.Resource{Name: nameStaticOAC, Object: &cfv1beta1.OriginAccessControl{
+		ObjectMeta: meta(map[string]string{LabelRole: roleStaticOAC}),
+		Spec: cfv1beta1.OriginAccessControlSpec{
+			ResourceSpec: p.resourceSpec(),
+			ForProvider: cfv1beta1.OriginAccessControlParameters{
+				Region:                        ptr.To(cloudFrontRegion),
+				Name:                          ptr.To(compose.Truncate(p.Name+"-static", 64)),
+				Description:                   ptr.To(fmt.Sprintf("CloudFront reads the static assets of Open edX platform %s", p.Name)),
+				OriginAccessControlOriginType: ptr.To("s3"),
+				// Every request to the bucket is signed, so the bucket
+				// policy can name the distribution.
+				SigningBehavior: ptr.To("always"),
+				SigningProtocol: ptr.To("sigv4"),
+			},
+		},
+	}})
+	v, m := validatedCertificate(p, p.staticCertificate(), observed)
+	rs = append(rs, v...)
+	missing = append(missing, m...)
+
+	// The bucket's name holds the account, which only AWS knows: the data
+	// key's ARN tells it. A bucket that exists keeps its name.
+	var account string
+	if keyARN := observedDataKeyARN(observed); keyARN != "" {
+		if account, err = dataKeyAccount(p, keyARN); err != nil {
+			return nil, nil, err
+		}
+	}
+	bucket := compose.ObservedString(observed, nameStaticBucket, "metadata.annotations["+compose.AnnotationExternalName+"]")
+	if bucket == "" {
+		if account == "" {
+			// The bucket, its distribution and DNS names wait.
+			return rs, append(missing, fmt.Sprintf("the ARN of KMS key %q (for the account in the name of bucket %q)", nameDataKey, nameStaticBucket)), nil
+		}
+		bucket = p.staticBucketName(account)
+	}
+	rs = append(rs, staticBucket(p, bucket)...)
+
+	dist, m := staticDistribution(p, bucket, observed)
+	missing = append(missing, m...)
+	rs = append(rs, dist...)
+
+	pol, m, err := staticBucketPolicy(p, bucket, account, observed)
+	if err != nil {
+		return nil, nil, err
+	}
+	missing = append(missing, m...)
+	rs = append(rs, pol...)
+
+	records, m := staticRecords(p, observed)
+	return append(rs, records...), append(missing, m...), nil
+}
+
+// staticBucket is private: only CloudFront reads it, and tenants' roles
+// write their own prefix.
+func staticBucket(p *plan, name string) []compose.Resource {
+	sel := selector(map[string]string{LabelRole: roleStaticBucket})
+	return []compose.Resource{
+		{Name: nameStaticBucket, Object: &s3v1beta1.Bucket{
+			ObjectMeta: externallyNamed(name, map[string]string{LabelRole: roleStaticBucket}),
+			Spec: s3v1beta1.BucketSpec{
+				ResourceSpec: p.resourceSpec(),
+				ForProvider: s3v1beta1.BucketParameters{
+					Region: &p.Region,
+					// Deleting the platform does not delete tenants' assets:
+					// a bucket that is not empty is refused.
+					ForceDestroy: ptr.To(false),
+					Tags:         p.tags(name),
+				},
+			},
+		}},
+		{Name: nameStaticBucketPublicAccessBlock, Object: &s3v1beta1.BucketPublicAccessBlock{
+			Spec: s3v1beta1.BucketPublicAccessBlockSpec{
+				ResourceSpec: p.resourceSpec(),
+				ForProvider: s3v1beta1.BucketPublicAccessBlockParameters{
+					Region:                &p.Region,
+					BucketSelector:        sel,
+					BlockPublicAcls:       ptr.To(true),
+					BlockPublicPolicy:     ptr.To(true),
+					IgnorePublicAcls:      ptr.To(true),
+					RestrictPublicBuckets: ptr.To(true),
+				},
+			},
+		}},
+		{Name: nameStaticBucketOwnership, Object: &s3v1beta1.BucketOwnershipControls{
+			Spec: s3v1beta1.BucketOwnershipControlsSpec{
+				ResourceSpec: p.resourceSpec(),
+				ForProvider: s3v1beta1.BucketOwnershipControlsParameters{
+					Region:         &p.Region,
+					BucketSelector: sel,
+					// ACLs are off: the bucket policy alone decides access.
+					Rule: []s3v1beta1.BucketOwnershipControlsRuleParameters{{ObjectOwnership: ptr.To("BucketOwnerEnforced")}},
+				},
+			},
+		}},
+		{Name: nameStaticBucketVersioning, Object: &s3v1beta1.BucketVersioning{
+			Spec: s3v1beta1.BucketVersioningSpec{
+				ResourceSpec: p.resourceSpec(),
+				ForProvider: s3v1beta1.BucketVersioningParameters{
+					Region:                  &p.Region,
+					BucketSelector:          sel,
+					VersioningConfiguration: []s3v1beta1.VersioningConfigurationParameters{{Status: ptr.To("Enabled")}},
+				},
+			},
+		}},
+		{Name: nameStaticBucketEncryption, Object: &s3v1beta1.BucketServerSideEncryptionConfiguration{
+			Spec: s3v1beta1.BucketServerSideEncryptionConfigurationSpec{
+				ResourceSpec: p.resourceSpec(),
+				ForProvider: s3v1beta1.BucketServerSideEncryptionConfigurationParameters{
+					Region:         &p.Region,
+					BucketSelector: sel,
+					// SSE-S3, not the data key. CloudFront's OAC can read
+					// SSE-KMS objects only if the key policy lets
+					// cloudfront.amazonaws.com decrypt, and the data key's
+					// policy is the account default, which this function
+					// does not widen: the key protects the data stores and
+					// their credentials. The assets are public through
+					// CloudFront anyway, and SSE-KMS would add a KMS request
+					// to every cache miss.
+					Rule: []s3v1beta1.BucketServerSideEncryptionConfigurationRuleParameters{{
+						ApplyServerSideEncryptionByDefault: []s3v1beta1.RuleApplyServerSideEncryptionByDefaultParameters{{SseAlgorithm: ptr.To("AES256")}},
+					}},
+				},
+			},
+		}},
+		{Name: nameStaticBucketLifecycle, Object: &s3v1beta1.BucketLifecycleConfiguration{
+			Spec: s3v1beta1.BucketLifecycleConfigurationSpec{
+				ResourceSpec: p.resourceSpec(),
+				ForProvider: s3v1beta1.BucketLifecycleConfigurationParameters{
+					Region:         &p.Region,
+					BucketSelector: sel,
+					Rule: []s3v1beta1.BucketLifecycleConfigurationRuleParameters{{
+						ID:     ptr.To("expire-noncurrent-versions"),
+						Status: ptr.To("Enabled"),
+						// Every object.
+						Filter:                         []s3v1beta1.RuleFilterParameters{{Prefix: ptr.To("")}},
+						NoncurrentVersionExpiration:    []s3v1beta1.RuleNoncurrentVersionExpirationParameters{{NoncurrentDays: ptr.To(float64(noncurrentVersionDays))}},
+						AbortIncompleteMultipartUpload: []s3v1beta1.AbortIncompleteMultipartUploadParameters{{DaysAfterInitiation: ptr.To(float64(7))}},
+					}},
+				},
+			},
+		}},
+	}
+}
+
+// staticBucketDomain is the bucket's regional endpoint, which CloudFront
+// signs its requests for. It is derived rather than observed so that the
+// distribution does not change once the bucket reports it.
+func (p *plan) staticBucketDomain(bucket string) string {
+	return fmt.Sprintf("%s.s3.%s.amazonaws.com", bucket, p.Region)
+}
+
+// staticDistribution serves the bucket through the OAC, once the
+// certificate for static.<domain> is issued: CloudFront refuses one that is
+// pending validation.
+func staticDistribution(p *plan, bucket string, observed map[resource.Name]resource.ObservedComposed) ([]compose.Resource, []string) {
+	certARN := issuedCertificateARN(observed, nameStaticCertificate, nameStaticCertificateValidation)
+	if certARN == "" {
+		// Never drop a distribution that exists.
+		certARN = compose.ObservedString(observed, nameStaticDistribution, "spec.forProvider.viewerCertificate[0].acmCertificateArn")
+	}
+	if certARN == "" {
+		return nil, []string{fmt.Sprintf("the issued ACM certificate %q", nameStaticCertificate)}
+	}
+	return []compose.Resource{{Name: nameStaticDistribution, Object: &cfv1beta1.Distribution{
+		Spec: cfv1beta1.DistributionSpec{
+			ResourceSpec: p.resourceSpec(),
+			ForProvider: cfv1beta1.DistributionParameters{
+				Region:        ptr.To(cloudFrontRegion),
+				Enabled:       ptr.To(true),
+				Comment:       ptr.To(fmt.Sprintf("Static assets of Open edX platform %s", p.Name)),
+				Aliases:       []*string{ptr.To(p.staticDomain())},
+				HTTPVersion:   ptr.To("http2and3"),
+				IsIPv6Enabled: ptr.To(true),
+				// North America and Europe edges only: the cheapest class.
+				PriceClass: ptr.To("PriceClass_100"),
+				Origin: []cfv1beta1.OriginParameters{{
+					OriginID:   ptr.To(staticOriginID),
+					DomainName: ptr.To(p.staticBucketDomain(bucket)),
+					// No s3OriginConfig: with an OAC, provider-aws sends
+					// the empty one CloudFront requires.
+					OriginAccessControlIDSelector: selector(map[string]string{LabelRole: roleStaticOAC}),
+				}},
+				DefaultCacheBehavior: []cfv1beta1.DefaultCacheBehaviorParameters{{
+					TargetOriginID:          ptr.To(staticOriginID),
+					ViewerProtocolPolicy:    ptr.To("redirect-to-https"),
+					AllowedMethods:          ptrs([]string{"GET", "HEAD", "OPTIONS"}),
+					CachedMethods:           ptrs([]string{"GET", "HEAD"}),
+					Compress:                ptr.To(true),
+					CachePolicyID:           ptr.To(cachingOptimized),
+					ResponseHeadersPolicyID: ptr.To(corsAndSecurityHeaders),
+				}},
+				Restrictions: []cfv1beta1.RestrictionsParameters{{
+					GeoRestriction: []cfv1beta1.GeoRestrictionParameters{{RestrictionType: ptr.To("none")}},
+				}},
+				ViewerCertificate: []cfv1beta1.ViewerCertificateParameters{{
+					AcmCertificateArn:      ptr.To(certARN),
+					SSLSupportMethod:       ptr.To("sni-only"),
+					MinimumProtocolVersion: ptr.To(cloudFrontMinTLS),
+				}},
+				Tags: p.tags(p.staticDomain()),
+			},
+		},
+	}}}, nil
+}
+
+// staticDistributionARN is the distribution's ARN as AWS reported it, or
+// built from its id and the account, so that the bucket policy is never
+// dropped once the distribution exists.
+func staticDistributionARN(account string, observed map[resource.Name]resource.ObservedComposed) string {
+	if arn := compose.ObservedString(observed, nameStaticDistribution, "status.atProvider.arn"); arn != "" {
+		return arn
+	}
+	id := compose.ObservedString(observed, nameStaticDistribution, "status.atProvider.id")
+	if id == "" || account == "" {
+		return ""
+	}
+	return fmt.Sprintf("arn:aws:cloudfront::%s:distribution/%s", account, id)
+}
+
+// staticBucketPolicy lets the distribution, and nothing else, read the
+// bucket. Tenants' write access is granted on their own roles.
+func staticBucketPolicy(p *plan, bucket, account string, observed map[resource.Name]resource.ObservedComposed) ([]compose.Resource, []string, error) {
+	distARN := staticDistributionARN(account, observed)
+	if distARN == "" {
+		return nil, []string{fmt.Sprintf("the ARN of CloudFront distribution %q", nameStaticDistribution)}, nil
+	}
+	doc, err := awsiam.PolicyDocument{Version: awsiam.Version, Statement: []awsiam.Statement{{
+		Sid:       "CloudFrontReadsThroughOAC",
+		Effect:    "Allow",
+		Principal: map[string]string{"Service": "cloudfront.amazonaws.com"},
+		Action:    []string{"s3:GetObject"},
+		Resource:  []string{fmt.Sprintf("arn:%s:s3:::%s/*", p.Partition, bucket)},
+		Condition: map[string]map[string]string{"StringEquals": {"AWS:SourceArn": distARN}},
+	}}}.JSON()
+	if err != nil {
+		return nil, nil, err
+	}
+	return []compose.Resource{{Name: nameStaticBucketPolicy, Object: &s3v1beta1.BucketPolicy{
+		Spec: s3v1beta1.BucketPolicySpec{
+			ResourceSpec: p.resourceSpec(),
+			ForProvider: s3v1beta1.BucketPolicyParameters{
+				Region:         &p.Region,
+				BucketSelector: selector(map[string]string{LabelRole: roleStaticBucket}),
+				Policy:         &doc,
+			},
+		},
+	}}}, nil, nil
+}
+
+// staticRecords point static.<domain> at the distribution, over IPv4 and
+// IPv6.
+func staticRecords(p *plan, observed map[resource.Name]resource.ObservedComposed) ([]compose.Resource, []string) {
+	target := compose.ObservedString(observed, nameStaticDistribution, "status.atProvider.domainName")
+	if target == "" {
+		target = compose.ObservedString(observed, nameStaticRecordA, "spec.forProvider.alias[0].name")
+	}
+	if target == "" {
+		return nil, []string{fmt.Sprintf("the domain name of CloudFront distribution %q", nameStaticDistribution)}
+	}
+	zoneID, zoneSel := p.zoneRef()
+	var rs []compose.Resource
+	for _, r := range []struct {
+		name resource.Name
+		typ  string
+	}{{nameStaticRecordA, "A"}, {nameStaticRecordAAAA, "AAAA"}} {
+		rs = append(rs, compose.Resource{Name: r.name, Object: &r53v1beta1.Record{
+			Spec: r53v1beta1.RecordSpec{
+				ResourceSpec: p.resourceSpec(),
+				ForProvider: r53v1beta1.RecordParameters{
+					Region:         &p.Region,
+					Name:           ptr.To(p.staticDomain()),
+					Type:           ptr.To(r.typ),
+					ZoneID:         zoneID,
+					ZoneIDSelector: zoneSel,
+					Alias: []r53v1beta1.AliasParameters{{
+						Name:                 ptr.To(target),
+						ZoneID:               ptr.To(cloudFrontZoneID),
+						EvaluateTargetHealth: ptr.To(false),
+					}},
+				},
+			},
+		}})
+	}
+	return rs, nil
+}
+
+// cdnStatus publishes the distribution tenants' assets are served from,
+// and static.<domain> once it resolves to it.
+func cdnStatus(p *plan, observed map[resource.Name]resource.ObservedComposed, s *v1alpha1.EdgeStatus) {
+	if p.Domain == "" {
+		return
+	}
+	s.StaticDistributionID = compose.ObservedString(observed, nameStaticDistribution, "status.atProvider.id")
+	if compose.IsReady(observed, nameStaticRecordA) && compose.IsReady(observed, nameStaticRecordAAAA) {
+		s.StaticDomain = p.staticDomain()
+	}
+}

@@ -1,0 +1,559 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	kubev1alpha2 "github.com/crossplane-contrib/provider-kubernetes/apis/cluster/object/v1alpha2"
+	"github.com/crossplane/function-sdk-go/errors"
+	"github.com/crossplane/function-sdk-go/resource"
+	cwlv1beta1 "github.com/upbound/provider-aws/apis/cloudwatchlogs/v1beta1"
+	wafv2v1beta1 "github.com/upbound/provider-aws/apis/wafv2/v1beta1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/utils/ptr"
+
+	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
+	"github.com/openedx-cloud/platform-aws/internal/compose"
+)
+
+// The platform's ingress: one internet-facing Application Load Balancer
+// that EKS Auto Mode creates and every tenant shares, behind a regional
+// WAF web ACL.
+
+// Names of the ingress resources.
+const (
+	nameWebACL             resource.Name = "waf-web-acl"
+	nameWAFLogGroup        resource.Name = "log-group-waf"
+	nameWAFLogging         resource.Name = "waf-logging-configuration"
+	nameEdgeNamespace      resource.Name = "kubernetes-namespace-edge"
+	nameIngressClassParams resource.Name = "kubernetes-ingress-class-params"
+	nameIngressClass       resource.Name = "kubernetes-ingress-class"
+	nameEdgeIngress        resource.Name = "kubernetes-ingress-edge"
+)
+
+// roleWebACL labels the web ACL, for the logging configuration's selector.
+const roleWebACL = "waf-web-acl"
+
+// In-cluster names. Tenants' Ingresses join the shared load balancer with
+// ingressClassName openedx.
+const (
+	ingressClassName   = "openedx"
+	edgeNamespace      = "openedx-edge"
+	edgeIngressName    = "edge"
+	autoModeController = "eks.amazonaws.com/alb"
+	autoModeAPIGroup   = "eks.amazonaws.com"
+	// albSSLPolicy accepts TLS 1.3 and 1.2 only, with forward secrecy.
+	albSSLPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+	// notFoundAction is the anchor's default action: a request for a host
+	// no tenant serves gets a 404 from the load balancer itself.
+	notFoundAction = "response-404"
+)
+
+// Load balancer controller annotations on the anchor Ingress. Each is
+// listed as supported by EKS Auto Mode in the EKS user guide ("Create an
+// IngressClass to configure an Application Load Balancer", which lists the
+// annotations Auto Mode does not support and says wafv2-acl-arn and
+// ssl-redirect belong on Ingresses). Not verified against a live cluster:
+// that Auto Mode honours actions.<name> fixed responses on a default
+// backend, as the open-source controller does.
+const (
+	annotationListenPorts = "alb.ingress.kubernetes.io/listen-ports"
+	annotationSSLRedirect = "alb.ingress.kubernetes.io/ssl-redirect"
+	annotationWAFv2ACL    = "alb.ingress.kubernetes.io/wafv2-acl-arn"
+	annotationTargetType  = "alb.ingress.kubernetes.io/target-type"
+	annotationActions     = "alb.ingress.kubernetes.io/actions."
+)
+
+// WAF rate limits are counted over this window, in seconds.
+const rateLimitWindowSec = 300
+
+// wafLogGroupName must start with aws-waf-logs-: WAF logs to no other
+// CloudWatch log group.
+func (p *plan) wafLogGroupName() string { return "aws-waf-logs-" + p.Name }
+
+// ingressGroupName groups the anchor and every tenant Ingress on one load
+// balancer. Group names are lower-case DNS labels of at most 63
+// characters; one platform owns the cluster, so it only has to be valid.
+func (p *plan) ingressGroupName() string { return dnsLabel(p.Name, 63) }
+
+// dnsLabel makes a platform name, which may hold upper-case letters and
+// underscores, into a lower-case DNS label of at most maxLen characters. A
+// name that had to change ends in a hash of the original, so that Prod and
+// prod stay distinct.
+func dnsLabel(name string, maxLen int) string {
+	l := strings.Trim(strings.ToLower(strings.ReplaceAll(name, "_", "-")), "-")
+	if l != name {
+		sum := sha256.Sum256([]byte(name))
+		l = strings.Trim(compose.Truncate(l, maxLen-9), "-") + "-" + hex.EncodeToString(sum[:4])
+	}
+	return strings.Trim(compose.Truncate(l, maxLen), "-")
+}
+
+// ingress composes the web ACL, its logging, and, once the cluster is
+// reachable, the in-cluster objects from which EKS Auto Mode makes the
+// shared load balancer. missing names what some of them wait for.
+func ingress(p *plan, observed map[resource.Name]resource.ObservedComposed) (rs []compose.Resource, missing []string, err error) {
+	// Learners are served over HTTPS only, and a certificate needs the
+	// domain: without one the platform has no Internet-facing entry at all.
+	if p.Domain == "" {
+		return nil, nil, nil
+	}
+	acl, err := webACL(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	rs = append(rs, acl, compose.Resource{Name: nameWAFLogGroup, Object: &cwlv1beta1.Group{
+		ObjectMeta: externallyNamed(p.wafLogGroupName(), map[string]string{LabelRole: "waf-logs"}),
+		Spec: cwlv1beta1.GroupSpec{
+			ResourceSpec: p.resourceSpec(),
+			ForProvider: cwlv1beta1.GroupParameters{
+				Region:          &p.Region,
+				RetentionInDays: ptr.To(float64(p.LogRetentionDays)),
+				Tags:            p.tags(p.wafLogGroupName()),
+			},
+		},
+	}})
+
+	logARN, m, err := wafLogGroupARN(p, observed)
+	if err != nil {
+		return nil, nil, err
+	}
+	missing = append(missing, m...)
+	if logARN != "" {
+		rs = append(rs, wafLogging(p, logARN))
+	}
+
+	if !clusterReachable(observed) {
+		return rs, missing, nil
+	}
+	objs, m, err := edgeObjects(p, observed)
+	if err != nil {
+		return nil, nil, err
+	}
+	return append(rs, objs...), append(missing, m...), nil
+}
+
+// wafRule is a rule of a web ACL in the JSON of the WAFv2 API
+// (CreateWebACL's Rules), which is what provider-aws' ruleJson takes.
+type wafRule struct {
+	Name             string              `json:"Name"`
+	Priority         int                 `json:"Priority"`
+	Statement        wafStatement        `json:"Statement"`
+	Action           *wafAction          `json:"Action,omitempty"`
+	OverrideAction   *wafOverrideAction  `json:"OverrideAction,omitempty"`
+	VisibilityConfig wafVisibilityConfig `json:"VisibilityConfig"`
+}
+
+type wafStatement struct {
+	ManagedRuleGroupStatement *wafManagedRuleGroup `json:"ManagedRuleGroupStatement,omitempty"`
+	RateBasedStatement        *wafRateBased        `json:"RateBasedStatement,omitempty"`
+}
+
+type wafManagedRuleGroup struct {
+	VendorName          string                  `json:"VendorName"`
+	Name                string                  `json:"Name"`
+	RuleActionOverrides []wafRuleActionOverride `json:"RuleActionOverrides,omitempty"`
+}
+
+type wafRuleActionOverride struct {
+	Name        string    `json:"Name"`
+	ActionToUse wafAction `json:"ActionToUse"`
+}
+
+type wafRateBased struct {
+	Limit               int64  `json:"Limit"`
+	AggregateKeyType    string `json:"AggregateKeyType"`
+	EvaluationWindowSec int    `json:"EvaluationWindowSec"`
+}
+
+// wafEmpty is an action without settings, {} in the API.
+type wafEmpty struct{}
+
+type wafAction struct {
+	Block *wafEmpty `json:"Block,omitempty"`
+	Count *wafEmpty `json:"Count,omitempty"`
+}
+
+type wafOverrideAction struct {
+	None *wafEmpty `json:"None,omitempty"`
+}
+
+type wafVisibilityConfig struct {
+	SampledRequestsEnabled   bool   `json:"SampledRequestsEnabled"`
+	CloudWatchMetricsEnabled bool   `json:"CloudWatchMetricsEnabled"`
+	MetricName               string `json:"MetricName"`
+}
+
+// managedRuleGroups are AWS's rule groups the web ACL applies, in priority
+// order: known-bad addresses first, then the OWASP-style common rules,
+// known exploit patterns and SQL injection. Together with the rate rule
+// they use about 1,130 of the 1,500 capacity units a web ACL gets at the
+// base price.
+var managedRuleGroups = []string{
+	"AWSManagedRulesAmazonIpReputationList",
+	"AWSManagedRulesCommonRuleSet",
+	"AWSManagedRulesKnownBadInputsRuleSet",
+	"AWSManagedRulesSQLiRuleSet",
+}
+
+// countOnly are rules of managed groups that would break Open edX and are
+// only counted (and so logged). SizeRestrictions_BODY blocks every request
+// body over 8 KB: Studio's course imports, asset uploads and saves of large
+// components.
+var countOnly = map[string][]string{
+	"AWSManagedRulesCommonRuleSet": {"SizeRestrictions_BODY"},
+}
+
+// rateLimitRule names the rate-based rule.
+const rateLimitRule = "RateLimitPerIP"
+
+// wafRules are the web ACL's rules, each with its own metric and sampled
+// requests.
+func wafRules(p *plan) []wafRule {
+	visibility := func(name string) wafVisibilityConfig {
+		return wafVisibilityConfig{SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: name}
+	}
+	rules := make([]wafRule, 0, len(managedRuleGroups)+1)
+	for i, g := range managedRuleGroups {
+		mg := &wafManagedRuleGroup{VendorName: "AWS", Name: g}
+		for _, r := range countOnly[g] {
+			mg.RuleActionOverrides = append(mg.RuleActionOverrides, wafRuleActionOverride{Name: r, ActionToUse: wafAction{Count: &wafEmpty{}}})
+		}
+		rules = append(rules, wafRule{
+			Name:      g,
+			Priority:  i,
+			Statement: wafStatement{ManagedRuleGroupStatement: mg},
+			// None keeps each rule's own action: the groups block.
+			OverrideAction:   &wafOverrideAction{None: &wafEmpty{}},
+			VisibilityConfig: visibility(g),
+		})
+	}
+	return append(rules, wafRule{
+		Name:     rateLimitRule,
+		Priority: len(managedRuleGroups),
+		Statement: wafStatement{RateBasedStatement: &wafRateBased{
+			Limit:               p.RateLimit,
+			AggregateKeyType:    "IP",
+			EvaluationWindowSec: rateLimitWindowSec,
+		}},
+		Action:           &wafAction{Block: &wafEmpty{}},
+		VisibilityConfig: visibility(rateLimitRule),
+	})
+}
+
+// webACL is the regional web ACL the shared load balancer is associated
+// with. Requests no rule blocks are allowed.
+func webACL(p *plan) (compose.Resource, error) {
+	rules, err := json.Marshal(wafRules(p))
+	if err != nil {
+		return compose.Resource{}, errors.Wrap(err, "cannot marshal the WAF rules")
+	}
+	return compose.Resource{Name: nameWebACL, Object: &wafv2v1beta1.WebACL{
+		ObjectMeta: meta(map[string]string{LabelRole: roleWebACL}),
+		Spec: wafv2v1beta1.WebACLSpec{
+			ResourceSpec: p.resourceSpec(),
+			ForProvider: wafv2v1beta1.WebACLParameters{
+				Region:        &p.Region,
+				Name:          ptr.To(p.Name),
+				Description:   ptr.To(fmt.Sprintf("Shared load balancer of Open edX platform %s", p.Name)),
+				Scope:         ptr.To("REGIONAL"),
+				DefaultAction: &wafv2v1beta1.DefaultActionParameters{Allow: &wafv2v1beta1.AllowParameters{}},
+				RuleJSON:      ptr.To(string(rules)),
+				VisibilityConfig: &wafv2v1beta1.WebACLVisibilityConfigParameters{
+					CloudwatchMetricsEnabled: ptr.To(true),
+					SampledRequestsEnabled:   ptr.To(true),
+					MetricName:               ptr.To(p.Name + "-web-acl"),
+				},
+				Tags: p.tags(p.Name),
+			},
+		},
+	},
+		// WAF's "allow" action is an empty object, which typed conversion
+		// would drop, leaving the required defaultAction empty.
+		EmptyObjects: []string{"spec.forProvider.defaultAction.allow"},
+	}, nil
+}
+
+// wafLogGroupARN is the WAF log group's ARN as AWS reported it or, before
+// that, as it will be: its name is ours and its account is the data key's.
+// The logging configuration needs it and has no reference to a log group.
+func wafLogGroupARN(p *plan, observed map[resource.Name]resource.ObservedComposed) (string, []string, error) {
+	if arn := compose.ObservedString(observed, nameWAFLogGroup, "status.atProvider.arn"); arn != "" {
+		return arn, nil, nil
+	}
+	if arn := compose.ObservedString(observed, nameWAFLogging, "spec.forProvider.logDestinationConfigs[0]"); arn != "" {
+		return arn, nil, nil
+	}
+	keyARN := observedDataKeyARN(observed)
+	if keyARN == "" {
+		return "", []string{fmt.Sprintf("the ARN of KMS key %q (for the account of log group %q)", nameDataKey, nameWAFLogGroup)}, nil
+	}
+	account, err := dataKeyAccount(p, keyARN)
+	if err != nil {
+		return "", nil, err
+	}
+	// CloudWatch Logs ARNs without the :* suffix, as WAF wants them.
+	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", p.Partition, p.Region, account, p.wafLogGroupName()), nil, nil
+}
+
+// redactedHeaders never reach the logs: they carry session cookies and
+// credentials.
+var redactedHeaders = []string{"authorization", "cookie"}
+
+// wafLogging sends to CloudWatch the requests the web ACL blocked or only
+// counted. Allowed requests are dropped: they are nearly all of the
+// traffic, and CloudWatch bills ingestion by volume.
+func wafLogging(p *plan, logGroupARN string) compose.Resource {
+	redacted := make([]wafv2v1beta1.RedactedFieldsParameters, 0, len(redactedHeaders))
+	for _, h := range redactedHeaders {
+		redacted = append(redacted, wafv2v1beta1.RedactedFieldsParameters{SingleHeader: &wafv2v1beta1.SingleHeaderParameters{Name: ptr.To(h)}})
+	}
+	var keep []wafv2v1beta1.ConditionParameters
+	for _, a := range []string{"BLOCK", "COUNT", "EXCLUDED_AS_COUNT"} {
+		keep = append(keep, wafv2v1beta1.ConditionParameters{ActionCondition: &wafv2v1beta1.ActionConditionParameters{Action: ptr.To(a)}})
+	}
+	return compose.Resource{Name: nameWAFLogging, Object: &wafv2v1beta1.WebACLLoggingConfiguration{
+		Spec: wafv2v1beta1.WebACLLoggingConfigurationSpec{
+			ResourceSpec: p.resourceSpec(),
+			ForProvider: wafv2v1beta1.WebACLLoggingConfigurationParameters{
+				Region:                &p.Region,
+				ResourceArnSelector:   selector(map[string]string{LabelRole: roleWebACL}),
+				LogDestinationConfigs: []*string{ptr.To(logGroupARN)},
+				RedactedFields:        redacted,
+				LoggingFilter: &wafv2v1beta1.LoggingFilterParameters{
+					DefaultBehavior: ptr.To("DROP"),
+					Filter: []wafv2v1beta1.FilterParameters{{
+						Behavior:    ptr.To("KEEP"),
+						Requirement: ptr.To("MEETS_ANY"),
+						Condition:   keep,
+					}},
+				},
+			},
+		},
+	}}
+}
+
+// edgeObjectNames are the in-cluster objects of the edge.
+var edgeObjectNames = []resource.Name{nameEdgeNamespace, nameIngressClassParams, nameIngressClass, nameEdgeIngress}
+
+// clusterReachable reports whether provider-kubernetes can act on the
+// cluster, or did: objects that exist are never dropped.
+func clusterReachable(observed map[resource.Name]resource.ObservedComposed) bool {
+	if compose.IsReady(observed, nameClusterAuth) {
+		return true
+	}
+	for _, n := range edgeObjectNames {
+		if _, ok := observed[n]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// ingressClassParams is EKS Auto Mode's IngressClassParams
+// (eks.amazonaws.com/v1), of which no Go types are published. Fields are
+// those of the EKS user guide's IngressClassParams reference.
+type ingressClassParams struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+	Spec              ingressClassParamsSpec `json:"spec"`
+}
+
+type ingressClassParamsSpec struct {
+	Scheme          string       `json:"scheme"`
+	Group           ingressGroup `json:"group"`
+	CertificateARNs []string     `json:"certificateARNs,omitempty"`
+	SSLPolicy       string       `json:"sslPolicy,omitempty"`
+	TargetType      string       `json:"targetType,omitempty"`
+}
+
+type ingressGroup struct {
+	Name string `json:"name"`
+}
+
+// DeepCopyObject lets ingressClassParams be a runtime.Object.
+func (in *ingressClassParams) DeepCopyObject() runtime.Object {
+	out := *in
+	in.ObjectMeta.DeepCopyInto(&out.ObjectMeta)
+	out.Spec.CertificateARNs = append([]string(nil), in.Spec.CertificateARNs...)
+	return &out
+}
+
+// albListenPort is an entry of the listen-ports annotation, such as
+// {"HTTPS": 443}.
+type albListenPort map[string]int
+
+// albAction is an action annotation of the load balancer controller.
+type albAction struct {
+	Type                string                  `json:"type"`
+	FixedResponseConfig *albFixedResponseConfig `json:"fixedResponseConfig,omitempty"`
+}
+
+type albFixedResponseConfig struct {
+	ContentType string `json:"contentType"`
+	StatusCode  string `json:"statusCode"`
+	MessageBody string `json:"messageBody,omitempty"`
+}
+
+// edgeLabels are on every in-cluster object of the edge.
+func edgeLabels() map[string]string {
+	return map[string]string{
+		"app.kubernetes.io/part-of":    "openedx",
+		"app.kubernetes.io/component":  "edge",
+		"app.kubernetes.io/managed-by": "crossplane",
+		LabelRole:                      "edge",
+	}
+}
+
+// edgeObjects are what EKS Auto Mode makes the shared load balancer from:
+// an IngressClass whose parameters put every Ingress of the class in one
+// group, hence on one internet-facing ALB with the wildcard certificate,
+// and an anchor Ingress that owns the ALB-wide settings (listeners, HTTPS
+// redirect, WAF) so that they exist before any tenant joins.
+//
+// The class and the anchor are composed together, and only once the web
+// ACL's ARN and the issued certificate are known: a tenant can never join a
+// load balancer without its firewall.
+func edgeObjects(p *plan, observed map[resource.Name]resource.ObservedComposed) (rs []compose.Resource, missing []string, err error) {
+	ns := &corev1.Namespace{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
+		ObjectMeta: metav1.ObjectMeta{Name: edgeNamespace, Labels: edgeLabels()},
+	}
+	// Only an Ingress lives here, never a pod.
+	for _, mode := range []string{"enforce", "audit", "warn"} {
+		ns.Labels["pod-security.kubernetes.io/"+mode] = "restricted"
+	}
+	nsObj, err := compose.KubernetesObject(ns, p.kubernetesProviderConfigName(), kubev1alpha2.Readiness{})
+	if err != nil {
+		return nil, nil, err
+	}
+	rs = append(rs, compose.Resource{Name: nameEdgeNamespace, Object: nsObj})
+
+	certARN := issuedCertificateARN(observed, nameCertificate, nameCertificateValidation)
+	if certARN == "" {
+		certARN = compose.ObservedString(observed, nameIngressClassParams, "spec.forProvider.manifest.spec.certificateARNs[0]")
+	}
+	aclARN := compose.ObservedString(observed, nameWebACL, "status.atProvider.arn")
+	if aclARN == "" {
+		aclARN = compose.ObservedString(observed, nameEdgeIngress, "spec.forProvider.manifest.metadata.annotations["+annotationWAFv2ACL+"]")
+	}
+	_, exists := observed[nameEdgeIngress]
+	if certARN == "" && !exists {
+		missing = append(missing, fmt.Sprintf("the issued ACM certificate %q", nameCertificate))
+	}
+	if aclARN == "" {
+		missing = append(missing, fmt.Sprintf("the ARN of WAF web ACL %q", nameWebACL))
+	}
+	if len(missing) > 0 {
+		return rs, missing, nil
+	}
+
+	params := &ingressClassParams{
+		TypeMeta:   metav1.TypeMeta{APIVersion: autoModeAPIGroup + "/v1", Kind: "IngressClassParams"},
+		ObjectMeta: metav1.ObjectMeta{Name: ingressClassName, Labels: edgeLabels()},
+		Spec: ingressClassParamsSpec{
+			Scheme: "internet-facing",
+			Group:  ingressGroup{Name: p.ingressGroupName()},
+			// Pods are targets directly: no NodePort hop, and targets
+			// follow pods as Auto Mode consolidates nodes.
+			TargetType: "ip",
+		},
+	}
+	params.Spec.CertificateARNs = []string{certARN}
+	params.Spec.SSLPolicy = albSSLPolicy
+
+	class := &networkingv1.IngressClass{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "IngressClass"},
+		ObjectMeta: metav1.ObjectMeta{Name: ingressClassName, Labels: edgeLabels()},
+		Spec: networkingv1.IngressClassSpec{
+			Controller: autoModeController,
+			Parameters: &networkingv1.IngressClassParametersReference{
+				APIGroup: ptr.To(autoModeAPIGroup),
+				Kind:     "IngressClassParams",
+				Name:     ingressClassName,
+			},
+		},
+	}
+
+	anchor, err := anchorIngress(p, aclARN)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	for _, o := range []struct {
+		name      resource.Name
+		manifest  runtime.Object
+		readiness kubev1alpha2.Readiness
+	}{
+		{nameIngressClassParams, params, kubev1alpha2.Readiness{}},
+		{nameIngressClass, class, kubev1alpha2.Readiness{}},
+		// The anchor is ready once Auto Mode has created the load
+		// balancer and published its DNS name.
+		{nameEdgeIngress, anchor, kubev1alpha2.Readiness{
+			Policy:   kubev1alpha2.ReadinessPolicyDeriveFromCelQuery,
+			CelQuery: "has(object.status) && has(object.status.loadBalancer) && has(object.status.loadBalancer.ingress) && size(object.status.loadBalancer.ingress) > 0",
+		}},
+	} {
+		obj, err := compose.KubernetesObject(o.manifest, p.kubernetesProviderConfigName(), o.readiness)
+		if err != nil {
+			return nil, nil, err
+		}
+		rs = append(rs, compose.Resource{Name: o.name, Object: obj})
+	}
+	return rs, nil, nil
+}
+
+// anchorIngress holds the load balancer's settings and routes nothing: a
+// request for a host no tenant serves gets a fixed 404.
+func anchorIngress(p *plan, aclARN string) (*networkingv1.Ingress, error) {
+	listen, err := json.Marshal([]albListenPort{{"HTTP": 80}, {"HTTPS": 443}})
+	if err != nil {
+		return nil, errors.Wrap(err, "cannot marshal the listen ports")
+	}
+	notFound, err := json.Marshal(albAction{
+		Type:                "fixed-response",
+		FixedResponseConfig: &albFixedResponseConfig{ContentType: "text/plain", StatusCode: "404", MessageBody: "Not found"},
+	})
+	if err != nil {
+		return nil, errors.Wrap(err, "cannot marshal the default action")
+	}
+	annotations := map[string]string{
+		annotationListenPorts:              string(listen),
+		annotationWAFv2ACL:                 aclARN,
+		annotationTargetType:               "ip",
+		annotationActions + notFoundAction: string(notFound),
+		// Every HTTP request is redirected to HTTPS, tenants' included.
+		annotationSSLRedirect: "443",
+	}
+	return &networkingv1.Ingress{
+		TypeMeta: metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "Ingress"},
+		ObjectMeta: metav1.ObjectMeta{
+			Name:        edgeIngressName,
+			Namespace:   edgeNamespace,
+			Labels:      edgeLabels(),
+			Annotations: annotations,
+		},
+		Spec: networkingv1.IngressSpec{
+			IngressClassName: ptr.To(ingressClassName),
+			DefaultBackend: &networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{
+				Name: notFoundAction,
+				Port: networkingv1.ServiceBackendPort{Name: "use-annotation"},
+			}},
+		},
+	}, nil
+}
+
+// ingressStatus publishes the web ACL and, once the anchor's load balancer
+// exists, the class tenants' Ingresses join it with.
+func ingressStatus(_ *plan, observed map[resource.Name]resource.ObservedComposed, s *v1alpha1.EdgeStatus) {
+	s.WebACLARN = compose.ObservedString(observed, nameWebACL, "status.atProvider.arn")
+	if compose.IsReady(observed, nameEdgeIngress) {
+		s.IngressClassName = ingressClassName
+	}
+}
