@@ -73,9 +73,6 @@ const (
 	// bastionSSMPolicy is the only policy the bastion's role has: what the
 	// SSM agent needs to register and carry sessions, nothing more.
 	bastionSSMPolicy = "AmazonSSMManagedInstanceCore"
-	// bastionImage is the newest Amazon Linux 2023 for Graviton, resolved by
-	// EC2 at each launch; its SSM agent is installed and running.
-	bastionImage         = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
 	bastionRootDevice    = "/dev/xvda"
 	bastionRootVolumeGiB = 10
 	// Launch template and instance profile names are at most 128 characters.
@@ -293,52 +290,17 @@ func ssmEndpoints(p *plan) []compose.Resource {
 // As MongoDB's, the instance launches from the template's default version,
 // which never moves: a new version must not replace the running instance.
 func bastionLaunchTemplate(p *plan, awsName string) compose.Resource {
-	tagSpecs := make([]ec2v1beta1.TagSpecificationsParameters, 0, 3)
-	for _, t := range []string{"instance", "volume", "network-interface"} {
-		tagSpecs = append(tagSpecs, ec2v1beta1.TagSpecificationsParameters{ResourceType: ptr.To(t), Tags: p.tags(p.Name + "-bastion")})
-	}
-	return compose.Resource{Name: nameBastionLaunchTemplate, Object: &ec2v1beta1.LaunchTemplate{
-		ObjectMeta: meta(map[string]string{LabelRole: roleBastion}),
-		Spec: ec2v1beta1.LaunchTemplateSpec{
-			ResourceSpec: p.resourceSpec(),
-			ForProvider: ec2v1beta1.LaunchTemplateParameters_2{
-				Region:      &p.Region,
-				Name:        &awsName,
-				Description: ptr.To("SSM Session Manager bastion of Open edX platform " + p.Name),
-				ImageID:     ptr.To(bastionImage),
-				// No KeyName: Session Manager is the only way in.
-				MetadataOptions: []ec2v1beta1.LaunchTemplateMetadataOptionsParameters{{
-					HTTPEndpoint:            ptr.To("enabled"),
-					HTTPTokens:              ptr.To("required"),
-					HTTPPutResponseHopLimit: ptr.To(float64(1)),
-					InstanceMetadataTags:    ptr.To("disabled"),
-				}},
-				InstanceInitiatedShutdownBehavior: ptr.To("stop"),
-				BlockDeviceMappings: []ec2v1beta1.BlockDeviceMappingsParameters{{
-					DeviceName: ptr.To(bastionRootDevice),
-					EBS: []ec2v1beta1.EBSParameters{{
-						VolumeType:          ptr.To("gp3"),
-						VolumeSize:          ptr.To(float64(bastionRootVolumeGiB)),
-						Encrypted:           ptr.To("true"),
-						KMSKeyIDSelector:    dataKeySelector(),
-						DeleteOnTermination: ptr.To("true"),
-					}},
-				}},
-				IAMInstanceProfile: []ec2v1beta1.IAMInstanceProfileParameters{{
-					NameSelector: selector(map[string]string{LabelRole: roleBastion}),
-				}},
-				NetworkInterfaces: []ec2v1beta1.NetworkInterfacesParameters{{
-					DeviceIndex:              ptr.To(float64(0)),
-					AssociatePublicIPAddress: ptr.To("false"),
-					DeleteOnTermination:      ptr.To("true"),
-					SubnetIDSelector:         selector(map[string]string{LabelTier: string(TierPrivateApp), LabelZone: p.Zones[0]}),
-					SecurityGroupSelector:    selector(map[string]string{LabelRole: securityGroupRole(bastionStore)}),
-				}},
-				TagSpecifications: tagSpecs,
-				Tags:              p.tags(awsName),
-			},
-		},
+	lt := hardenedLaunchTemplate(p, roleBastion, awsName, "SSM Session Manager bastion of Open edX platform "+p.Name)
+	fp := &lt.Spec.ForProvider
+	fp.BlockDeviceMappings = []ec2v1beta1.BlockDeviceMappingsParameters{encryptedVolume(bastionRootDevice, bastionRootVolumeGiB, true)}
+	fp.NetworkInterfaces = []ec2v1beta1.NetworkInterfacesParameters{{
+		DeviceIndex:              ptr.To(float64(0)),
+		AssociatePublicIPAddress: ptr.To("false"),
+		DeleteOnTermination:      ptr.To("true"),
+		SubnetIDSelector:         selector(map[string]string{LabelTier: string(TierPrivateApp), LabelZone: p.Zones[0]}),
+		SecurityGroupSelector:    selector(map[string]string{LabelRole: securityGroupRole(bastionStore)}),
 	}}
+	return compose.Resource{Name: nameBastionLaunchTemplate, Object: lt}
 }
 
 // bastionInstance is the bastion, launched from its template. Like

@@ -79,9 +79,6 @@ const (
 	// need no observed state. A second member in the same subnet (two-zone
 	// platforms) takes the next address.
 	mongodbIPOffset = 10
-	// mongodbImage is the newest Amazon Linux 2023 for Graviton, resolved by
-	// EC2 at each launch: the template never changes for a new AMI.
-	mongodbImage = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
 	// AL2023's root device, and the data volume's. On Nitro instances the
 	// data volume is an NVMe device; amazon-ec2-utils' udev rules link
 	// /dev/sdf to it.
@@ -358,57 +355,17 @@ func mongodbDNS(p *plan, members []mongodbMember) []compose.Resource {
 // volume) must not replace the running members, which it would do all at
 // once, each with a new empty data volume. Volumes grow in place instead.
 func mongodbLaunchTemplate(p *plan, awsName string) compose.Resource {
-	tags := p.tags(p.Name + "-mongodb")
-	tagSpecs := make([]ec2v1beta1.TagSpecificationsParameters, 0, 3)
-	for _, t := range []string{"instance", "volume", "network-interface"} {
-		tagSpecs = append(tagSpecs, ec2v1beta1.TagSpecificationsParameters{ResourceType: ptr.To(t), Tags: p.tags(p.Name + "-mongodb")})
+	lt := hardenedLaunchTemplate(p, roleMongoDB, awsName, "MongoDB members of Open edX platform "+p.Name)
+	fp := &lt.Spec.ForProvider
+	fp.Monitoring = []ec2v1beta1.MonitoringParameters{{Enabled: ptr.To(true)}}
+	fp.BlockDeviceMappings = []ec2v1beta1.BlockDeviceMappingsParameters{
+		encryptedVolume(mongodbRootDevice, mongodbRootVolumeGiB, true),
+		// The data volume outlives its instance: a terminated member never
+		// takes its data with it.
+		encryptedVolume(mongodbDataDevice, p.MongoDB.VolumeSizeGiB, false),
 	}
-	return compose.Resource{Name: nameMongoDBLaunchTemplate, Object: &ec2v1beta1.LaunchTemplate{
-		ObjectMeta: meta(map[string]string{LabelRole: roleMongoDB}),
-		Spec: ec2v1beta1.LaunchTemplateSpec{
-			ResourceSpec: p.resourceSpec(),
-			ForProvider: ec2v1beta1.LaunchTemplateParameters_2{
-				Region:      &p.Region,
-				Name:        &awsName,
-				Description: ptr.To("MongoDB members of Open edX platform " + p.Name),
-				ImageID:     ptr.To(mongodbImage),
-				// No KeyName: administration is through Session Manager only.
-				MetadataOptions: []ec2v1beta1.LaunchTemplateMetadataOptionsParameters{{
-					HTTPEndpoint:            ptr.To("enabled"),
-					HTTPTokens:              ptr.To("required"),
-					HTTPPutResponseHopLimit: ptr.To(float64(1)),
-					InstanceMetadataTags:    ptr.To("disabled"),
-				}},
-				Monitoring: []ec2v1beta1.MonitoringParameters{{Enabled: ptr.To(true)}},
-				// An OS shutdown stops a member; it never terminates it.
-				InstanceInitiatedShutdownBehavior: ptr.To("stop"),
-				BlockDeviceMappings: []ec2v1beta1.BlockDeviceMappingsParameters{
-					{DeviceName: ptr.To(mongodbRootDevice), EBS: []ec2v1beta1.EBSParameters{{
-						VolumeType:          ptr.To("gp3"),
-						VolumeSize:          ptr.To(float64(mongodbRootVolumeGiB)),
-						Encrypted:           ptr.To("true"),
-						KMSKeyIDSelector:    dataKeySelector(),
-						DeleteOnTermination: ptr.To("true"),
-					}}},
-					// The data volume outlives its instance: a terminated
-					// member never takes its data with it.
-					{DeviceName: ptr.To(mongodbDataDevice), EBS: []ec2v1beta1.EBSParameters{{
-						VolumeType:          ptr.To("gp3"),
-						VolumeSize:          ptr.To(float64(p.MongoDB.VolumeSizeGiB)),
-						Encrypted:           ptr.To("true"),
-						KMSKeyIDSelector:    dataKeySelector(),
-						DeleteOnTermination: ptr.To("false"),
-					}}},
-				},
-				IAMInstanceProfile: []ec2v1beta1.IAMInstanceProfileParameters{{
-					NameSelector: selector(map[string]string{LabelRole: roleMongoDB}),
-				}},
-				VPCSecurityGroupIDSelector: selector(map[string]string{LabelRole: securityGroupRole(mongodbStore)}),
-				TagSpecifications:          tagSpecs,
-				Tags:                       tags,
-			},
-		},
-	}}
+	fp.VPCSecurityGroupIDSelector = selector(map[string]string{LabelRole: securityGroupRole(mongodbStore)})
+	return compose.Resource{Name: nameMongoDBLaunchTemplate, Object: lt}
 }
 
 // mongodbInstance is member m, launched from the template in its zone's
