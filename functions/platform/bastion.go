@@ -72,7 +72,7 @@ const (
 
 	// bastionSSMPolicy is the only policy the bastion's role has: what the
 	// SSM agent needs to register and carry sessions, nothing more.
-	bastionSSMPolicy = "AmazonSSMManagedInstanceCore"
+	bastionSSMPolicy     = "AmazonSSMManagedInstanceCore"
 	bastionRootDevice    = "/dev/xvda"
 	bastionRootVolumeGiB = 10
 	// Launch template and instance profile names are at most 128 characters.
