@@ -261,7 +261,9 @@ func startFunction(bin string) (addr string, stop func(), err error) {
 	if err := l.Close(); err != nil {
 		return "", nil, err
 	}
-	cmd := exec.Command(bin, "--insecure", "--address="+addr) //nolint:gosec // The operator names the binary.
+	// Metrics on a free loopback port too: two functions would otherwise
+	// both claim the default :8080, beyond loopback.
+	cmd := exec.Command(bin, "--insecure", "--address="+addr, "--metrics-address=127.0.0.1:0") //nolint:gosec // The operator names the binary.
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		return "", nil, err

@@ -18,6 +18,7 @@ type Options struct {
 	TLSCertsDir        string `env:"TLS_SERVER_CERTS_DIR" help:"Directory containing server certs (tls.key, tls.crt) and the CA used to verify client certificates (ca.crt)." name:"tls-certs-dir"`
 	Insecure           bool   `help:"Run without mTLS credentials. If you supply this flag --tls-certs-dir will be ignored."`
 	MaxRecvMessageSize int    `default:"4"     help:"Maximum size of received messages in MB."`
+	MetricsAddress     string `default:":8080" help:"Address at which to serve Prometheus metrics."`
 }
 
 // Serve runs the function built by newFn until the process is stopped.
@@ -30,5 +31,6 @@ func (o *Options) Serve(newFn func(logging.Logger) fnv1.FunctionRunnerServiceSer
 		function.Listen(o.Network, o.Address),
 		function.MTLSCertificates(o.TLSCertsDir),
 		function.Insecure(o.Insecure),
-		function.MaxRecvMessageSize(o.MaxRecvMessageSize*1024*1024))
+		function.MaxRecvMessageSize(o.MaxRecvMessageSize*1024*1024),
+		function.WithMetricsServer(o.MetricsAddress))
 }
