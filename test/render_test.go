@@ -165,8 +165,8 @@ func TestSmallPlatformSharesOneNATGateway(t *testing.T) {
 }
 
 // TestTenantsLandOnTheirPlatform checks that each tenant composes its
-// Namespace, ResourceQuota and LimitRange as provider-kubernetes Objects
-// bound to its platform's cluster.
+// namespace, its isolation, autoscaling, disruption budgets and Ingress as
+// provider-kubernetes Objects bound to its platform's cluster.
 func TestTenantsLandOnTheirPlatform(t *testing.T) {
 	render, _ := dirs(t)
 	platform := rendered(t, render, "platform-production.yaml")[0]
@@ -189,7 +189,14 @@ func TestTenantsLandOnTheirPlatform(t *testing.T) {
 				}
 			}
 			sort.Strings(kinds)
-			if diff := cmp.Diff([]string{"LimitRange", "Namespace", "ResourceQuota"}, kinds); diff != "" {
+			want := []string{
+				"HorizontalPodAutoscaler", "HorizontalPodAutoscaler", "HorizontalPodAutoscaler", "HorizontalPodAutoscaler",
+				"Ingress", "LimitRange", "Namespace",
+				"NetworkPolicy", "NetworkPolicy", "NetworkPolicy",
+				"PodDisruptionBudget", "PodDisruptionBudget", "PodDisruptionBudget",
+				"ResourceQuota", "ServiceAccount",
+			}
+			if diff := cmp.Diff(want, kinds); diff != "" {
 				t.Errorf("tenant objects: -want, +got:\n%s", diff)
 			}
 		})

@@ -7,6 +7,7 @@ import (
 // XOpenEdxTenantSpec is one Open edX instance on a platform.
 //
 // +kubebuilder:validation:XValidation:rule="!has(self.cmsHost) || self.cmsHost != self.lmsHost",message="cmsHost must differ from lmsHost"
+// +kubebuilder:validation:XValidation:rule="!has(self.mfeHost) || (self.mfeHost != self.lmsHost && (!has(self.cmsHost) || self.mfeHost != self.cmsHost))",message="mfeHost must differ from lmsHost and cmsHost"
 type XOpenEdxTenantSpec struct {
 	// PlatformRef names the Platform this instance runs on.
 	PlatformRef PlatformReference `json:"platformRef"`
@@ -32,6 +33,13 @@ type XOpenEdxTenantSpec struct {
 	// +kubebuilder:validation:Pattern=`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`
 	CMSHost string `json:"cmsHost,omitempty"`
 
+	// MFEHost serves the micro-frontends, tutor-mfe's MFE_HOST. Defaults to
+	// apps.<lmsHost>, as in tutor-mfe.
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`
+	MFEHost string `json:"mfeHost,omitempty"`
+
 	// CostCenter tags the instance's resources. Defaults to the platform's.
 	// +optional
 	// +kubebuilder:validation:MaxLength=63
@@ -41,6 +49,79 @@ type XOpenEdxTenantSpec struct {
 	// Resources bounds what the instance may use on the shared cluster.
 	// +kubebuilder:default={}
 	Resources TenantResources `json:"resources,omitempty"`
+
+	// Autoscaling bounds the HorizontalPodAutoscalers of Tutor's web and
+	// worker Deployments. The namespace quota still caps the total: raise
+	// resources.quota together with maxReplicas.
+	// +kubebuilder:default={}
+	Autoscaling TenantAutoscaling `json:"autoscaling,omitempty"`
+}
+
+// TenantAutoscaling has one HorizontalPodAutoscaler per Deployment that
+// carries load. Each is named <deployment>-hpa, as the Tutor pod-autoscaling
+// plugin names them; do not enable that plugin as well. Every web Deployment
+// also has a PodDisruptionBudget of one pod at a time. Spreading pods over
+// zones and nodes is set on Tutor's Deployments by a Tutor patch, not here.
+type TenantAutoscaling struct {
+	// LMS scales Deployment lms, which serves learners.
+	// +kubebuilder:default={}
+	LMS WebAutoscaler `json:"lms,omitempty"`
+	// CMS scales Deployment cms, which serves Studio.
+	// +kubebuilder:default={}
+	CMS WebAutoscaler `json:"cms,omitempty"`
+	// LMSWorker scales Deployment lms-worker, the LMS's Celery workers.
+	// +kubebuilder:default={}
+	LMSWorker WorkerAutoscaler `json:"lmsWorker,omitempty"`
+	// CMSWorker scales Deployment cms-worker, Studio's Celery workers.
+	// +kubebuilder:default={}
+	CMSWorker WorkerAutoscaler `json:"cmsWorker,omitempty"`
+}
+
+// WebAutoscaler scales a Deployment that serves users. Keep at least two
+// replicas in production: with one, a node drain or the loss of a zone
+// takes the site down until the pod is rescheduled.
+//
+// +kubebuilder:validation:XValidation:rule="self.minReplicas <= self.maxReplicas",message="minReplicas must not exceed maxReplicas"
+type WebAutoscaler struct {
+	// MinReplicas is the fewest pods, kept even when idle.
+	// +kubebuilder:default=2
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=50
+	MinReplicas int32 `json:"minReplicas,omitempty"`
+	// MaxReplicas is the most pods.
+	// +kubebuilder:default=6
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=50
+	MaxReplicas int32 `json:"maxReplicas,omitempty"`
+	// TargetCPUUtilizationPercentage is the average CPU use, as a percentage
+	// of the pods' CPU requests, that the autoscaler keeps.
+	// +kubebuilder:default=70
+	// +kubebuilder:validation:Minimum=10
+	// +kubebuilder:validation:Maximum=100
+	TargetCPUUtilizationPercentage int32 `json:"targetCpuUtilizationPercentage,omitempty"`
+}
+
+// WorkerAutoscaler scales Celery workers, which users do not wait on
+// directly: one replica is enough when idle.
+//
+// +kubebuilder:validation:XValidation:rule="self.minReplicas <= self.maxReplicas",message="minReplicas must not exceed maxReplicas"
+type WorkerAutoscaler struct {
+	// MinReplicas is the fewest pods, kept even when idle.
+	// +kubebuilder:default=1
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=50
+	MinReplicas int32 `json:"minReplicas,omitempty"`
+	// MaxReplicas is the most pods.
+	// +kubebuilder:default=6
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=50
+	MaxReplicas int32 `json:"maxReplicas,omitempty"`
+	// TargetCPUUtilizationPercentage is the average CPU use, as a percentage
+	// of the pods' CPU requests, that the autoscaler keeps.
+	// +kubebuilder:default=70
+	// +kubebuilder:validation:Minimum=10
+	// +kubebuilder:validation:Maximum=100
+	TargetCPUUtilizationPercentage int32 `json:"targetCpuUtilizationPercentage,omitempty"`
 }
 
 // PlatformReference points at a Platform claim by name and namespace, or at
@@ -132,6 +213,11 @@ type XOpenEdxTenantStatus struct {
 	LMSURL string `json:"lmsUrl,omitempty"`
 	// StudioURL is the course authors' URL.
 	StudioURL string `json:"studioUrl,omitempty"`
+	// MFEURL serves the micro-frontends, tutor-mfe's MFE_HOST.
+	MFEURL string `json:"mfeUrl,omitempty"`
+	// ServiceAccountName is the ServiceAccount Tutor's pods should run as,
+	// through a Tutor patch: its AWS role is bound to it.
+	ServiceAccountName string `json:"serviceAccountName,omitempty"`
 }
 
 // XOpenEdxTenant is one Open edX instance on a platform: its namespace in the
@@ -142,6 +228,7 @@ type XOpenEdxTenantStatus struct {
 // +kubebuilder:printcolumn:name="INSTANCE",type="string",JSONPath=".spec.instanceName"
 // +kubebuilder:printcolumn:name="LMS",type="string",JSONPath=".status.lmsUrl"
 // +kubebuilder:printcolumn:name="STUDIO",type="string",JSONPath=".status.studioUrl",priority=1
+// +kubebuilder:printcolumn:name="MFE",type="string",JSONPath=".status.mfeUrl",priority=1
 type XOpenEdxTenant struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

@@ -89,7 +89,12 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	in := observedClusterInputs(observed)
 	clusterMissing := in.Missing()
 	if len(clusterMissing) == 0 {
-		if err := d.AddAll(cluster(p, in)...); err != nil {
+		settings, err := clusterSettings(p, observed)
+		if err != nil {
+			response.Fatal(rsp, err)
+			return rsp, nil
+		}
+		if err := d.AddAll(append(cluster(p, in), settings...)...); err != nil {
 			response.Fatal(rsp, err)
 			return rsp, nil
 		}

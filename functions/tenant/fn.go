@@ -29,7 +29,8 @@ type Function struct {
 	log logging.Logger
 }
 
-// RunFunction composes the instance's namespace on its platform's cluster.
+// RunFunction composes the instance's namespace on its platform's cluster:
+// sized, isolated, autoscaled and routed from the platform's load balancer.
 // A platform that is missing or not ready yet is a warning, never a fatal
 // result: what already exists is kept, and the tenant completes by itself
 // once the platform is ready.
@@ -100,7 +101,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	}
 
 	if t.ProviderConfig != "" {
-		objs, err := namespaceObjects(p, t.Platform, t.CostCenter, t.ProviderConfig)
+		objs, err := tenantObjects(p, t, platform, fetched && t.Why == "", observed)
 		if err != nil {
 			response.Fatal(rsp, err)
 			return rsp, nil
@@ -108,6 +109,11 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		if err := d.AddAll(objs...); err != nil {
 			response.Fatal(rsp, err)
 			return rsp, nil
+		}
+		if _, ok := d.Resources[nameIngress]; !ok {
+			// Not a warning: a platform without a domain never publishes
+			// a class, and one with a domain does once its ALB exists.
+			log.Debug("Waiting for the platform to publish status.edge.ingressClassName; the Ingress is composed once it does")
 		}
 	}
 	if t.Why != "" || !fetched {
@@ -182,12 +188,70 @@ func target(p *plan, pl *v1alpha1.XPlatform, observed map[resource.Name]resource
 	return t
 }
 
+// tenantObjects are the instance's in-cluster objects, all composed through
+// the placement's provider config. While the platform cannot be used
+// (usable is false), only objects that already exist are composed, and
+// those that need something of a platform that is missing are kept exactly
+// as they are; new objects wait for the platform.
+func tenantObjects(p *plan, t placement, pl *v1alpha1.XPlatform, usable bool, observed map[resource.Name]resource.ObservedComposed) ([]compose.Resource, error) {
+	objs, err := namespaceObjects(p, t.Platform, t.CostCenter, t.ProviderConfig)
+	if err != nil {
+		return nil, err
+	}
+	labels := p.labels(t.Platform, t.CostCenter)
+
+	var isolation []compose.Resource
+	if pl != nil {
+		n, err := platformNetwork(pl)
+		if err != nil {
+			return nil, err
+		}
+		isolation, err = isolationObjects(p, labels, n, t.ProviderConfig)
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		// The VPC and the data stores' ports are the platform's.
+		isolation, err = keptObjects(observed, isolationNames, t.ProviderConfig)
+		if err != nil {
+			return nil, err
+		}
+	}
+	objs = append(objs, isolation...)
+
+	workload, err := workloadObjects(p, labels, t.ProviderConfig)
+	if err != nil {
+		return nil, err
+	}
+	objs = append(objs, workload...)
+
+	if class := ingressClass(pl, observed); class != "" {
+		ing, err := ingressObjects(p, labels, class, t.ProviderConfig)
+		if err != nil {
+			return nil, err
+		}
+		objs = append(objs, ing...)
+	}
+	if usable {
+		return objs, nil
+	}
+	existing := make([]compose.Resource, 0, len(objs))
+	for _, o := range objs {
+		if _, ok := observed[o.Name]; ok {
+			existing = append(existing, o)
+		}
+	}
+	return existing, nil
+}
+
 // tenantStatus is what the instance's operators read.
 func tenantStatus(p *plan, platform string) v1alpha1.XOpenEdxTenantStatus {
 	return v1alpha1.XOpenEdxTenantStatus{
-		Platform:  platform,
-		Namespace: p.Namespace,
-		LMSURL:    "https://" + p.LMSHost,
-		StudioURL: "https://" + p.CMSHost,
+		Platform:           platform,
+		Namespace:          p.Namespace,
+		LMSURL:             "https://" + p.LMSHost,
+		StudioURL:          "https://" + p.CMSHost,
+		MFEURL:             "https://" + p.MFEHost,
+		ServiceAccountName: serviceAccountName,
 	}
 }

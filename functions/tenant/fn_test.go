@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -67,27 +68,46 @@ func tenant(spec string) *fnv1.Resource {
 }
 
 // xplatform is an XPlatform as Crossplane returns it as a required resource.
-// A claim's composite carries the claim's labels.
-func xplatform(name string, claim bool, status string) *fnv1.Resource {
+// A claim's composite carries the claim's labels. Its VPC is not the
+// default one, so that a tenant that ignored it would show. specFields
+// replace or add fields of its spec, as JSON members.
+func xplatform(name string, claim bool, status string, specFields ...string) *fnv1.Resource {
 	labels := `{}`
 	if claim {
 		labels = `{"crossplane.io/claim-name": "prod", "crossplane.io/claim-namespace": "platform"}`
+	}
+	spec := map[string]any{}
+	base := fmt.Sprintf(`{
+		"costCenter": "learning-platform",
+		"kubernetes": {"kubeconfigSecretNamespace": "crossplane-system", "logRetentionDays": 90, "version": "1.34"},
+		"networking": {"vpcCidr": %q},
+		"profile": "production",
+		"providerConfigName": "default",
+		"region": "eu-west-1"
+	}`, platformVPC)
+	for _, f := range append([]string{base}, specFields...) {
+		if !strings.HasPrefix(f, "{") {
+			f = "{" + f + "}"
+		}
+		if err := json.Unmarshal([]byte(f), &spec); err != nil {
+			panic(fmt.Sprintf("bad XPlatform spec fixture %s: %v", f, err))
+		}
+	}
+	specJSON, err := json.Marshal(spec)
+	if err != nil {
+		panic(err)
 	}
 	return &fnv1.Resource{Resource: resource.MustStructJSON(fmt.Sprintf(`{
 		"apiVersion": "platform.openedx.cloud/v1alpha1",
 		"kind": "XPlatform",
 		"metadata": {"name": %q, "labels": %s},
-		"spec": {
-			"costCenter": "learning-platform",
-			"kubernetes": {"kubeconfigSecretNamespace": "crossplane-system", "logRetentionDays": 90, "version": "1.34"},
-			"networking": {"vpcCidr": "10.0.0.0/16"},
-			"profile": "production",
-			"providerConfigName": "default",
-			"region": "eu-west-1"
-		},
+		"spec": %s,
 		"status": %s
-	}`, name, labels, status))}
+	}`, name, labels, specJSON, status))}
 }
+
+// platformVPC is the VPC CIDR of the platform the tests use.
+const platformVPC = "10.40.0.0/16"
 
 // readyPlatformStatus is a converged XPlatform's status, as in
 // _output/render/platform-production.yaml.
@@ -108,9 +128,16 @@ func readyPlatformStatus(providerConfig string) string {
 			{"lastTransitionTime": "2024-01-01T00:00:00Z", "reason": "Success", "status": "True", "type": "FunctionSuccess"}
 		],
 		"costCenter": "learning-platform",
+		"edge": {"domain": "learn.example.org", "ingressClassName": "openedx"},
 		"network": {"vpcId": "vpc-e7a74d09305ff3219"},
 		"region": "eu-west-1"
 	}`, providerConfig)
+}
+
+// noEdgePlatformStatus is a ready platform that publishes no ingress class:
+// it has no domain, or its load balancer is not up yet.
+func noEdgePlatformStatus(providerConfig string) string {
+	return strings.Replace(readyPlatformStatus(providerConfig), `"edge": {"domain": "learn.example.org", "ingressClassName": "openedx"},`, "", 1)
 }
 
 // creatingPlatformStatus is the status of an XPlatform whose EKS cluster is
@@ -129,25 +156,51 @@ func required(items ...*fnv1.Resource) map[string]*fnv1.Resources {
 	return map[string]*fnv1.Resources{"platform": {Items: items}}
 }
 
-// objects describes the tenant's three provider-kubernetes Objects.
+// objects describes the tenant's provider-kubernetes Objects.
 type objects struct {
 	platform       string
 	costCenter     string
 	providerConfig string
 	pvcs           string
-	// ready of namespace, resource-quota and limit-range.
-	ready [3]fnv1.Ready
+	// vpcCIDR of the NetworkPolicies; the platform's when empty.
+	vpcCIDR string
+	// externalMongoDB adds the rule to an external MongoDB on 27017.
+	externalMongoDB bool
+	// mfeHost is apps.learn.demo.example.com when empty.
+	mfeHost string
+	// ingressClass of the Ingress; no Ingress when empty.
+	ingressClass string
+	// only lists the Objects there are, when not every one.
+	only []string
+	// ready of every Object but those readyOf names.
+	ready   fnv1.Ready
+	readyOf map[string]fnv1.Ready
 }
 
-func allReady(r fnv1.Ready) [3]fnv1.Ready { return [3]fnv1.Ready{r, r, r} }
-
-var objectNames = [3]string{"namespace", "resource-quota", "limit-range"}
+// Composition resource names of every Object of a tenant, in the order the
+// function composes them.
+var (
+	namespaceNames = []string{"namespace", "resource-quota", "limit-range"}
+	objectNames    = append(slices.Clone(namespaceNames),
+		"network-policy-default-deny", "network-policy-openedx", "network-policy-alb-to-caddy",
+		"service-account",
+		"hpa-lms", "hpa-cms", "hpa-lms-worker", "hpa-cms-worker",
+		"pdb-lms", "pdb-cms", "pdb-caddy",
+		"ingress",
+	)
+)
 
 // wantObjects are the desired Objects, written out as provider-kubernetes
 // receives them.
 func wantObjects(o objects) map[string]*fnv1.Resource {
 	if o.pvcs == "" {
 		o.pvcs = "10"
+	}
+	if o.vpcCIDR == "" {
+		o.vpcCIDR = platformVPC
+	}
+	if o.mfeHost == "" {
+		o.mfeHost = "apps.learn.demo.example.com"
 	}
 	labels := fmt.Sprintf(`
 		"app.kubernetes.io/instance": "demo",
@@ -156,10 +209,12 @@ func wantObjects(o objects) map[string]*fnv1.Resource {
 		"platform.openedx.cloud/cost-center": %q,
 		"platform.openedx.cloud/platform": %q,
 		"platform.openedx.cloud/tenant": "demo"`, o.costCenter, o.platform)
-	object := func(manifest, references string) string {
-		refs := ""
-		if references != "" {
-			refs = `"references": ` + references + `,`
+	meta := func(name string) string {
+		return `"metadata": {"name": "` + name + `", "namespace": "openedx-demo", "labels": {` + labels + `}}`
+	}
+	object := func(manifest, readiness string) string {
+		if readiness != "" {
+			readiness = `"readiness": ` + readiness + `,`
 		}
 		return fmt.Sprintf(`{
 			"apiVersion": "kubernetes.crossplane.io/v1alpha2",
@@ -170,10 +225,43 @@ func wantObjects(o objects) map[string]*fnv1.Resource {
 				%s
 				"watch": false
 			}
-		}`, manifest, o.providerConfig, refs)
+		}`, manifest, o.providerConfig, readiness)
 	}
-	manifests := [3]string{
-		object(`{
+	hpa := func(deployment string, minReplicas int) string {
+		return object(`{
+			"apiVersion": "autoscaling/v2",
+			"kind": "HorizontalPodAutoscaler",
+			`+meta(deployment+"-hpa")+`,
+			"spec": {
+				"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "`+deployment+`"},
+				"minReplicas": `+fmt.Sprint(minReplicas)+`,
+				"maxReplicas": 6,
+				"metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}]
+			}
+		}`, "")
+	}
+	pdb := func(deployment string) string {
+		return object(`{
+			"apiVersion": "policy/v1",
+			"kind": "PodDisruptionBudget",
+			`+meta(deployment+"-pdb")+`,
+			"spec": {
+				"selector": {"matchLabels": {"app.kubernetes.io/name": "`+deployment+`"}},
+				"maxUnavailable": 1,
+				"unhealthyPodEvictionPolicy": "AlwaysAllow"
+			}
+		}`, "")
+	}
+	dataStorePorts := `[{"port": 443, "protocol": "TCP"}, {"port": 3306, "protocol": "TCP"}, {"port": 6379, "protocol": "TCP"}, {"port": 27017, "protocol": "TCP"}]`
+	externalMongoDB := ""
+	if o.externalMongoDB {
+		dataStorePorts = `[{"port": 443, "protocol": "TCP"}, {"port": 3306, "protocol": "TCP"}, {"port": 6379, "protocol": "TCP"}]`
+		externalMongoDB = `{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"port": 27017, "protocol": "TCP"}]},`
+	}
+	caddy := `{"paths": [{"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "caddy", "port": {"number": 80}}}}]}`
+
+	manifests := map[string]string{
+		"namespace": object(`{
 			"apiVersion": "v1",
 			"kind": "Namespace",
 			"metadata": {
@@ -186,10 +274,10 @@ func wantObjects(o objects) map[string]*fnv1.Resource {
 			},
 			"spec": {}
 		}`, ""),
-		object(`{
+		"resource-quota": object(`{
 			"apiVersion": "v1",
 			"kind": "ResourceQuota",
-			"metadata": {"name": "openedx", "namespace": "openedx-demo", "labels": {`+labels+`}},
+			`+meta("openedx")+`,
 			"spec": {"hard": {
 				"limits.memory": "48Gi",
 				"persistentvolumeclaims": "`+o.pvcs+`",
@@ -199,34 +287,104 @@ func wantObjects(o objects) map[string]*fnv1.Resource {
 				"services.loadbalancers": "0"
 			}}
 		}`, ""),
-		object(`{
+		"limit-range": object(`{
 			"apiVersion": "v1",
 			"kind": "LimitRange",
-			"metadata": {"name": "openedx", "namespace": "openedx-demo", "labels": {`+labels+`}},
+			`+meta("openedx")+`,
 			"spec": {"limits": [{
 				"default": {"memory": "3Gi"},
 				"defaultRequest": {"cpu": "100m", "memory": "256Mi"},
 				"type": "Container"
 			}]}
 		}`, ""),
+		"network-policy-default-deny": object(`{
+			"apiVersion": "networking.k8s.io/v1",
+			"kind": "NetworkPolicy",
+			`+meta("default-deny")+`,
+			"spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+		}`, ""),
+		"network-policy-openedx": object(`{
+			"apiVersion": "networking.k8s.io/v1",
+			"kind": "NetworkPolicy",
+			`+meta("allow-openedx")+`,
+			"spec": {
+				"podSelector": {},
+				"policyTypes": ["Ingress", "Egress"],
+				"ingress": [{"from": [{"podSelector": {}}]}],
+				"egress": [
+					{"to": [{"podSelector": {}}]},
+					{"ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]},
+					{"to": [{"ipBlock": {"cidr": "169.254.170.23/32"}}], "ports": [{"port": 80, "protocol": "TCP"}]},
+					{"to": [{"ipBlock": {"cidr": "`+o.vpcCIDR+`"}}], "ports": `+dataStorePorts+`},
+					`+externalMongoDB+`
+					{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"port": 443, "protocol": "TCP"}, {"port": 587, "protocol": "TCP"}]}
+				]
+			}
+		}`, ""),
+		"network-policy-alb-to-caddy": object(`{
+			"apiVersion": "networking.k8s.io/v1",
+			"kind": "NetworkPolicy",
+			`+meta("allow-alb-to-caddy")+`,
+			"spec": {
+				"podSelector": {"matchLabels": {"app.kubernetes.io/name": "caddy"}},
+				"policyTypes": ["Ingress"],
+				"ingress": [{"from": [{"ipBlock": {"cidr": "`+o.vpcCIDR+`"}}], "ports": [{"port": 80, "protocol": "TCP"}]}]
+			}
+		}`, ""),
+		"service-account": object(`{
+			"apiVersion": "v1",
+			"kind": "ServiceAccount",
+			`+meta("openedx")+`,
+			"automountServiceAccountToken": false
+		}`, ""),
+		"hpa-lms":        hpa("lms", 2),
+		"hpa-cms":        hpa("cms", 2),
+		"hpa-lms-worker": hpa("lms-worker", 1),
+		"hpa-cms-worker": hpa("cms-worker", 1),
+		"pdb-lms":        pdb("lms"),
+		"pdb-cms":        pdb("cms"),
+		"pdb-caddy":      pdb("caddy"),
+		"ingress": object(`{
+			"apiVersion": "networking.k8s.io/v1",
+			"kind": "Ingress",
+			`+meta("openedx")+`,
+			"spec": {
+				"ingressClassName": "`+o.ingressClass+`",
+				"rules": [
+					{"host": "learn.demo.example.com", "http": `+caddy+`},
+					{"host": "studio.learn.demo.example.com", "http": `+caddy+`},
+					{"host": "`+o.mfeHost+`", "http": `+caddy+`}
+				]
+			}
+		}`, `{"policy": "DeriveFromCelQuery", "celQuery": "has(object.status) && has(object.status.loadBalancer) && has(object.status.loadBalancer.ingress) && size(object.status.loadBalancer.ingress) > 0"}`),
 	}
-	out := make(map[string]*fnv1.Resource, 3)
-	for i, name := range objectNames {
-		out[name] = &fnv1.Resource{Resource: resource.MustStructJSON(manifests[i]), Ready: o.ready[i]}
+	names := o.only
+	if len(names) == 0 {
+		names = objectNames
+	}
+	out := make(map[string]*fnv1.Resource, len(names))
+	for _, name := range names {
+		if name == "ingress" && o.ingressClass == "" {
+			continue
+		}
+		ready, ok := o.readyOf[name]
+		if !ok {
+			ready = o.ready
+		}
+		out[name] = &fnv1.Resource{Resource: resource.MustStructJSON(manifests[name]), Ready: ready}
 	}
 	return out
 }
 
 // observedObjects are the tenant's Objects as Crossplane observes them once
 // they exist: the composed spec, Crossplane's own metadata on the Object, and
-// provider-kubernetes' status. ready says which report Ready=True.
-func observedObjects(o objects, ready [3]bool) map[string]*fnv1.Resource {
+// provider-kubernetes' status. Every one reports Ready=True but notReady.
+func observedObjects(o objects, notReady ...string) map[string]*fnv1.Resource {
 	out := wantObjects(o)
-	suffix := [3]string{"e0817", "83b22", "58278"}
-	for i, name := range objectNames {
-		m := out[name].GetResource().AsMap()
+	for name, r := range out {
+		m := r.GetResource().AsMap()
 		m["metadata"] = map[string]any{
-			"name":         "demo-5fj2q-" + suffix[i],
+			"name":         "demo-5fj2q-" + name,
 			"generateName": "demo-5fj2q-",
 			"labels": map[string]any{
 				"crossplane.io/composite":       "demo-5fj2q",
@@ -235,9 +393,9 @@ func observedObjects(o objects, ready [3]bool) map[string]*fnv1.Resource {
 			},
 			"annotations": map[string]any{"crossplane.io/composition-resource-name": name},
 		}
-		status := "False"
-		if ready[i] {
-			status = "True"
+		status := "True"
+		if slices.Contains(notReady, name) {
+			status = "False"
 		}
 		spec, _ := m["spec"].(map[string]any)
 		fp, _ := spec["forProvider"].(map[string]any)
@@ -255,6 +413,10 @@ func observedObjects(o objects, ready [3]bool) map[string]*fnv1.Resource {
 
 // wantXR is the desired composite: the tenant's status, and its readiness.
 func wantXR(platform string, ready fnv1.Ready) *fnv1.Resource {
+	return wantXRWithMFE(platform, ready, "apps.learn.demo.example.com")
+}
+
+func wantXRWithMFE(platform string, ready fnv1.Ready, mfeHost string) *fnv1.Resource {
 	p := ""
 	if platform != "" {
 		p = fmt.Sprintf(`"platform": %q,`, platform)
@@ -266,7 +428,9 @@ func wantXR(platform string, ready fnv1.Ready) *fnv1.Resource {
 			"status": {` + p + `
 				"namespace": "openedx-demo",
 				"lmsUrl": "https://learn.demo.example.com",
-				"studioUrl": "https://studio.learn.demo.example.com"
+				"studioUrl": "https://studio.learn.demo.example.com",
+				"mfeUrl": "https://` + mfeHost + `",
+				"serviceAccountName": "openedx"
 			}
 		}`),
 		Ready: ready,
@@ -376,7 +540,7 @@ func TestRunFunction(t *testing.T) {
 		return r
 	}
 
-	readyClaimObjects := objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName}
+	readyClaimObjects := objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ingressClass: "openedx"}
 
 	cases := map[string]struct {
 		reason string
@@ -405,6 +569,19 @@ func TestRunFunction(t *testing.T) {
 			want: want{
 				rsp:   &fnv1.RunFunctionResponse{Meta: metaRsp, Results: []*fnv1.Result{fatal("")}},
 				fatal: `invalid XOpenEdxTenant: spec.resources.quota.requestsCpu: Invalid value: "0": must be positive`,
+			},
+		},
+
+		"InvalidAutoscaling": {
+			reason: "An autoscaler whose minimum exceeds its maximum is a single Fatal result naming the field; nothing is composed.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta:              metaReq,
+				Observed:          &fnv1.State{Composite: tenant(strings.Replace(demoSpec, `"instanceName"`, `"autoscaling": {"lms": {"minReplicas": 7, "maxReplicas": 4}}, "instanceName"`, 1))},
+				RequiredResources: required(xplatform(claimPlatformName, true, readyPlatformStatus(claimPlatformName))),
+			}},
+			want: want{
+				rsp:   &fnv1.RunFunctionResponse{Meta: metaRsp, Results: []*fnv1.Result{fatal("")}},
+				fatal: `invalid XOpenEdxTenant: spec.autoscaling.lms.minReplicas: Invalid value: 7: must not exceed maxReplicas (4)`,
 			},
 		},
 
@@ -527,7 +704,7 @@ func TestRunFunction(t *testing.T) {
 				Meta: metaRsp,
 				Desired: &fnv1.State{
 					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
-					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ready: allReady(fnv1.Ready_READY_FALSE)}),
+					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE}),
 				},
 				Requirements: requireClaim,
 				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
@@ -544,7 +721,7 @@ func TestRunFunction(t *testing.T) {
 				Meta: metaRsp,
 				Desired: &fnv1.State{
 					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
-					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ready: allReady(fnv1.Ready_READY_FALSE)}),
+					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE}),
 				},
 				Requirements: requireClaim,
 				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
@@ -561,10 +738,76 @@ func TestRunFunction(t *testing.T) {
 				Meta: metaRsp,
 				Desired: &fnv1.State{
 					Composite: wantXR("prod", fnv1.Ready_READY_UNSPECIFIED),
-					Resources: wantObjects(objects{platform: "prod", costCenter: costCenter, providerConfig: "prod", ready: allReady(fnv1.Ready_READY_FALSE)}),
+					Resources: wantObjects(objects{platform: "prod", costCenter: costCenter, providerConfig: "prod", ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE}),
 				},
 				Requirements: requireXPlatform,
 				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
+			}},
+		},
+		"PlatformReadyWithoutIngressClass": {
+			reason: "A ready platform that publishes no ingress class (no domain, or its ALB is not up yet) gets everything but the Ingress, and that is no warning: the tenant is ready without it.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta:              metaReq,
+				Observed:          &fnv1.State{Composite: tenant(demoSpec)},
+				RequiredResources: required(xplatform(claimPlatformName, true, noEdgePlatformStatus(claimPlatformName))),
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta: metaRsp,
+				Desired: &fnv1.State{
+					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
+					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ready: fnv1.Ready_READY_FALSE}),
+				},
+				Requirements: requireClaim,
+				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
+			}},
+		},
+		"PlatformExternalMongoDB": {
+			reason: "A platform on an external MongoDB (Atlas) moves MongoDB's port out of the VPC rule into a rule of its own, to anywhere.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta:     metaReq,
+				Observed: &fnv1.State{Composite: tenant(demoSpec)},
+				RequiredResources: required(xplatform(claimPlatformName, true, readyPlatformStatus(claimPlatformName),
+					`"mongodb": {"external": {"hosts": ["a.mongodb.net:27017", "b.mongodb.net:27017"], "replicaSet": "atlas-1", "adminSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:atlas-admin"}}`)),
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta: metaRsp,
+				Desired: &fnv1.State{
+					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
+					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, externalMongoDB: true, ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE}),
+				},
+				Requirements: requireClaim,
+				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
+			}},
+		},
+		"OwnMFEHost": {
+			reason: "spec.mfeHost replaces apps.<lmsHost> in the Ingress and in status.mfeUrl.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta:              metaReq,
+				Observed:          &fnv1.State{Composite: tenant(strings.Replace(demoSpec, `"instanceName"`, `"mfeHost": "mfe.demo.example.com", "instanceName"`, 1))},
+				RequiredResources: required(xplatform(claimPlatformName, true, readyPlatformStatus(claimPlatformName))),
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta: metaRsp,
+				Desired: &fnv1.State{
+					Composite: wantXRWithMFE(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED, "mfe.demo.example.com"),
+					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, mfeHost: "mfe.demo.example.com", ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE}),
+				},
+				Requirements: requireClaim,
+				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
+			}},
+		},
+		"PlatformVPCNotACIDR": {
+			reason: "A platform whose VPC CIDR cannot be read is a single Fatal result naming the platform's field; nothing is composed, not even a default deny.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta:              metaReq,
+				Observed:          &fnv1.State{Composite: tenant(demoSpec)},
+				RequiredResources: required(xplatform(claimPlatformName, true, readyPlatformStatus(claimPlatformName), `"networking": {"vpcCidr": "10.40.0.0"}`)),
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta:         metaRsp,
+				Requirements: requireClaim,
+				Results:      []*fnv1.Result{fatal(`XPlatform "prod-x7k2p": spec.networking.vpcCidr "10.40.0.0" is not an IPv4 CIDR`)},
+				Conditions:   []*fnv1.Condition{condPlatformReady},
 			}},
 		},
 		"PlatformReadyObjectsReady": {
@@ -573,7 +816,7 @@ func TestRunFunction(t *testing.T) {
 				Meta: metaReq,
 				Observed: &fnv1.State{
 					Composite: tenant(demoSpec),
-					Resources: observedObjects(readyClaimObjects, [3]bool{true, true, true}),
+					Resources: observedObjects(readyClaimObjects),
 				},
 				RequiredResources: required(xplatform(claimPlatformName, true, readyPlatformStatus(claimPlatformName))),
 			}},
@@ -581,19 +824,19 @@ func TestRunFunction(t *testing.T) {
 				Meta: metaRsp,
 				Desired: &fnv1.State{
 					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
-					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ready: allReady(fnv1.Ready_READY_TRUE)}),
+					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ingressClass: "openedx", ready: fnv1.Ready_READY_TRUE}),
 				},
 				Requirements: requireClaim,
 				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
 			}},
 		},
 		"PlatformReadyObjectsPartlyReady": {
-			reason: "Readiness is per Object: only the one observed Ready=True is READY_TRUE.",
+			reason: "Readiness is per Object: those observed Ready=False (the quota, a NetworkPolicy, an autoscaler, the Ingress waiting for the ALB) are READY_FALSE, the others READY_TRUE.",
 			args: args{req: &fnv1.RunFunctionRequest{
 				Meta: metaReq,
 				Observed: &fnv1.State{
 					Composite: tenant(demoSpec),
-					Resources: observedObjects(readyClaimObjects, [3]bool{true, false, false}),
+					Resources: observedObjects(readyClaimObjects, "resource-quota", "network-policy-openedx", "hpa-cms", "ingress"),
 				},
 				RequiredResources: required(xplatform(claimPlatformName, true, readyPlatformStatus(claimPlatformName))),
 			}},
@@ -601,7 +844,12 @@ func TestRunFunction(t *testing.T) {
 				Meta: metaRsp,
 				Desired: &fnv1.State{
 					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
-					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ready: [3]fnv1.Ready{fnv1.Ready_READY_TRUE, fnv1.Ready_READY_FALSE, fnv1.Ready_READY_FALSE}}),
+					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ingressClass: "openedx", ready: fnv1.Ready_READY_TRUE, readyOf: map[string]fnv1.Ready{
+						"resource-quota":         fnv1.Ready_READY_FALSE,
+						"network-policy-openedx": fnv1.Ready_READY_FALSE,
+						"hpa-cms":                fnv1.Ready_READY_FALSE,
+						"ingress":                fnv1.Ready_READY_FALSE,
+					}}),
 				},
 				Requirements: requireClaim,
 				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
@@ -618,7 +866,7 @@ func TestRunFunction(t *testing.T) {
 				Meta: metaRsp,
 				Desired: &fnv1.State{
 					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
-					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: "cc-42", providerConfig: claimPlatformName, ready: allReady(fnv1.Ready_READY_FALSE)}),
+					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: "cc-42", providerConfig: claimPlatformName, ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE}),
 				},
 				Requirements: requireClaim,
 				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
@@ -635,7 +883,7 @@ func TestRunFunction(t *testing.T) {
 				Meta: metaRsp,
 				Desired: &fnv1.State{
 					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
-					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, pvcs: "0", ready: allReady(fnv1.Ready_READY_FALSE)}),
+					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, pvcs: "0", ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE}),
 				},
 				Requirements: requireClaim,
 				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
@@ -645,12 +893,12 @@ func TestRunFunction(t *testing.T) {
 		// (f) The platform went away or is not ready, but the tenant's
 		// Objects exist: keep them exactly as they are.
 		"PlatformDeletedKeepsExistingObjects": {
-			reason: "A platform that disappears must never delete a tenant's namespace: the existing Objects stay desired with their provider config, labels (platform, cost center) and readiness, alongside the warning; the composite is not ready and still names its platform.",
+			reason: "A platform that disappears must never delete a tenant's namespace: the existing Objects stay desired with their provider config, labels (platform, cost center) and readiness, alongside the warning; the NetworkPolicies keep the VPC they were composed with (only the platform knows it) and the Ingress its class; the composite is not ready and still names its platform.",
 			args: args{req: &fnv1.RunFunctionRequest{
 				Meta: metaReq,
 				Observed: &fnv1.State{
 					Composite: tenant(demoSpec),
-					Resources: observedObjects(readyClaimObjects, [3]bool{true, true, true}),
+					Resources: observedObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, vpcCIDR: "10.9.0.0/16", ingressClass: "openedx-old"}),
 				},
 				RequiredResources: required(),
 			}},
@@ -658,7 +906,7 @@ func TestRunFunction(t *testing.T) {
 				Meta: metaRsp,
 				Desired: &fnv1.State{
 					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_FALSE),
-					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ready: allReady(fnv1.Ready_READY_TRUE)}),
+					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, vpcCIDR: "10.9.0.0/16", ingressClass: "openedx-old", ready: fnv1.Ready_READY_TRUE}),
 				},
 				Requirements: requireClaim,
 				Results:      []*fnv1.Result{warning(msgClaimMissing)},
@@ -666,12 +914,12 @@ func TestRunFunction(t *testing.T) {
 			}},
 		},
 		"PlatformNotReadyKeepsExistingObjects": {
-			reason: "A platform that is not ready (for example its cluster is being replaced) keeps the tenant's existing Objects on their provider config, alongside the warning.",
+			reason: "A platform that is not ready (for example its cluster is being replaced) keeps the tenant's existing Objects on their provider config, alongside the warning; the Ingress keeps its class although the platform publishes none now.",
 			args: args{req: &fnv1.RunFunctionRequest{
 				Meta: metaReq,
 				Observed: &fnv1.State{
 					Composite: tenant(demoSpec),
-					Resources: observedObjects(readyClaimObjects, [3]bool{true, true, true}),
+					Resources: observedObjects(readyClaimObjects),
 				},
 				RequiredResources: required(xplatform(claimPlatformName, true, creatingPlatformStatus)),
 			}},
@@ -679,7 +927,7 @@ func TestRunFunction(t *testing.T) {
 				Meta: metaRsp,
 				Desired: &fnv1.State{
 					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_FALSE),
-					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ready: allReady(fnv1.Ready_READY_TRUE)}),
+					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ingressClass: "openedx", ready: fnv1.Ready_READY_TRUE}),
 				},
 				Requirements: requireClaim,
 				Results:      []*fnv1.Result{warning(msgClaimNotReady)},
@@ -692,17 +940,84 @@ func TestRunFunction(t *testing.T) {
 				Meta: metaReq,
 				Observed: &fnv1.State{
 					Composite: tenant(demoSpec),
-					Resources: observedObjects(readyClaimObjects, [3]bool{true, true, true}),
+					Resources: observedObjects(readyClaimObjects),
 				},
 			}},
 			want: want{rsp: &fnv1.RunFunctionResponse{
 				Meta: metaRsp,
 				Desired: &fnv1.State{
 					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_FALSE),
-					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ready: allReady(fnv1.Ready_READY_TRUE)}),
+					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ingressClass: "openedx", ready: fnv1.Ready_READY_TRUE}),
 				},
 				Requirements: requireClaim,
 				Conditions:   []*fnv1.Condition{condSuccess},
+			}},
+		},
+
+		"PlatformMissingCreatesNothingNew": {
+			reason: "A tenant that has only its namespace, quota and limits (composed before isolation, autoscaling and routing existed) keeps them while its platform is missing, and gets nothing new until the platform is back: no NetworkPolicy from an unknown VPC, no default deny without its allowances.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta: metaReq,
+				Observed: &fnv1.State{
+					Composite: tenant(demoSpec),
+					Resources: observedObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, only: namespaceNames}),
+				},
+				RequiredResources: required(),
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta: metaRsp,
+				Desired: &fnv1.State{
+					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_FALSE),
+					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, only: namespaceNames, ready: fnv1.Ready_READY_TRUE}),
+				},
+				Requirements: requireClaim,
+				Results:      []*fnv1.Result{warning(msgClaimMissing)},
+				Conditions:   []*fnv1.Condition{condPlatformPending(msgClaimMissing), condSuccess},
+			}},
+		},
+		"PlatformNotReadyCreatesNothingNew": {
+			reason: "Likewise while the platform exists but is not ready: the existing Objects are kept, new ones wait.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta: metaReq,
+				Observed: &fnv1.State{
+					Composite: tenant(demoSpec),
+					Resources: observedObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, only: namespaceNames}),
+				},
+				RequiredResources: required(xplatform(claimPlatformName, true, creatingPlatformStatus)),
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta: metaRsp,
+				Desired: &fnv1.State{
+					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_FALSE),
+					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, only: namespaceNames, ready: fnv1.Ready_READY_TRUE}),
+				},
+				Requirements: requireClaim,
+				Results:      []*fnv1.Result{warning(msgClaimNotReady)},
+				Conditions:   []*fnv1.Condition{condPlatformPending(msgClaimNotReady), condSuccess},
+			}},
+		},
+		"PlatformBackCompletesTheTenant": {
+			reason: "Once the platform is ready again, a tenant that had only its namespace, quota and limits gets everything else, new Objects not ready until observed so.",
+			args: args{req: &fnv1.RunFunctionRequest{
+				Meta: metaReq,
+				Observed: &fnv1.State{
+					Composite: tenant(demoSpec),
+					Resources: observedObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, only: namespaceNames}),
+				},
+				RequiredResources: required(xplatform(claimPlatformName, true, readyPlatformStatus(claimPlatformName))),
+			}},
+			want: want{rsp: &fnv1.RunFunctionResponse{
+				Meta: metaRsp,
+				Desired: &fnv1.State{
+					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
+					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE, readyOf: map[string]fnv1.Ready{
+						"namespace":      fnv1.Ready_READY_TRUE,
+						"resource-quota": fnv1.Ready_READY_TRUE,
+						"limit-range":    fnv1.Ready_READY_TRUE,
+					}}),
+				},
+				Requirements: requireClaim,
+				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
 			}},
 		},
 
@@ -737,7 +1052,7 @@ func TestRunFunction(t *testing.T) {
 				Meta: metaRsp,
 				Desired: &fnv1.State{
 					Composite: wantXRWithConnectionDetails(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
-					Resources: merge(previousStep, wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ready: allReady(fnv1.Ready_READY_FALSE)})),
+					Resources: merge(previousStep, wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE})),
 				},
 				Requirements: requireClaim,
 				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
@@ -820,7 +1135,7 @@ func TestRunFunctionDeterministic(t *testing.T) {
 				Meta: metaReq,
 				Observed: &fnv1.State{
 					Composite: tenant(demoSpec),
-					Resources: observedObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName}, [3]bool{true, false, true}),
+					Resources: observedObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ingressClass: "openedx"}, "resource-quota", "ingress"),
 				},
 				Desired: &fnv1.State{Resources: map[string]*fnv1.Resource{
 					"previous-step": {Resource: resource.MustStructJSON(`{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"b": "c", "a": "d"}}`)},

@@ -9,6 +9,8 @@ import (
 	frsc "github.com/crossplane/function-sdk-go/resource"
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/openedx-cloud/platform-aws/internal/compose"
 )
 
 // wantObject is what one composed provider-kubernetes Object must hold.
@@ -16,6 +18,7 @@ type wantObject struct {
 	name       frsc.Name
 	manifest   string // JSON, as provider-kubernetes applies it
 	references []kubev1alpha2.Reference
+	readiness  kubev1alpha2.Readiness
 }
 
 func TestNamespaceObjects(t *testing.T) {
@@ -216,57 +219,67 @@ func TestNamespaceObjects(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s\nnamespaceObjects(...): unexpected error: %v", tc.reason, err)
 			}
-
-			gotNames := make([]frsc.Name, 0, len(got))
-			for _, r := range got {
-				gotNames = append(gotNames, r.Name)
-			}
-			wantNames := make([]frsc.Name, 0, len(tc.want))
-			for _, w := range tc.want {
-				wantNames = append(wantNames, w.name)
-			}
-			if diff := cmp.Diff(wantNames, gotNames); diff != "" {
-				t.Fatalf("%s\nnamespaceObjects(...): -want names, +got names:\n%s", tc.reason, diff)
-			}
-
-			for i, w := range tc.want {
-				r := got[i]
-				if r.AlwaysReady {
-					t.Errorf("%s\n%s: AlwaysReady is true, want false: an Object is ready when provider-kubernetes says so", tc.reason, r.Name)
-				}
-				obj, ok := r.Object.(*kubev1alpha2.Object)
-				if !ok {
-					t.Fatalf("%s\n%s: object is a %T, want a *v1alpha2.Object", tc.reason, r.Name, r.Object)
-				}
-				if diff := cmp.Diff(&xpv2.Reference{Name: tc.args.providerConfig}, obj.Spec.ProviderConfigReference); diff != "" {
-					t.Errorf("%s\n%s: -want providerConfigRef, +got providerConfigRef:\n%s", tc.reason, r.Name, diff)
-				}
-				if diff := cmp.Diff(w.references, obj.Spec.References); diff != "" {
-					t.Errorf("%s\n%s: -want references, +got references:\n%s", tc.reason, r.Name, diff)
-				}
-
-				gotManifest := map[string]any{}
-				if err := json.Unmarshal(obj.Spec.ForProvider.Manifest.Raw, &gotManifest); err != nil {
-					t.Fatalf("%s\n%s: manifest is not JSON: %v\n%s", tc.reason, r.Name, err, obj.Spec.ForProvider.Manifest.Raw)
-				}
-				// Server-side apply would take an empty status or a null
-				// creationTimestamp as intent.
-				if _, ok := gotManifest["status"]; ok {
-					t.Errorf("%s\n%s: manifest has a status: %s", tc.reason, r.Name, obj.Spec.ForProvider.Manifest.Raw)
-				}
-				if md, _ := gotManifest["metadata"].(map[string]any); md == nil {
-					t.Errorf("%s\n%s: manifest has no metadata", tc.reason, r.Name)
-				} else if _, ok := md["creationTimestamp"]; ok {
-					t.Errorf("%s\n%s: manifest has metadata.creationTimestamp: %s", tc.reason, r.Name, obj.Spec.ForProvider.Manifest.Raw)
-				}
-				wantManifest := map[string]any{}
-				if err := json.Unmarshal([]byte(w.manifest), &wantManifest); err != nil {
-					t.Fatalf("bad test fixture %s: %v", w.name, err)
-				}
-				if diff := cmp.Diff(wantManifest, gotManifest); diff != "" {
-					t.Errorf("%s\n%s: -want manifest, +got manifest:\n%s", tc.reason, r.Name, diff)
-				}
-			}
+			assertObjects(t, tc.reason, "namespaceObjects(...)", got, tc.args.providerConfig, tc.want)
 		})
+	}
+}
+
+// assertObjects checks composed Objects, in order: names, the provider
+// config, no dependsOn references, readiness, and each manifest as
+// provider-kubernetes applies it.
+func assertObjects(t *testing.T, reason, call string, got []compose.Resource, providerConfig string, want []wantObject) {
+	t.Helper()
+	gotNames := make([]frsc.Name, 0, len(got))
+	for _, r := range got {
+		gotNames = append(gotNames, r.Name)
+	}
+	wantNames := make([]frsc.Name, 0, len(want))
+	for _, w := range want {
+		wantNames = append(wantNames, w.name)
+	}
+	if diff := cmp.Diff(wantNames, gotNames); diff != "" {
+		t.Fatalf("%s\n%s: -want names, +got names:\n%s", reason, call, diff)
+	}
+
+	for i, w := range want {
+		r := got[i]
+		if r.AlwaysReady {
+			t.Errorf("%s\n%s: AlwaysReady is true, want false: an Object is ready when provider-kubernetes says so", reason, r.Name)
+		}
+		obj, ok := r.Object.(*kubev1alpha2.Object)
+		if !ok {
+			t.Fatalf("%s\n%s: object is a %T, want a *v1alpha2.Object", reason, r.Name, r.Object)
+		}
+		if diff := cmp.Diff(&xpv2.Reference{Name: providerConfig}, obj.Spec.ProviderConfigReference); diff != "" {
+			t.Errorf("%s\n%s: -want providerConfigRef, +got providerConfigRef:\n%s", reason, r.Name, diff)
+		}
+		if diff := cmp.Diff(w.references, obj.Spec.References); diff != "" {
+			t.Errorf("%s\n%s: -want references, +got references:\n%s", reason, r.Name, diff)
+		}
+		if diff := cmp.Diff(w.readiness, obj.Spec.Readiness); diff != "" {
+			t.Errorf("%s\n%s: -want readiness, +got readiness:\n%s", reason, r.Name, diff)
+		}
+
+		gotManifest := map[string]any{}
+		if err := json.Unmarshal(obj.Spec.ForProvider.Manifest.Raw, &gotManifest); err != nil {
+			t.Fatalf("%s\n%s: manifest is not JSON: %v\n%s", reason, r.Name, err, obj.Spec.ForProvider.Manifest.Raw)
+		}
+		// Server-side apply would take an empty status or a null
+		// creationTimestamp as intent.
+		if _, ok := gotManifest["status"]; ok {
+			t.Errorf("%s\n%s: manifest has a status: %s", reason, r.Name, obj.Spec.ForProvider.Manifest.Raw)
+		}
+		if md, _ := gotManifest["metadata"].(map[string]any); md == nil {
+			t.Errorf("%s\n%s: manifest has no metadata", reason, r.Name)
+		} else if _, ok := md["creationTimestamp"]; ok {
+			t.Errorf("%s\n%s: manifest has metadata.creationTimestamp: %s", reason, r.Name, obj.Spec.ForProvider.Manifest.Raw)
+		}
+		wantManifest := map[string]any{}
+		if err := json.Unmarshal([]byte(w.manifest), &wantManifest); err != nil {
+			t.Fatalf("bad test fixture %s: %v", w.name, err)
+		}
+		if diff := cmp.Diff(wantManifest, gotManifest); diff != "" {
+			t.Errorf("%s\n%s: -want manifest, +got manifest:\n%s", reason, r.Name, diff)
+		}
 	}
 }

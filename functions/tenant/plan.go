@@ -26,6 +26,29 @@ const (
 	minDefaultMemoryLimit = "2Gi"
 	maxInstanceNameLength = 30
 	namespacePrefix       = "openedx-"
+	// tutor-mfe's MFE_HOST is apps.<LMS_HOST> unless set.
+	mfeHostPrefix = "apps."
+)
+
+// Autoscaling defaults, equal to the XRD's. The web tier keeps two pods so
+// that a node drain or the loss of a zone never leaves it without one.
+const (
+	defaultWebMinReplicas    = 2
+	defaultWorkerMinReplicas = 1
+	defaultMaxReplicas       = 6
+	defaultTargetCPU         = 70
+	maxReplicasLimit         = 50
+	minTargetCPU             = 10
+	maxTargetCPU             = 100
+)
+
+// Tutor's Deployments that carry load, by their names in Tutor v21.
+const (
+	deploymentLMS       = "lms"
+	deploymentCMS       = "cms"
+	deploymentLMSWorker = "lms-worker"
+	deploymentCMSWorker = "cms-worker"
+	deploymentCaddy     = "caddy"
 )
 
 // The XRD's patterns, checked again for requests that skip the API server.
@@ -41,11 +64,22 @@ type plan struct {
 	Namespace   string
 	LMSHost     string
 	CMSHost     string
+	MFEHost     string
 	CostCenter  string
 	PlatformRef v1alpha1.PlatformReference
 
 	Quota    quota
 	Defaults containerDefaults
+	// Autoscalers of Tutor's Deployments: lms, cms, lms-worker, cms-worker.
+	Autoscalers []autoscaler
+}
+
+// autoscaler is the HorizontalPodAutoscaler of one of Tutor's Deployments.
+type autoscaler struct {
+	Deployment  string
+	MinReplicas int32
+	MaxReplicas int32
+	TargetCPU   int32
 }
 
 type quota struct {
@@ -96,6 +130,18 @@ func newPlan(xr *v1alpha1.XOpenEdxTenant) (*plan, error) {
 	}
 	if p.CMSHost == p.LMSHost {
 		return nil, field.Invalid(sp.Child("cmsHost"), s.CMSHost, "must differ from lmsHost")
+	}
+	p.MFEHost = s.MFEHost
+	if p.MFEHost == "" {
+		p.MFEHost = mfeHostPrefix + s.LMSHost
+	}
+	if len(p.MFEHost) > 253 || !reHost.MatchString(p.MFEHost) {
+		return nil, field.Invalid(sp.Child("mfeHost"), s.MFEHost, "must be a fully qualified host name such as apps.learn.example.com")
+	}
+	if p.MFEHost == p.LMSHost || p.MFEHost == p.CMSHost {
+		// The default apps.<lmsHost> can only collide with a cmsHost that
+		// was set to it: name the field that takes the default.
+		return nil, field.Invalid(sp.Child("mfeHost"), s.MFEHost, fmt.Sprintf("must differ from lmsHost and cmsHost; %q is taken", p.MFEHost))
 	}
 	if s.CostCenter != "" {
 		if errs := validation.IsValidLabelValue(s.CostCenter); len(errs) > 0 {
@@ -148,7 +194,55 @@ func newPlan(xr *v1alpha1.XOpenEdxTenant) (*plan, error) {
 	if p.Defaults.MemoryRequest.Cmp(p.Defaults.MemoryLimit) > 0 {
 		return nil, field.Invalid(cp.Child("memoryRequest"), c.MemoryRequest, "must not exceed memoryLimit")
 	}
+
+	a := s.Autoscaling
+	ap := sp.Child("autoscaling")
+	for _, in := range []struct {
+		deployment, field                   string
+		minReplicas, maxReplicas, targetCPU int32
+		defaultMin                          int32
+	}{
+		{deploymentLMS, "lms", a.LMS.MinReplicas, a.LMS.MaxReplicas, a.LMS.TargetCPUUtilizationPercentage, defaultWebMinReplicas},
+		{deploymentCMS, "cms", a.CMS.MinReplicas, a.CMS.MaxReplicas, a.CMS.TargetCPUUtilizationPercentage, defaultWebMinReplicas},
+		{deploymentLMSWorker, "lmsWorker", a.LMSWorker.MinReplicas, a.LMSWorker.MaxReplicas, a.LMSWorker.TargetCPUUtilizationPercentage, defaultWorkerMinReplicas},
+		{deploymentCMSWorker, "cmsWorker", a.CMSWorker.MinReplicas, a.CMSWorker.MaxReplicas, a.CMSWorker.TargetCPUUtilizationPercentage, defaultWorkerMinReplicas},
+	} {
+		as, err := newAutoscaler(ap.Child(in.field), in.deployment, in.minReplicas, in.maxReplicas, in.targetCPU, in.defaultMin)
+		if err != nil {
+			return nil, err
+		}
+		p.Autoscalers = append(p.Autoscalers, as)
+	}
 	return p, nil
+}
+
+// newAutoscaler validates one Deployment's autoscaling as the XRD does and
+// applies its defaults. Zero means unset, as the XRD refuses zero.
+func newAutoscaler(path *field.Path, deployment string, minReplicas, maxReplicas, cpu, defaultMin int32) (autoscaler, error) {
+	as := autoscaler{
+		Deployment:  deployment,
+		MinReplicas: orDefault32(minReplicas, defaultMin),
+		MaxReplicas: orDefault32(maxReplicas, defaultMaxReplicas),
+		TargetCPU:   orDefault32(cpu, defaultTargetCPU),
+	}
+	if as.MinReplicas < 1 || as.MinReplicas > maxReplicasLimit {
+		return as, field.Invalid(path.Child("minReplicas"), minReplicas, fmt.Sprintf("must be 1 to %d", maxReplicasLimit))
+	}
+	if as.MaxReplicas < 1 || as.MaxReplicas > maxReplicasLimit {
+		return as, field.Invalid(path.Child("maxReplicas"), maxReplicas, fmt.Sprintf("must be 1 to %d", maxReplicasLimit))
+	}
+	if as.MinReplicas > as.MaxReplicas {
+		// Name the field that was set: a defaulted minReplicas is not what
+		// the user wrote.
+		if minReplicas == 0 {
+			return as, field.Invalid(path.Child("maxReplicas"), maxReplicas, fmt.Sprintf("must be at least minReplicas, which defaults to %d", as.MinReplicas))
+		}
+		return as, field.Invalid(path.Child("minReplicas"), minReplicas, fmt.Sprintf("must not exceed maxReplicas (%d)", as.MaxReplicas))
+	}
+	if as.TargetCPU < minTargetCPU || as.TargetCPU > maxTargetCPU {
+		return as, field.Invalid(path.Child("targetCpuUtilizationPercentage"), cpu, fmt.Sprintf("must be %d to %d", minTargetCPU, maxTargetCPU))
+	}
+	return as, nil
 }
 
 // positive parses a quantity, or the default when it is empty.
@@ -167,6 +261,13 @@ func positive(path *field.Path, v, def string) (resource.Quantity, error) {
 }
 
 func orDefault(v, def int64) int64 {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+func orDefault32(v, def int32) int32 {
 	if v == 0 {
 		return def
 	}

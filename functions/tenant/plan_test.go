@@ -57,7 +57,7 @@ func TestNewPlan(t *testing.T) {
 		want   want
 	}{
 		"Defaults": {
-			reason: "A tenant that sets only what is required gets the XRD's defaults: namespace openedx-<instance>, cmsHost studio.<lmsHost>, an 8 CPU / 24Gi / 48Gi / 60 pods / 10 PVCs quota and 100m / 256Mi / 3Gi container defaults.",
+			reason: "A tenant that sets only what is required gets the XRD's defaults: namespace openedx-<instance>, cmsHost studio.<lmsHost>, mfeHost apps.<lmsHost>, an 8 CPU / 24Gi / 48Gi / 60 pods / 10 PVCs quota, 100m / 256Mi / 3Gi container defaults, and autoscalers of 2-6 web and 1-6 worker pods at 70% CPU.",
 			xr:     validTenant(),
 			want: want{plan: &plan{
 				Name:        "demo",
@@ -65,6 +65,7 @@ func TestNewPlan(t *testing.T) {
 				Namespace:   "openedx-demo",
 				LMSHost:     "learn.demo.example.com",
 				CMSHost:     "studio.learn.demo.example.com",
+				MFEHost:     "apps.learn.demo.example.com",
 				PlatformRef: v1alpha1.PlatformReference{Name: "prod", Namespace: "platform"},
 				Quota: quota{
 					RequestsCPU:    resource.MustParse("8"),
@@ -78,6 +79,12 @@ func TestNewPlan(t *testing.T) {
 					MemoryRequest: resource.MustParse("256Mi"),
 					MemoryLimit:   resource.MustParse("3Gi"),
 				},
+				Autoscalers: []autoscaler{
+					{Deployment: "lms", MinReplicas: 2, MaxReplicas: 6, TargetCPU: 70},
+					{Deployment: "cms", MinReplicas: 2, MaxReplicas: 6, TargetCPU: 70},
+					{Deployment: "lms-worker", MinReplicas: 1, MaxReplicas: 6, TargetCPU: 70},
+					{Deployment: "cms-worker", MinReplicas: 1, MaxReplicas: 6, TargetCPU: 70},
+				},
 			}},
 		},
 		"ExplicitValuesAtTheBounds": {
@@ -88,7 +95,14 @@ func TestNewPlan(t *testing.T) {
 				xr.Spec.InstanceName = "b" + strings.Repeat("1", 28) + "z"
 				xr.Spec.LMSHost = "courses.example.org"
 				xr.Spec.CMSHost = "authoring.example.org"
+				xr.Spec.MFEHost = "mfe.example.org"
 				xr.Spec.CostCenter = "Cost_Center.42-a"
+				xr.Spec.Autoscaling = v1alpha1.TenantAutoscaling{
+					LMS:       v1alpha1.WebAutoscaler{MinReplicas: 1, MaxReplicas: 50, TargetCPUUtilizationPercentage: 10},
+					CMS:       v1alpha1.WebAutoscaler{MinReplicas: 50, MaxReplicas: 50, TargetCPUUtilizationPercentage: 100},
+					LMSWorker: v1alpha1.WorkerAutoscaler{MinReplicas: 3, MaxReplicas: 3, TargetCPUUtilizationPercentage: 55},
+					CMSWorker: v1alpha1.WorkerAutoscaler{MinReplicas: 1, MaxReplicas: 1, TargetCPUUtilizationPercentage: 90},
+				}
 				xr.Spec.Resources = v1alpha1.TenantResources{
 					Quota: v1alpha1.TenantQuota{
 						RequestsCPU:            "4000m",
@@ -110,6 +124,7 @@ func TestNewPlan(t *testing.T) {
 				Namespace:   "openedx-b" + strings.Repeat("1", 28) + "z",
 				LMSHost:     "courses.example.org",
 				CMSHost:     "authoring.example.org",
+				MFEHost:     "mfe.example.org",
 				CostCenter:  "Cost_Center.42-a",
 				PlatformRef: v1alpha1.PlatformReference{Name: "prod"},
 				Quota: quota{
@@ -124,7 +139,38 @@ func TestNewPlan(t *testing.T) {
 					MemoryRequest: resource.MustParse("2Gi"),
 					MemoryLimit:   resource.MustParse("2Gi"),
 				},
+				Autoscalers: []autoscaler{
+					{Deployment: "lms", MinReplicas: 1, MaxReplicas: 50, TargetCPU: 10},
+					{Deployment: "cms", MinReplicas: 50, MaxReplicas: 50, TargetCPU: 100},
+					{Deployment: "lms-worker", MinReplicas: 3, MaxReplicas: 3, TargetCPU: 55},
+					{Deployment: "cms-worker", MinReplicas: 1, MaxReplicas: 1, TargetCPU: 90},
+				},
 			}},
+		},
+		"PartialAutoscaling": {
+			reason: "Each autoscaling field defaults on its own: a web tier given only maxReplicas keeps min 2 and 70% CPU, a worker given only minReplicas keeps max 6; the others keep every default.",
+			xr: validTenant(func(xr *v1alpha1.XOpenEdxTenant) {
+				xr.Spec.Autoscaling.LMS.MaxReplicas = 12
+				xr.Spec.Autoscaling.CMSWorker.MinReplicas = 2
+			}),
+			want: want{plan: func() *plan {
+				p := defaultPlan()
+				p.Autoscalers[0].MaxReplicas = 12
+				p.Autoscalers[3].MinReplicas = 2
+				return p
+			}()},
+		},
+		"MFEHostDefaultsUnderCustomLMSHost": {
+			reason: "mfeHost defaults to apps.<lmsHost>, as tutor-mfe's MFE_HOST, whatever cmsHost is.",
+			xr: validTenant(func(xr *v1alpha1.XOpenEdxTenant) {
+				xr.Spec.LMSHost = "courses.example.org"
+				xr.Spec.CMSHost = "authoring.example.org"
+			}),
+			want: want{plan: func() *plan {
+				p := defaultPlan()
+				p.LMSHost, p.CMSHost, p.MFEHost = "courses.example.org", "authoring.example.org", "apps.courses.example.org"
+				return p
+			}()},
 		},
 		"TwoCharacterInstance": {
 			reason: "Two characters is the shortest instance name the XRD allows.",
@@ -291,6 +337,76 @@ func TestNewPlan(t *testing.T) {
 			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Resources.ContainerDefaults.MemoryRequest = "4Gi" }),
 			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.containerDefaults.memoryRequest", BadValue: "4Gi"}},
 		},
+		"MFEHostUppercase": {
+			reason: "mfeHost is validated like lmsHost.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.MFEHost = "Apps.example.com" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.mfeHost", BadValue: "Apps.example.com"}},
+		},
+		"MFEHostEqualsLMSHost": {
+			reason: "The MFEs and the LMS cannot share a host name: caddy routes by host.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.MFEHost = xr.Spec.LMSHost }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.mfeHost", BadValue: "learn.demo.example.com"}},
+		},
+		"MFEHostEqualsDefaultCMSHost": {
+			reason: "mfeHost is compared with the defaulted cmsHost, studio.<lmsHost>.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.MFEHost = "studio.learn.demo.example.com" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.mfeHost", BadValue: "studio.learn.demo.example.com"}},
+		},
+		"DefaultMFEHostTakenByCMSHost": {
+			reason: "A cmsHost of apps.<lmsHost> takes the default mfeHost: the error names mfeHost, the field to set, with the empty value the user wrote.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.CMSHost = "apps.learn.demo.example.com" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.mfeHost", BadValue: ""}},
+		},
+		"DefaultMFEHostTooLong": {
+			reason: "apps.<lmsHost> must still be at most 253 characters: a 250 character lmsHost is fine, its default mfeHost is not.",
+			xr: validTenant(func(xr *v1alpha1.XOpenEdxTenant) {
+				xr.Spec.LMSHost = strings.Repeat(strings.Repeat("a", 62)+".", 3) + strings.Repeat("b", 57) + ".org"
+				xr.Spec.CMSHost = "studio.example.org"
+			}),
+			want: want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.mfeHost", BadValue: ""}},
+		},
+		"LMSMinAboveMax": {
+			reason: "minReplicas must not exceed maxReplicas; the error names minReplicas when it was set.",
+			xr: validTenant(func(xr *v1alpha1.XOpenEdxTenant) {
+				xr.Spec.Autoscaling.LMS = v1alpha1.WebAutoscaler{MinReplicas: 5, MaxReplicas: 4}
+			}),
+			want: want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.autoscaling.lms.minReplicas", BadValue: int32(5)}},
+		},
+		"CMSMinAboveDefaultMax": {
+			reason: "minReplicas is compared with the default maxReplicas (6) when maxReplicas is unset.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Autoscaling.CMS.MinReplicas = 7 }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.autoscaling.cms.minReplicas", BadValue: int32(7)}},
+		},
+		"LMSMaxBelowDefaultMin": {
+			reason: "A web maxReplicas of 1 is below the default minReplicas of 2: the error names maxReplicas, the field that was set.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Autoscaling.LMS.MaxReplicas = 1 }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.autoscaling.lms.maxReplicas", BadValue: int32(1)}},
+		},
+		"LMSWorkerMaxAbove50": {
+			reason: "maxReplicas is at most 50 (XRD Maximum=50).",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Autoscaling.LMSWorker.MaxReplicas = 51 }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.autoscaling.lmsWorker.maxReplicas", BadValue: int32(51)}},
+		},
+		"CMSWorkerMinNegative": {
+			reason: "minReplicas is at least 1 (XRD Minimum=1); only zero means unset.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Autoscaling.CMSWorker.MinReplicas = -1 }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.autoscaling.cmsWorker.minReplicas", BadValue: int32(-1)}},
+		},
+		"CMSMinAbove50": {
+			reason: "minReplicas is at most 50, checked before it is compared with maxReplicas.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Autoscaling.CMS.MinReplicas = 51 }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.autoscaling.cms.minReplicas", BadValue: int32(51)}},
+		},
+		"TargetCPUBelow10": {
+			reason: "targetCpuUtilizationPercentage is at least 10: below that the autoscaler reacts to noise.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Autoscaling.LMS.TargetCPUUtilizationPercentage = 9 }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.autoscaling.lms.targetCpuUtilizationPercentage", BadValue: int32(9)}},
+		},
+		"TargetCPUAbove100": {
+			reason: "targetCpuUtilizationPercentage is at most 100.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Autoscaling.CMSWorker.TargetCPUUtilizationPercentage = 101 }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.autoscaling.cmsWorker.targetCpuUtilizationPercentage", BadValue: int32(101)}},
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -366,6 +482,7 @@ func defaultPlan() *plan {
 		Namespace:   "openedx-demo",
 		LMSHost:     "learn.demo.example.com",
 		CMSHost:     "studio.learn.demo.example.com",
+		MFEHost:     "apps.learn.demo.example.com",
 		PlatformRef: v1alpha1.PlatformReference{Name: "prod", Namespace: "platform"},
 		Quota: quota{
 			RequestsCPU:    resource.MustParse("8"),
@@ -379,5 +496,17 @@ func defaultPlan() *plan {
 			MemoryRequest: resource.MustParse("256Mi"),
 			MemoryLimit:   resource.MustParse("3Gi"),
 		},
+		Autoscalers: defaultAutoscalers(),
+	}
+}
+
+// defaultAutoscalers are the XRD's autoscaling defaults: two to six web
+// pods, one to six workers, at 70% CPU.
+func defaultAutoscalers() []autoscaler {
+	return []autoscaler{
+		{Deployment: "lms", MinReplicas: 2, MaxReplicas: 6, TargetCPU: 70},
+		{Deployment: "cms", MinReplicas: 2, MaxReplicas: 6, TargetCPU: 70},
+		{Deployment: "lms-worker", MinReplicas: 1, MaxReplicas: 6, TargetCPU: 70},
+		{Deployment: "cms-worker", MinReplicas: 1, MaxReplicas: 6, TargetCPU: 70},
 	}
 }
