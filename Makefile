@@ -98,7 +98,44 @@ golden: validate
 golden-update: validate
 	$(TEST_ENV) $(GO) test ./test/ -count=1 -run TestGolden -update
 
-test: verify-generated unit package fuzz golden
+test: verify-generated unit package fuzz golden e2e
 
 clean:
 	rm -rf $(OUT)
+
+## End-to-end tier: the functions in a real control plane (etcd, kube-apiserver,
+## the garbage collector, Crossplane core), built from tools/e2e/go.mod into
+## _output/e2e/bin and rebuilt only when that module changes.
+E2E_BIN := $(OUT)/e2e/bin
+E2E_PATCHED := $(OUT)/e2e/crossplane-loopback
+E2E_BINS := $(addprefix $(E2E_BIN)/,etcd kube-apiserver kube-controller-manager kubectl crossplane-core)
+# Recursive (=) so that `go list` only runs when an e2e binary is built.
+K8S_VERSION = $(shell cd tools/e2e && $(GO) list -m -f '{{.Version}}' k8s.io/kubernetes)
+K8S_LDFLAGS = -X k8s.io/component-base/version.gitVersion=$(K8S_VERSION) \
+	-X k8s.io/component-base/version.gitMajor=$(word 1,$(subst ., ,$(K8S_VERSION:v%=%))) \
+	-X k8s.io/component-base/version.gitMinor=$(word 2,$(subst ., ,$(K8S_VERSION:v%=%)))
+XP_VERSION = $(shell cd tools/e2e && $(GO) list -m -f '{{.Version}}' github.com/crossplane/crossplane/v2)
+
+.PHONY: e2e e2e-tools
+
+$(E2E_BIN)/etcd: tools/e2e/go.mod tools/e2e/go.sum
+	cd tools/e2e && $(GO) build -o ../../$@ go.etcd.io/etcd/server/v3
+
+$(E2E_BIN)/kube-apiserver $(E2E_BIN)/kube-controller-manager $(E2E_BIN)/kubectl: tools/e2e/go.mod tools/e2e/go.sum
+	cd tools/e2e && $(GO) build -ldflags "$(K8S_LDFLAGS)" -o ../../$@ k8s.io/kubernetes/cmd/$(notdir $@)
+
+# Crossplane core at the version of the Crossplane CLI (tools/go.mod), with
+# its metrics and health probe servers on 127.0.0.1 (tools/e2e/loopback.sh).
+$(E2E_BIN)/crossplane-core: tools/e2e/go.mod tools/e2e/go.sum tools/e2e/loopback.sh
+	cd tools/e2e && modfile=$$(./loopback.sh ../../$(E2E_PATCHED)) && \
+		$(GO) build -modfile="$$modfile" -ldflags "-X github.com/crossplane/crossplane/v2/internal/version.version=$(XP_VERSION)" \
+		-o ../../$@ github.com/crossplane/crossplane/v2/cmd/crossplane
+
+e2e-tools: $(E2E_BINS)
+	@cli=$$(cd tools && $(GO) list -m -f '{{.Version}}' github.com/crossplane/crossplane/v2); \
+	if [ "$$cli" != "$(XP_VERSION)" ]; then \
+		echo "tools/e2e/go.mod has crossplane/v2 $(XP_VERSION) but tools/go.mod has $$cli: keep them equal"; exit 1; fi
+
+e2e: build e2e-tools
+	E2E_BIN_DIR=$(CURDIR)/$(E2E_BIN) E2E_FUNCTION_DIR=$(CURDIR)/$(BIN) \
+		$(GO) test -tags e2e ./test/e2e/... -count=1 -timeout 40m -v

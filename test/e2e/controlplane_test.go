@@ -1,0 +1,705 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/openedx-cloud/platform-aws/internal/manifests"
+)
+
+// Environment variables `make e2e` sets.
+const (
+	envBinDir      = "E2E_BIN_DIR"      // etcd, kube-apiserver, kube-controller-manager, kubectl, crossplane-core
+	envFunctionDir = "E2E_FUNCTION_DIR" // function-platform, function-tenant (make build)
+	envKeep        = "E2E_KEEP"         // keep the work directory and its logs even when every test passes
+	envDebug       = "E2E_DEBUG"        // run Crossplane and the functions with debug logs
+)
+
+// providerModules are the Go modules whose package/crds hold the CRDs of
+// composed kinds, by API group suffix.
+var providerModules = map[string]string{
+	".aws.upbound.io":          "github.com/upbound/provider-aws",
+	"kubernetes.crossplane.io": "github.com/crossplane-contrib/provider-kubernetes",
+}
+
+// functions are the project's composition functions: the name Crossplane
+// knows them by (install/functions.yaml, package/compositions) and the
+// binary `make build` writes.
+var functions = map[string]string{
+	"function-openedx-platform": "function-platform",
+	"function-openedx-tenant":   "function-tenant",
+}
+
+// controlPlane is etcd, an API server, the garbage collector, Crossplane
+// and both functions, all on 127.0.0.1, in a temporary directory.
+type controlPlane struct {
+	root   string // the repository
+	dir    string // work directory: data, certificates, logs
+	bins   string
+	fnBins string
+	debug  bool
+
+	procs processes
+	pki   *pki
+	kube  *kubectl
+
+	etcdURL      string
+	apiserverURL string
+	token        string
+}
+
+func newControlPlane() (*controlPlane, error) {
+	bins, fnBins := os.Getenv(envBinDir), os.Getenv(envFunctionDir)
+	if bins == "" || fnBins == "" {
+		return nil, fmt.Errorf("%s and %s must name the directories of the control-plane and function binaries: run make e2e", envBinDir, envFunctionDir)
+	}
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(root, "package", "xrds")); err != nil {
+		return nil, fmt.Errorf("cannot find the repository's package/xrds from %s: %w", root, err)
+	}
+	for _, b := range []string{"etcd", "kube-apiserver", "kube-controller-manager", "kubectl", "crossplane-core"} {
+		if _, err := os.Stat(filepath.Join(bins, b)); err != nil {
+			return nil, fmt.Errorf("missing control-plane binary: %w (make e2e builds it)", err)
+		}
+	}
+	for _, b := range functions {
+		if _, err := os.Stat(filepath.Join(fnBins, b)); err != nil {
+			return nil, fmt.Errorf("missing function binary: %w (make build builds it)", err)
+		}
+	}
+	dir, err := os.MkdirTemp("", "openedx-e2e-")
+	if err != nil {
+		return nil, err
+	}
+	return &controlPlane{root: root, dir: dir, bins: bins, fnBins: fnBins, debug: os.Getenv(envDebug) != ""}, nil
+}
+
+func (c *controlPlane) bin(name string) string { return filepath.Join(c.bins, name) }
+
+// stop stops every process; idempotent.
+func (c *controlPlane) stop() { c.procs.stopAll() }
+
+// step runs one step of the start-up and reports how long it took.
+func step(name string, f func() error) error {
+	start := time.Now()
+	if err := f(); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	fmt.Printf("e2e: %-48s %5.1fs\n", name, time.Since(start).Seconds())
+	return nil
+}
+
+// start brings the whole control plane up and waits until Crossplane can
+// call both functions.
+func (c *controlPlane) start() error {
+	steps := []struct {
+		name string
+		f    func() error
+	}{
+		{"certificates and kubeconfig", c.writeCredentials},
+		{"etcd", c.startEtcd},
+		{"kube-apiserver", c.startAPIServer},
+		{"kube-controller-manager (garbage collector)", c.startControllerManager},
+		{"crossplane core init", c.initCrossplane},
+		{"provider CRDs", c.installProviderCRDs},
+		{"crossplane core start", c.startCrossplane},
+		{"XRDs and Compositions", c.installAPIs},
+		{"functions over mTLS", c.startFunctions},
+		{"nothing listens beyond 127.0.0.1", c.checkListeners},
+	}
+	for _, s := range steps {
+		if err := step(s.name, s.f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeCredentials makes the certificate authority, the API server's
+// serving certificate, service account keys, an admin token and a
+// kubeconfig.
+func (c *controlPlane) writeCredentials() error {
+	p, err := newPKI()
+	if err != nil {
+		return err
+	}
+	c.pki = p
+	if err := p.issue(filepath.Join(c.dir, "apiserver"), "kube-apiserver", x509.ExtKeyUsageServerAuth); err != nil {
+		return err
+	}
+	if _, _, err := writeServiceAccountKeys(filepath.Join(c.dir, "apiserver")); err != nil {
+		return err
+	}
+	c.token = strconv.FormatInt(time.Now().UnixNano(), 36) + "-e2e-admin"
+	tokens := fmt.Sprintf("%s,e2e-admin,e2e-admin,\"system:masters\"\n", c.token)
+	if err := os.WriteFile(filepath.Join(c.dir, "apiserver", "tokens.csv"), []byte(tokens), 0o600); err != nil {
+		return err
+	}
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	c.apiserverURL = fmt.Sprintf("https://127.0.0.1:%d", port)
+	kubeconfig := fmt.Sprintf(`apiVersion: v1
+kind: Config
+clusters:
+- name: e2e
+  cluster:
+    server: %s
+    certificate-authority-data: %s
+users:
+- name: e2e-admin
+  user:
+    token: %s
+contexts:
+- name: e2e
+  context:
+    cluster: e2e
+    user: e2e-admin
+current-context: e2e
+`, c.apiserverURL, base64.StdEncoding.EncodeToString(p.certPEM), c.token)
+	path := filepath.Join(c.dir, "kubeconfig")
+	if err := os.WriteFile(path, []byte(kubeconfig), 0o600); err != nil {
+		return err
+	}
+	c.kube = &kubectl{bin: c.bin("kubectl"), kubeconfig: path, cacheDir: filepath.Join(c.dir, "kubectl-cache")}
+	return nil
+}
+
+func (c *controlPlane) kubeEnv() []string {
+	return []string{"KUBECONFIG=" + c.kube.kubeconfig, "HOME=" + c.dir}
+}
+
+func (c *controlPlane) startEtcd() error {
+	client, err := freePort()
+	if err != nil {
+		return err
+	}
+	peer, err := freePort()
+	if err != nil {
+		return err
+	}
+	clientURL, peerURL := fmt.Sprintf("http://127.0.0.1:%d", client), fmt.Sprintf("http://127.0.0.1:%d", peer)
+	if _, err := c.procs.start(c.dir, "etcd", nil, c.bin("etcd"),
+		"--name=e2e",
+		"--data-dir="+filepath.Join(c.dir, "etcd"),
+		"--listen-client-urls="+clientURL,
+		"--advertise-client-urls="+clientURL,
+		"--listen-peer-urls="+peerURL,
+		"--initial-advertise-peer-urls="+peerURL,
+		"--initial-cluster=e2e="+peerURL,
+		// Throwaway data: skip fsync, it is most of etcd's latency.
+		"--unsafe-no-fsync",
+		"--log-level=warn",
+	); err != nil {
+		return err
+	}
+	c.etcdURL = clientURL
+	return c.waitHTTP(clientURL+"/health", nil, `"health":"true"`, time.Minute)
+}
+
+func (c *controlPlane) startAPIServer() error {
+	dir := filepath.Join(c.dir, "apiserver")
+	port := strings.TrimPrefix(c.apiserverURL, "https://127.0.0.1:")
+	if _, err := c.procs.start(c.dir, "kube-apiserver", nil, c.bin("kube-apiserver"),
+		"--etcd-servers="+c.etcdURL,
+		"--bind-address=127.0.0.1",
+		"--advertise-address=127.0.0.1",
+		"--secure-port="+port,
+		"--tls-cert-file="+filepath.Join(dir, "tls.crt"),
+		"--tls-private-key-file="+filepath.Join(dir, "tls.key"),
+		"--service-account-key-file="+filepath.Join(dir, "sa.pub"),
+		"--service-account-signing-key-file="+filepath.Join(dir, "sa.key"),
+		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+		"--token-auth-file="+filepath.Join(dir, "tokens.csv"),
+		"--authorization-mode=RBAC",
+		"--service-cluster-ip-range=10.0.0.0/24",
+		"--disable-admission-plugins=ServiceAccount",
+		"--endpoint-reconciler-type=none",
+	); err != nil {
+		return err
+	}
+	if err := c.waitHTTP(c.apiserverURL+"/readyz", map[string]string{"Authorization": "Bearer " + c.token}, "ok", 2*time.Minute); err != nil {
+		return err
+	}
+	// Some API groups are served a moment after /readyz.
+	return c.retry(time.Minute, func() error {
+		_, err := c.kube.run(nil, "get", "namespace", "default")
+		return err
+	})
+}
+
+// startControllerManager runs only the garbage collector: Crossplane
+// deletes a composite resource's composed resources through their owner
+// references, like any Kubernetes owner.
+func (c *controlPlane) startControllerManager() error {
+	_, err := c.procs.start(c.dir, "kube-controller-manager", nil, c.bin("kube-controller-manager"),
+		"--kubeconfig="+c.kube.kubeconfig,
+		"--controllers=garbagecollector",
+		"--leader-elect=false",
+		"--secure-port=0",
+		"--bind-address=127.0.0.1",
+	)
+	return err
+}
+
+// moduleDir returns the directory of a module that the module in
+// moduleDir requires, from the module cache.
+func (c *controlPlane) moduleDir(moduleDir, module string) (string, error) {
+	cmd := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", module)
+	cmd.Dir = moduleDir
+	out, err := cmd.Output()
+	dir := strings.TrimSpace(string(out))
+	if err != nil || dir == "" {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			err = fmt.Errorf("%w: %s", err, ee.Stderr)
+		}
+		return "", fmt.Errorf("cannot find module %s from %s (go mod download it): %v", module, moduleDir, err)
+	}
+	return dir, nil
+}
+
+func (c *controlPlane) initCrossplane() error {
+	xp, err := c.moduleDir(filepath.Join(c.root, "tools", "e2e"), "github.com/crossplane/crossplane/v2")
+	if err != nil {
+		return err
+	}
+	if _, err := c.kube.run(nil, "create", "namespace", "crossplane-system"); err != nil {
+		return err
+	}
+	// Init installs Crossplane's CRDs and then writes objects of them; the
+	// first run can race the API server's discovery of the new CRDs.
+	attempt := 0
+	return c.retry(3*time.Minute, func() error {
+		attempt++
+		cmd := exec.Command(c.bin("crossplane-core"), "core", "init", //nolint:gosec // Our own binary.
+			"--cr-ds-path="+filepath.Join(xp, "cluster", "crds"),
+			"--webhook-enabled=false",
+			"--namespace=crossplane-system",
+			"--tlsca-secret-name=crossplane-root-ca",
+			"--tls-server-secret-name=crossplane-tls-server",
+			"--tls-client-secret-name=crossplane-tls-client",
+		)
+		cmd.Env = append(os.Environ(), c.kubeEnv()...)
+		out, err := cmd.CombinedOutput()
+		_ = os.WriteFile(filepath.Join(c.dir, fmt.Sprintf("crossplane-init-%d.log", attempt)), out, 0o600)
+		if err != nil {
+			return fmt.Errorf("crossplane core init (attempt %d): %w: %s", attempt, err, lastLines(string(out), 5))
+		}
+		return nil
+	})
+}
+
+// providerCRDs returns the provider CRDs the suite installs: those of
+// every kind the golden previews (test/golden, the reviewed output of
+// `make render`) compose, read from the provider modules the root go.mod
+// requires. Installing only these keeps start-up fast.
+func (c *controlPlane) providerCRDs() ([]*unstructured.Unstructured, error) {
+	kinds, err := goldenKinds(c.root)
+	if err != nil {
+		return nil, err
+	}
+	byGroup := map[string][]string{}
+	for gk := range kinds {
+		kind, group, _ := strings.Cut(gk, ".")
+		byGroup[group] = append(byGroup[group], kind)
+	}
+	dirs := map[string]string{}
+	var crds []*unstructured.Unstructured
+	for group, want := range byGroup {
+		module := ""
+		for suffix, m := range providerModules {
+			if strings.HasSuffix(group, suffix) {
+				module = m
+			}
+		}
+		if module == "" {
+			return nil, fmt.Errorf("test/golden composes kinds %v of API group %s, whose provider the suite does not know (see providerModules)", want, group)
+		}
+		if dirs[module] == "" {
+			d, err := c.moduleDir(c.root, module)
+			if err != nil {
+				return nil, err
+			}
+			dirs[module] = filepath.Join(d, "package", "crds")
+		}
+		files, err := filepath.Glob(filepath.Join(dirs[module], group+"_*.yaml"))
+		if err != nil {
+			return nil, err
+		}
+		found := map[string]bool{}
+		for _, f := range files {
+			objs, err := manifests.Read(f)
+			if err != nil {
+				return nil, fmt.Errorf("cannot read %s: %w", f, err)
+			}
+			for _, o := range objs {
+				kind, _, _ := unstructured.NestedString(o.Object, "spec", "names", "kind")
+				if slices.Contains(want, kind) {
+					crds = append(crds, o)
+					found[kind] = true
+				}
+			}
+		}
+		for _, k := range want {
+			if !found[k] {
+				return nil, fmt.Errorf("no CRD of kind %s.%s in %s", k, group, dirs[module])
+			}
+		}
+	}
+	sort.Slice(crds, func(i, j int) bool { return crds[i].GetName() < crds[j].GetName() })
+	return crds, nil
+}
+
+// goldenKinds returns every composed kind (Kind.group) of the golden
+// previews.
+func goldenKinds(root string) (map[string]bool, error) {
+	files, err := filepath.Glob(filepath.Join(root, "test", "golden", "*.yaml"))
+	if err != nil || len(files) == 0 {
+		return nil, fmt.Errorf("no golden previews in %s/test/golden: %v", root, err)
+	}
+	kinds := map[string]bool{}
+	for _, f := range files {
+		objs, err := manifests.Read(f)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read %s: %w", f, err)
+		}
+		for _, o := range objs {
+			if g := o.GroupVersionKind().Group; g != "platform.openedx.cloud" {
+				kinds[o.GetKind()+"."+g] = true
+			}
+		}
+	}
+	return kinds, nil
+}
+
+func (c *controlPlane) installProviderCRDs() error {
+	objs, err := c.providerCRDs()
+	if err != nil {
+		return err
+	}
+	var crds []map[string]any
+	var converted []string
+	for _, o := range objs {
+		// A provider's package manager points a conversion webhook at the
+		// running provider; none runs here. Objects are read and written
+		// at the storage version only, the one the functions compose
+		// (test/ checks that).
+		if _, ok, _ := unstructured.NestedMap(o.Object, "spec", "conversion"); ok {
+			unstructured.RemoveNestedField(o.Object, "spec", "conversion")
+			converted = append(converted, o.GetName())
+		}
+		crds = append(crds, o.Object)
+	}
+	// Server-side: the largest CRDs exceed the annotation client-side
+	// apply would write.
+	if err := c.kube.applyObjects("e2e", crds); err != nil {
+		return err
+	}
+	fmt.Printf("e2e: installed %d provider CRDs (conversion webhook dropped from %s)\n", len(crds), strings.Join(converted, ", "))
+	_, err = c.kube.run(nil, "wait", "--for=condition=Established", "crd", "--all", "--timeout=3m")
+	return err
+}
+
+func (c *controlPlane) startCrossplane() error {
+	args := []string{"core", "start",
+		"--namespace=crossplane-system",
+		"--webhook-enabled=false",
+		"--package-runtime=External",
+		"--tls-client-certs-dir=" + filepath.Join(c.dir, "crossplane-client"),
+		"--xpkg-cache-dir=" + filepath.Join(c.dir, "xpkg-cache"),
+		// crossplane-core is built with tools/e2e/loopback.sh, so its
+		// metrics and health probe servers listen on 127.0.0.1 only; port 0
+		// lets the kernel pick.
+		"--metrics-port=0",
+		"--health-probe-port=0",
+	}
+	if c.debug {
+		args = append(args, "--debug")
+	}
+	if err := c.pki.issue(filepath.Join(c.dir, "crossplane-client"), "crossplane", x509.ExtKeyUsageClientAuth); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(c.dir, "xpkg-cache"), 0o700); err != nil {
+		return err
+	}
+	if _, err := c.procs.start(c.dir, "crossplane", c.kubeEnv(), c.bin("crossplane-core"), args...); err != nil {
+		return err
+	}
+	// Crossplane is up once its package manager has made the lock usable;
+	// the functions' revisions are the proof, see startFunctions.
+	return nil
+}
+
+// installAPIs applies the project's XRDs and Compositions and waits for
+// Crossplane to serve the composite and claim types. An XRD whose CRDs the
+// API server refuses fails at once, with the API server's reason.
+func (c *controlPlane) installAPIs() error {
+	dir := filepath.Join(c.root, "package", "xrds")
+	if _, err := c.kube.run(nil, "apply", "--server-side", "--field-manager=e2e",
+		"-f", dir, "-f", filepath.Join(c.root, "package", "compositions")); err != nil {
+		return err
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, f := range files {
+		xrds, err := manifests.Read(f)
+		if err != nil {
+			return err
+		}
+		for _, x := range xrds {
+			name := x.GetName()
+			errs = append(errs, c.retry(2*time.Minute, func() error {
+				u, err := c.kube.get("compositeresourcedefinitions.apiextensions.crossplane.io", "", name)
+				if err != nil {
+					return err
+				}
+				for _, typ := range []string{"Established", "Offered"} {
+					if s, _, _ := condition(u, typ); s != "True" {
+						events := c.events(name)
+						err := fmt.Errorf("XRD %s (%s) is not %s: %s%s", name, strings.TrimPrefix(f, c.root+"/"), typ, describeConditions(u), events)
+						if strings.Contains(events, "is invalid") {
+							return permanent{err}
+						}
+						return err
+					}
+				}
+				return nil
+			}))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// permanent is an error retrying cannot fix.
+type permanent struct{ error }
+
+func (p permanent) Unwrap() error { return p.error }
+
+// startFunctions serves both functions over mTLS on 127.0.0.1 and
+// registers them with Crossplane, as install/functions.yaml names them.
+func (c *controlPlane) startFunctions() error {
+	installed, err := manifests.Read(filepath.Join(c.root, "install", "functions.yaml"))
+	if err != nil {
+		return err
+	}
+	if err := c.pki.issue(c.functionCerts(), "functions", x509.ExtKeyUsageServerAuth); err != nil {
+		return err
+	}
+	for _, fn := range installed {
+		name := fn.GetName()
+		bin, ok := functions[name]
+		if !ok {
+			return fmt.Errorf("install/functions.yaml has Function %q, which the suite does not know", name)
+		}
+		port, err := freePort()
+		if err != nil {
+			return err
+		}
+		endpoint := fmt.Sprintf("127.0.0.1:%d", port)
+		args := []string{
+			"--address=" + endpoint,
+			"--tls-certs-dir=" + c.functionCerts(),
+			"--metrics-address=127.0.0.1:0", // Not :8080 on every interface.
+		}
+		if c.debug {
+			args = append(args, "--debug")
+		}
+		if _, err := c.procs.start(c.dir, name, nil, filepath.Join(c.fnBins, bin), args...); err != nil {
+			return err
+		}
+		meta, err := os.ReadFile(filepath.Join(c.root, "package", "functions", strings.TrimPrefix(bin, "function-"), "crossplane.yaml"))
+		if err != nil {
+			return err
+		}
+		if err := c.registerFunction(fn, meta, endpoint); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// functionCerts is the directory of the functions' server certificate.
+func (c *controlPlane) functionCerts() string { return filepath.Join(c.dir, "function-server") }
+
+// registerFunction makes Crossplane call a function served at endpoint,
+// playing the package runtime that --package-runtime=External leaves to
+// others: the Function fn gets packagePullPolicy Never and its package
+// metadata is put in Crossplane's package cache; once Crossplane has
+// created the FunctionRevision, its status gets the endpoint and the name
+// of a Secret holding the function's TLS server certificate (the package
+// manager wants one before it makes the revision healthy).
+func (c *controlPlane) registerFunction(fn *unstructured.Unstructured, meta []byte, endpoint string) error {
+	name := fn.GetName()
+	source, _, _ := unstructured.NestedString(fn.Object, "spec", "package")
+	if err := writeCachedPackage(filepath.Join(c.dir, "xpkg-cache"), source, meta); err != nil {
+		return err
+	}
+	secret := map[string]any{
+		"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
+		"metadata": map[string]any{"name": name + "-tls-server", "namespace": "crossplane-system"},
+		"data":     map[string]any{},
+	}
+	for _, f := range []string{"tls.crt", "tls.key", "ca.crt"} {
+		b, err := os.ReadFile(filepath.Join(c.functionCerts(), f))
+		if err != nil {
+			return err
+		}
+		secret["data"].(map[string]any)[f] = base64.StdEncoding.EncodeToString(b)
+	}
+	fn = fn.DeepCopy()
+	_ = unstructured.SetNestedField(fn.Object, "Never", "spec", "packagePullPolicy")
+	if err := c.kube.applyObjects("e2e", []map[string]any{secret, fn.Object}); err != nil {
+		return err
+	}
+	return c.retry(2*time.Minute, func() error {
+		revs, err := c.kube.list("functionrevisions.pkg.crossplane.io", "-l", "pkg.crossplane.io/package="+name)
+		if err != nil {
+			return err
+		}
+		if len(revs) != 1 {
+			return fmt.Errorf("want one FunctionRevision of Function %s, have %d", name, len(revs))
+		}
+		rev := revs[0]
+		ep, _, _ := unstructured.NestedString(rev.Object, "status", "endpoint")
+		tlsSecret, _, _ := unstructured.NestedString(rev.Object, "status", "tlsServerSecretName")
+		if ep != endpoint || tlsSecret != name+"-tls-server" {
+			_, err := c.kube.run(nil, "patch", "functionrevisions.pkg.crossplane.io", rev.GetName(), "--subresource=status", "--type=merge",
+				"-p", fmt.Sprintf(`{"status":{"endpoint":%q,"tlsServerSecretName":%q}}`, endpoint, name+"-tls-server"))
+			if err == nil {
+				err = fmt.Errorf("FunctionRevision %s: status.endpoint and tlsServerSecretName patched; checking they stay", rev.GetName())
+			}
+			return err
+		}
+		if state, _, _ := unstructured.NestedString(rev.Object, "spec", "desiredState"); state != "Active" {
+			return fmt.Errorf("FunctionRevision %s is %s, not Active", rev.GetName(), state)
+		}
+		if s, _, _ := condition(rev, "RevisionHealthy"); s != "True" {
+			return fmt.Errorf("FunctionRevision %s is not healthy: %s", rev.GetName(), describeConditions(rev))
+		}
+		return nil
+	})
+}
+
+// writeCachedPackage puts a package's contents (its crossplane.yaml) in
+// Crossplane's package cache where a packagePullPolicy: Never revision
+// looks for it: the source, its last extension replaced by .gz.
+func writeCachedPackage(cacheDir, source string, content []byte) error {
+	full := filepath.Join(cacheDir, source)
+	path := strings.TrimSuffix(full, filepath.Ext(full)) + ".gz"
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(content); err != nil {
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o600)
+}
+
+// checkListeners proves that no process the suite started listens beyond
+// 127.0.0.1.
+func (c *controlPlane) checkListeners() error {
+	bad, err := nonLoopbackListeners(c.procs.pids())
+	if err != nil {
+		return err
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("processes listen beyond 127.0.0.1: %s", strings.Join(bad, "; "))
+	}
+	return nil
+}
+
+// waitHTTP polls url until it answers 200 with a body containing want.
+func (c *controlPlane) waitHTTP(url string, headers map[string]string, want string, timeout time.Duration) error {
+	pool := x509.NewCertPool()
+	if c.pki != nil {
+		pool.AddCert(c.pki.cert)
+	}
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	return c.retry(timeout, func() error {
+		req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, url, nil)
+		if err != nil {
+			return err
+		}
+		for k, v := range headers {
+			req.Header.Set(k, v)
+		}
+		rsp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		defer rsp.Body.Close() //nolint:errcheck // Read-only.
+		body, _ := io.ReadAll(rsp.Body)
+		if rsp.StatusCode != http.StatusOK || !strings.Contains(string(body), want) {
+			return fmt.Errorf("%s: %s: %s", url, rsp.Status, lastLines(string(body), 10))
+		}
+		return nil
+	})
+}
+
+// retry calls f every half second until it succeeds, a process the suite
+// started dies, or timeout passes.
+func (c *controlPlane) retry(timeout time.Duration, f func() error) error {
+	return c.retryEvery(500*time.Millisecond, timeout, f)
+}
+
+// retryEvery is retry with a given pause between calls.
+func (c *controlPlane) retryEvery(pause, timeout time.Duration, f func() error) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		err := f()
+		if err == nil {
+			return nil
+		}
+		if errors.As(err, new(permanent)) {
+			return err
+		}
+		if dead := c.procs.dead(); dead != "" {
+			return fmt.Errorf("%w\n%s", err, dead)
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("gave up after %s: %w", timeout, err)
+		}
+		time.Sleep(pause)
+	}
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
