@@ -137,6 +137,7 @@ type Kubernetes struct {
 	// +optional
 	// +listType=set
 	// +kubebuilder:validation:MaxItems=40
+	// +kubebuilder:validation:items:MaxLength=43
 	// +kubebuilder:validation:items:XValidation:rule="isCIDR(self)",message="publicAccessCidrs must hold CIDRs such as 203.0.113.10/32"
 	PublicAccessCIDRs []string `json:"publicAccessCidrs,omitempty"`
 

@@ -81,7 +81,7 @@ type TenantAutoscaling struct {
 // replicas in production: with one, a node drain or the loss of a zone
 // takes the site down until the pod is rescheduled.
 //
-// +kubebuilder:validation:XValidation:rule="self.minReplicas <= self.maxReplicas",message="minReplicas must not exceed maxReplicas"
+// +kubebuilder:validation:XValidation:rule="!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas",message="minReplicas must not exceed maxReplicas"
 type WebAutoscaler struct {
 	// MinReplicas is the fewest pods, kept even when idle.
 	// +kubebuilder:default=2
@@ -104,7 +104,7 @@ type WebAutoscaler struct {
 // WorkerAutoscaler scales Celery workers, which users do not wait on
 // directly: one replica is enough when idle.
 //
-// +kubebuilder:validation:XValidation:rule="self.minReplicas <= self.maxReplicas",message="minReplicas must not exceed maxReplicas"
+// +kubebuilder:validation:XValidation:rule="!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas",message="minReplicas must not exceed maxReplicas"
 type WorkerAutoscaler struct {
 	// MinReplicas is the fewest pods, kept even when idle.
 	// +kubebuilder:default=1
@@ -155,7 +155,7 @@ type TenantResources struct {
 // TenantQuota caps the namespace. The defaults fit a production instance
 // with autoscaled LMS and CMS: Tutor asks 2Gi for each of lms and cms.
 //
-// +kubebuilder:validation:XValidation:rule="quantity(self.requestsMemory).compareTo(quantity(self.limitsMemory)) <= 0",message="requestsMemory must not exceed limitsMemory"
+// +kubebuilder:validation:XValidation:rule="!has(self.requestsMemory) || !has(self.limitsMemory) || quantity(self.requestsMemory).compareTo(quantity(self.limitsMemory)) <= 0",message="requestsMemory must not exceed limitsMemory"
 type TenantQuota struct {
 	// RequestsCPU is the sum of CPU requests allowed.
 	// +kubebuilder:default="8"
@@ -184,7 +184,7 @@ type TenantQuota struct {
 
 // ContainerDefaults are the LimitRange's per-container defaults.
 //
-// +kubebuilder:validation:XValidation:rule="quantity(self.memoryRequest).compareTo(quantity(self.memoryLimit)) <= 0",message="memoryRequest must not exceed memoryLimit"
+// +kubebuilder:validation:XValidation:rule="!has(self.memoryRequest) || !has(self.memoryLimit) || quantity(self.memoryRequest).compareTo(quantity(self.memoryLimit)) <= 0",message="memoryRequest must not exceed memoryLimit"
 type ContainerDefaults struct {
 	// CPURequest for a container that declares none.
 	// +kubebuilder:default="100m"

@@ -49,6 +49,15 @@ var idPrefixes = map[string]string{
 	"LaunchTemplate":                   "lt-",
 }
 
+// ec2KindsWithoutARN have no status.atProvider.arn in provider-aws v1.23;
+// reporting one would be refused by server-side apply.
+var ec2KindsWithoutARN = map[string]bool{
+	"NATGateway":                       true,
+	"Route":                            true,
+	"RouteTableAssociation":            true,
+	"VPCEndpointRouteTableAssociation": true,
+}
+
 // Observe returns desired as Crossplane would observe it once the provider
 // has created it: named, ready, synced, and with status.atProvider filled.
 // composite is the name of the composite resource that owns it.
@@ -72,7 +81,9 @@ func Observe(desired *unstructured.Unstructured, composite string) *unstructured
 	case idPrefixes[kind] != "" && strings.HasPrefix(group, "ec2."):
 		id := idPrefixes[kind] + hash(seed, 17)
 		at["id"] = id
-		at["arn"] = fmt.Sprintf("arn:aws:ec2:%s:%s:%s/%s", region, AccountID, strings.ToLower(kind), id)
+		if !ec2KindsWithoutARN[kind] {
+			at["arn"] = fmt.Sprintf("arn:aws:ec2:%s:%s:%s/%s", region, AccountID, strings.ToLower(kind), id)
+		}
 	case kind == "Key" && strings.HasPrefix(group, "kms."):
 		h := hash(seed, 32)
 		id := fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], h[16:20], h[20:32])
