@@ -142,44 +142,6 @@ func bastion(p *plan, _ map[resource.Name]resource.ObservedComposed) (rs []compo
 	return rs, nil, nil
 }
 
-// bastionGroup is a security group of the platform's VPC without any
-// rule: rules are composed separately, each stated once.
-func bastionGroup(p *plan, name resource.Name, id, description string) compose.Resource {
-	awsName := fmt.Sprintf("%s-%s", p.Name, id)
-	return compose.Resource{Name: name, Object: &ec2v1beta1.SecurityGroup{
-		ObjectMeta: meta(map[string]string{LabelRole: securityGroupRole(id)}),
-		Spec: ec2v1beta1.SecurityGroupSpec{
-			ResourceSpec: p.resourceSpec(),
-			ForProvider: ec2v1beta1.SecurityGroupParameters_2{
-				Region:        &p.Region,
-				Name:          &awsName,
-				Description:   &description,
-				VPCIDSelector: selector(map[string]string{LabelRole: "vpc"}),
-				Tags:          p.tags(awsName),
-			},
-		},
-	}}
-}
-
-// bastionEgress is an egress rule of the bastion's security group.
-func bastionEgress(p *plan, name resource.Name, cidr string, port int, description string) compose.Resource {
-	return compose.Resource{Name: name, Object: &ec2v1beta1.SecurityGroupEgressRule{
-		Spec: ec2v1beta1.SecurityGroupEgressRuleSpec{
-			ResourceSpec: p.resourceSpec(),
-			ForProvider: ec2v1beta1.SecurityGroupEgressRuleParameters{
-				Region:                  &p.Region,
-				SecurityGroupIDSelector: selector(map[string]string{LabelRole: securityGroupRole(bastionStore)}),
-				CidrIPv4:                &cidr,
-				IPProtocol:              ptr.To("tcp"),
-				FromPort:                ptr.To(float64(port)),
-				ToPort:                  ptr.To(float64(port)),
-				Description:             &description,
-				Tags:                    p.tags(p.Name + "-bastion"),
-			},
-		},
-	}}
-}
-
 // bastionSecurityGroups are the bastion's group, which has no ingress rule
 // and reaches out only to HTTPS and to the data stores' ports in the VPC,
 // the endpoints' group, and the data stores' rules that admit the bastion.
@@ -187,16 +149,16 @@ func bastionSecurityGroups(p *plan) []compose.Resource {
 	vpc := p.VPC.String()
 	stores := bastionStores(p)
 	rs := []compose.Resource{
-		bastionGroup(p, nameBastionSecurityGroup, bastionStore, "SSM Session Manager bastion of Open edX platform "+p.Name+": no ingress; out to HTTPS and the data stores only"),
+		bareSecurityGroup(p, nameBastionSecurityGroup, bastionStore, "SSM Session Manager bastion of Open edX platform "+p.Name+": no ingress; out to HTTPS and the data stores only"),
 		// SSM through the interface endpoints, package repositories through
 		// the S3 endpoint and NAT, and OpenSearch in the VPC.
-		bastionEgress(p, nameBastionEgressHTTPS, bastionAnyIPv4, portHTTPS, "SSM, package repositories and HTTPS data stores"),
+		compose.Resource{Name: nameBastionEgressHTTPS, Object: egressToCIDR(p, securityGroupRole(bastionStore), bastionAnyIPv4, portHTTPS, "SSM, package repositories and HTTPS data stores", p.Name+"-bastion")},
 	}
 	for _, s := range stores {
 		if s.Port == portHTTPS {
 			continue // Already allowed to anywhere.
 		}
-		rs = append(rs, bastionEgress(p, nameBastionEgress(s.Store), vpc, s.Port, "Administration of the "+s.Store))
+		rs = append(rs, compose.Resource{Name: nameBastionEgress(s.Store), Object: egressToCIDR(p, securityGroupRole(bastionStore), vpc, s.Port, "Administration of the "+s.Store, p.Name+"-bastion")})
 	}
 	for _, s := range stores {
 		rs = append(rs, compose.Resource{Name: nameBastionAccess(s.Store), Object: &ec2v1beta1.SecurityGroupIngressRule{
@@ -216,7 +178,7 @@ func bastionSecurityGroups(p *plan) []compose.Resource {
 		}})
 	}
 	return append(rs,
-		bastionGroup(p, nameEndpointsSecurityGroup, interfaceEndpointsStore, "Interface VPC endpoints of Open edX platform "+p.Name+": HTTPS from the VPC only"),
+		bareSecurityGroup(p, nameEndpointsSecurityGroup, interfaceEndpointsStore, "Interface VPC endpoints of Open edX platform "+p.Name+": HTTPS from the VPC only"),
 		compose.Resource{
 			Name:   nameEndpointsIngressHTTPS,
 			Object: ingressFromCIDR(p, securityGroupRole(interfaceEndpointsStore), vpc, portHTTPS, "HTTPS from the VPC"),

@@ -64,22 +64,7 @@ func securityGroupRole(store string) string { return "sg-" + store }
 // managed stores answer, they do not call out.
 func securityGroup(p *plan, store string, port int, description string) []compose.Resource {
 	role := securityGroupRole(store)
-	rs := []compose.Resource{{
-		Name: resource.Name("security-group-" + store),
-		Object: &ec2v1beta1.SecurityGroup{
-			ObjectMeta: meta(map[string]string{LabelRole: role}),
-			Spec: ec2v1beta1.SecurityGroupSpec{
-				ResourceSpec: p.resourceSpec(),
-				ForProvider: ec2v1beta1.SecurityGroupParameters_2{
-					Region:        &p.Region,
-					Name:          ptr.To(fmt.Sprintf("%s-%s", p.Name, store)),
-					Description:   &description,
-					VPCIDSelector: selector(map[string]string{LabelRole: "vpc"}),
-					Tags:          p.tags(fmt.Sprintf("%s-%s", p.Name, store)),
-				},
-			},
-		},
-	}}
+	rs := []compose.Resource{bareSecurityGroup(p, resource.Name("security-group-"+store), store, description)}
 	for i, z := range p.Zones {
 		rs = append(rs, compose.Resource{
 			Name:   resource.Name(fmt.Sprintf("security-group-%s-ingress-%s", store, z)),
@@ -87,6 +72,44 @@ func securityGroup(p *plan, store string, port int, description string) []compos
 		})
 	}
 	return rs
+}
+
+// bareSecurityGroup is a security group of the platform's VPC without any
+// rule: rules are composed separately, each stated once.
+func bareSecurityGroup(p *plan, name resource.Name, id, description string) compose.Resource {
+	awsName := fmt.Sprintf("%s-%s", p.Name, id)
+	return compose.Resource{Name: name, Object: &ec2v1beta1.SecurityGroup{
+		ObjectMeta: meta(map[string]string{LabelRole: securityGroupRole(id)}),
+		Spec: ec2v1beta1.SecurityGroupSpec{
+			ResourceSpec: p.resourceSpec(),
+			ForProvider: ec2v1beta1.SecurityGroupParameters_2{
+				Region:        &p.Region,
+				Name:          &awsName,
+				Description:   &description,
+				VPCIDSelector: selector(map[string]string{LabelRole: "vpc"}),
+				Tags:          p.tags(awsName),
+			},
+		},
+	}}
+}
+
+// egressToCIDR lets the group labelled role reach cidr on a TCP port.
+func egressToCIDR(p *plan, role, cidr string, port int, description, tagName string) *ec2v1beta1.SecurityGroupEgressRule {
+	return &ec2v1beta1.SecurityGroupEgressRule{
+		Spec: ec2v1beta1.SecurityGroupEgressRuleSpec{
+			ResourceSpec: p.resourceSpec(),
+			ForProvider: ec2v1beta1.SecurityGroupEgressRuleParameters{
+				Region:                  &p.Region,
+				SecurityGroupIDSelector: selector(map[string]string{LabelRole: role}),
+				CidrIPv4:                &cidr,
+				IPProtocol:              ptr.To("tcp"),
+				FromPort:                ptr.To(float64(port)),
+				ToPort:                  ptr.To(float64(port)),
+				Description:             &description,
+				Tags:                    p.tags(tagName),
+			},
+		},
+	}
 }
 
 func ingressFromCIDR(p *plan, role, cidr string, port int, description string) *ec2v1beta1.SecurityGroupIngressRule {

@@ -287,21 +287,8 @@ func mongodbSecurityGroupRules(p *plan) []compose.Resource {
 				},
 			},
 		}},
-		{Name: nameMongoDBEgressHTTPS, Object: &ec2v1beta1.SecurityGroupEgressRule{
-			Spec: ec2v1beta1.SecurityGroupEgressRuleSpec{
-				ResourceSpec: p.resourceSpec(),
-				ForProvider: ec2v1beta1.SecurityGroupEgressRuleParameters{
-					Region:                  &p.Region,
-					SecurityGroupIDSelector: group,
-					CidrIPv4:                ptr.To("0.0.0.0/0"),
-					IPProtocol:              ptr.To("tcp"),
-					FromPort:                ptr.To(float64(443)),
-					ToPort:                  ptr.To(float64(443)),
-					Description:             ptr.To("Package repositories, SSM and Secrets Manager through the NAT gateway"),
-					Tags:                    tags,
-				},
-			},
-		}},
+		{Name: nameMongoDBEgressHTTPS, Object: egressToCIDR(p, securityGroupRole(mongodbStore), "0.0.0.0/0", 443,
+			"Package repositories, SSM and Secrets Manager through the NAT gateway", p.Name+"-mongodb")},
 	}
 }
 
