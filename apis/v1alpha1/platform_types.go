@@ -350,6 +350,61 @@ type XPlatformStatus struct {
 	// Edge is what tenants attach to: DNS, certificate, load balancer, WAF,
 	// CDN, mail and registry.
 	Edge EdgeStatus `json:"edge,omitempty"`
+	// AccountID is the AWS account of the platform, for tenants' IAM
+	// policies.
+	AccountID string `json:"accountId,omitempty"`
+	// DataKeyARN is the KMS key that encrypts the data stores and every
+	// tenant's buckets and secrets.
+	DataKeyARN string `json:"dataKeyArn,omitempty"`
+	// Provisioner is where tenants' database users are created: a
+	// namespace of the cluster whose ServiceAccount may read the data
+	// stores' admin secrets. Tenants never can.
+	Provisioner ProvisionerStatus `json:"provisioner,omitempty"`
+	// Tenants the platform has admitted, with what it allocated to each.
+	Tenants TenantsStatus `json:"tenants,omitempty"`
+}
+
+// ProvisionerStatus is where tenants' provisioning Jobs run.
+type ProvisionerStatus struct {
+	Namespace          string `json:"namespace,omitempty"`
+	ServiceAccountName string `json:"serviceAccountName,omitempty"`
+	// Ready is true once the ServiceAccount is bound to its IAM role.
+	Ready bool `json:"ready,omitempty"`
+}
+
+// TenantsStatus is the platform's ledger of its tenants. The platform is its
+// only writer, so two tenants never get the same Redis databases, however
+// many are created at once.
+type TenantsStatus struct {
+	// Allocations, one per admitted tenant, sorted by instance. An
+	// allocation is kept for as long as its tenant exists.
+	// +listType=map
+	// +listMapKey=instance
+	Allocations []TenantAllocation `json:"allocations,omitempty"`
+	// Refused lists tenants the platform cannot admit, and why.
+	// +listType=map
+	// +listMapKey=composite
+	Refused []TenantRefusal `json:"refused,omitempty"`
+}
+
+// TenantAllocation is what one tenant was given.
+type TenantAllocation struct {
+	// Instance is the tenant's spec.instanceName.
+	Instance string `json:"instance"`
+	// Composite is the XOpenEdxTenant's name.
+	Composite string `json:"composite"`
+	// CeleryDatabase is Tutor's OPENEDX_CELERY_REDIS_DB.
+	CeleryDatabase int32 `json:"celeryDatabase"`
+	// CacheDatabase is Tutor's OPENEDX_CACHE_REDIS_DB.
+	CacheDatabase int32 `json:"cacheDatabase"`
+}
+
+// TenantRefusal says why a tenant is not admitted.
+type TenantRefusal struct {
+	// Composite is the XOpenEdxTenant's name.
+	Composite string `json:"composite"`
+	// Reason is an actionable message naming the field to change.
+	Reason string `json:"reason"`
 }
 
 // EdgeStatus is what tenants need from the platform's edge.
@@ -365,6 +420,13 @@ type EdgeStatus struct {
 	// StaticDistributionID is the CloudFront distribution tenants add their
 	// static origins to.
 	StaticDistributionID string `json:"staticDistributionId,omitempty"`
+	// StaticBucket holds every tenant's static assets, one prefix each.
+	StaticBucket string `json:"staticBucket,omitempty"`
+	// LoadBalancerHostname is the shared ALB's DNS name, which tenants'
+	// records alias.
+	LoadBalancerHostname string `json:"loadBalancerHostname,omitempty"`
+	// NameServers of the hosted zone, to delegate the domain to.
+	NameServers []string `json:"nameServers,omitempty"`
 	// MailFrom is the domain tenants send mail as, and SendingPolicyARN the
 	// IAM policy their roles are given to send it.
 	MailFrom         string `json:"mailFrom,omitempty"`

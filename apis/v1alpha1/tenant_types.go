@@ -55,6 +55,47 @@ type XOpenEdxTenantSpec struct {
 	// resources.quota together with maxReplicas.
 	// +kubebuilder:default={}
 	Autoscaling TenantAutoscaling `json:"autoscaling,omitempty"`
+
+	// Redis pins the instance's two database indexes on the platform's
+	// cache. Leave it empty and the platform allocates a free pair, kept
+	// for the life of the instance.
+	// +optional
+	Redis *TenantRedis `json:"redis,omitempty"`
+
+	// DeletionPolicy decides what deleting the instance does to its data.
+	// Orphan, the default, keeps the buckets, the Secrets Manager secret
+	// and the MySQL and MongoDB databases, so that a mistaken delete loses
+	// nothing; Delete removes the buckets, their objects and the secret.
+	// Databases are never dropped by the platform: see the README.
+	// +kubebuilder:default=Orphan
+	DeletionPolicy DataDeletionPolicy `json:"deletionPolicy,omitempty"`
+}
+
+// DataDeletionPolicy is what happens to an instance's data when it is
+// deleted.
+// +kubebuilder:validation:Enum=Orphan;Delete
+type DataDeletionPolicy string
+
+// Data deletion policies.
+const (
+	DataDeletionOrphan DataDeletionPolicy = "Orphan"
+	DataDeletionDelete DataDeletionPolicy = "Delete"
+)
+
+// TenantRedis pins Tutor's two Redis database indexes. Two instances on one
+// platform never share one: the platform refuses a pin that is taken.
+//
+// +kubebuilder:validation:XValidation:rule="self.celeryDatabase != self.cacheDatabase",message="celeryDatabase and cacheDatabase must differ"
+// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="redis is immutable: moving an instance's databases loses its cache and queued tasks"
+type TenantRedis struct {
+	// CeleryDatabase is Tutor's OPENEDX_CELERY_REDIS_DB, the Celery broker.
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=1999
+	CeleryDatabase int32 `json:"celeryDatabase"`
+	// CacheDatabase is Tutor's OPENEDX_CACHE_REDIS_DB, every Django cache.
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=1999
+	CacheDatabase int32 `json:"cacheDatabase"`
 }
 
 // TenantAutoscaling has one HorizontalPodAutoscaler per Deployment that
@@ -218,6 +259,44 @@ type XOpenEdxTenantStatus struct {
 	// ServiceAccountName is the ServiceAccount Tutor's pods should run as,
 	// through a Tutor patch: its AWS role is bound to it.
 	ServiceAccountName string `json:"serviceAccountName,omitempty"`
+	// RoleARN is the instance's IAM role, bound to the ServiceAccount
+	// through EKS Pod Identity.
+	RoleARN string `json:"roleArn,omitempty"`
+	// ConfigSecretName is the Kubernetes Secret in the namespace that holds
+	// the instance's Tutor configuration, under Tutor's own key names.
+	ConfigSecretName string `json:"configSecretName,omitempty"`
+	// SecretID is the Secrets Manager secret that Secret is delivered from.
+	SecretID string `json:"secretId,omitempty"`
+	// Buckets of the instance.
+	Buckets TenantBuckets `json:"buckets,omitempty"`
+	// Databases of the instance on the platform's data stores.
+	Databases TenantDatabases `json:"databases,omitempty"`
+	// Provisioned is true once the instance's database users exist and its
+	// configuration is in Secrets Manager.
+	Provisioned bool `json:"provisioned,omitempty"`
+}
+
+// TenantBuckets are the instance's S3 storage.
+type TenantBuckets struct {
+	// Storage holds uploads, exports, grades and ORA2 files.
+	Storage string `json:"storage,omitempty"`
+	// Static is the prefix, in the platform's static bucket, that holds
+	// the instance's static assets, served by the platform's CloudFront.
+	Static string `json:"static,omitempty"`
+}
+
+// TenantDatabases names the instance's databases.
+type TenantDatabases struct {
+	// MySQL is Tutor's OPENEDX_MYSQL_DATABASE.
+	MySQL string `json:"mysql,omitempty"`
+	// MongoDB is Tutor's MONGODB_DATABASE.
+	MongoDB string `json:"mongodb,omitempty"`
+	// Forum is tutor-forum's FORUM_MONGODB_DATABASE.
+	Forum string `json:"forum,omitempty"`
+	// RedisCeleryDatabase is Tutor's OPENEDX_CELERY_REDIS_DB.
+	RedisCeleryDatabase *int32 `json:"redisCeleryDatabase,omitempty"`
+	// RedisCacheDatabase is Tutor's OPENEDX_CACHE_REDIS_DB.
+	RedisCacheDatabase *int32 `json:"redisCacheDatabase,omitempty"`
 }
 
 // XOpenEdxTenant is one Open edX instance on a platform: its namespace in the
@@ -227,7 +306,7 @@ type XOpenEdxTenantStatus struct {
 // +kubebuilder:resource:scope=Cluster,categories={crossplane,composition,openedx}
 // +kubebuilder:printcolumn:name="INSTANCE",type="string",JSONPath=".spec.instanceName"
 // +kubebuilder:printcolumn:name="LMS",type="string",JSONPath=".status.lmsUrl"
-// +kubebuilder:printcolumn:name="STUDIO",type="string",JSONPath=".status.studioUrl",priority=1
+// +kubebuilder:printcolumn:name="STUDIO",type="string",JSONPath=".status.studioUrl"
 // +kubebuilder:printcolumn:name="MFE",type="string",JSONPath=".status.mfeUrl",priority=1
 type XOpenEdxTenant struct {
 	metav1.TypeMeta   `json:",inline"`
