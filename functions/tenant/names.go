@@ -1,0 +1,87 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/openedx-cloud/platform-aws/internal/compose"
+)
+
+// Names of the instance's data and identities. They derive from the
+// platform and instance names only, so they are stable across reconciles
+// and never collide between two instances of one platform, or between two
+// platforms of one AWS account.
+
+// Limits AWS and the data stores put on names.
+const (
+	maxBucketName    = 63
+	maxIAMName       = 64
+	maxMySQLUserName = 32
+	maxDatabaseName  = 64
+)
+
+// configSecretName is the Kubernetes Secret, in the tenant's namespace,
+// that holds the Tutor configuration under Tutor's key names.
+const configSecretName = "openedx-tutor-config"
+
+// sqlName is the instance name as a MySQL or MongoDB identifier: Tutor's
+// init scripts do not quote names, so '-' becomes '_'.
+func (p *plan) sqlName() string { return strings.ReplaceAll(p.Instance, "-", "_") }
+
+// secretID is the Secrets Manager secret holding the instance's Tutor
+// configuration. Everything of the instance lives under
+// openedx/<platform>/tenants/<instance>/, the only path its role may read;
+// platform secrets are openedx/<platform>/<id>, one level up.
+func (p *plan) secretID(platform string) string {
+	return p.secretPrefix(platform) + "tutor"
+}
+
+// secretPrefix is the instance's path in Secrets Manager.
+func (p *plan) secretPrefix(platform string) string {
+	return fmt.Sprintf("openedx/%s/tenants/%s/", platform, p.Instance)
+}
+
+// mysqlDatabase is Tutor's OPENEDX_MYSQL_DATABASE.
+func (p *plan) mysqlDatabase() string { return "openedx_" + p.sqlName() }
+
+// mysqlUsername is Tutor's OPENEDX_MYSQL_USERNAME, within MySQL's 32
+// characters.
+func (p *plan) mysqlUsername() string {
+	return compose.Truncate("openedx_"+p.sqlName(), maxMySQLUserName)
+}
+
+// mongodbDatabase is Tutor's MONGODB_DATABASE.
+func (p *plan) mongodbDatabase() string { return "openedx_" + p.sqlName() }
+
+// forumDatabase is tutor-forum's FORUM_MONGODB_DATABASE. tutor-forum
+// hard-codes cs_comments_service, which would be shared by every instance
+// of the replica set; the Tutor plugin sets this name instead.
+func (p *plan) forumDatabase() string { return "openedx_" + p.sqlName() + "_forum" }
+
+// mongodbUsername is Tutor's MONGODB_USERNAME, a user of the admin database.
+func (p *plan) mongodbUsername() string { return "openedx_" + p.sqlName() }
+
+// storageBucketName is the instance's bucket, globally unique because it
+// holds the account and region.
+func (p *plan) storageBucketName(platform, account, region string) string {
+	suffix := fmt.Sprintf("-%s-%s", account, region)
+	return compose.Truncate(fmt.Sprintf("%s-%s", platform, p.Instance), maxBucketName-len(suffix)) + suffix
+}
+
+// staticPrefix is the instance's prefix in the platform's static bucket.
+func (p *plan) staticPrefix() string { return p.Instance + "/" }
+
+// iamPath groups the platform's tenant identities, so that the provisioner
+// may manage the SMTP users' keys under it and nothing else.
+func iamPath(platform string) string { return fmt.Sprintf("/openedx/%s/", platform) }
+
+// roleName is the instance's IAM role.
+func (p *plan) roleName(platform string) string {
+	return compose.Truncate(fmt.Sprintf("%s-%s", platform, p.Instance), maxIAMName)
+}
+
+// smtpUserName is the IAM user whose access key, converted, is the
+// instance's SES SMTP password. SES SMTP takes no role credentials.
+func (p *plan) smtpUserName(platform string) string {
+	return compose.Truncate(fmt.Sprintf("%s-%s-smtp", platform, p.Instance), maxIAMName)
+}
