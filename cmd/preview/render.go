@@ -34,7 +34,9 @@ type renderCmd struct {
 }
 
 // Run renders platforms first, so that each tenant is rendered against the
-// converged platform it names, as Crossplane would fetch it.
+// converged platform it names, as Crossplane would fetch it. Each platform
+// is rendered with every tenant example, as Crossplane lists them for it,
+// so that its status holds the tenants' allocations.
 func (c *renderCmd) Run() error {
 	targets := map[string]string{}
 	for name, bin := range c.Function {
@@ -62,22 +64,31 @@ func (c *renderCmd) Run() error {
 	}
 	defer os.RemoveAll(tmp) //nolint:errcheck // Best effort clean-up.
 
-	var platforms []*unstructured.Unstructured
-	for _, ex := range examples {
-		objs, err := manifests.Read(ex)
+	composites := make([]*unstructured.Unstructured, len(examples))
+	var tenants []*unstructured.Unstructured
+	for i, ex := range examples {
+		xr, err := readComposite(ex)
 		if err != nil {
-			return fmt.Errorf("cannot read %s: %w", ex, err)
+			return err
 		}
-		if len(objs) != 1 {
-			return fmt.Errorf("%s: an example holds exactly one claim, found %d objects", ex, len(objs))
-		}
-		xr, err := compositeOf(objs[0])
-		if err != nil {
-			return fmt.Errorf("%s: %w", ex, err)
-		}
-		r := &renderer{cmd: c, targets: targets, dir: filepath.Join(tmp, strings.TrimSuffix(filepath.Base(ex), ".yaml"))}
+		composites[i] = xr
 		if xr.GetKind() == v1alpha1.XOpenEdxTenantKind {
+			tenants = append(tenants, xr)
+		}
+	}
+
+	var platforms []*unstructured.Unstructured
+	for i, ex := range examples {
+		xr := composites[i]
+		r := &renderer{cmd: c, targets: targets, dir: filepath.Join(tmp, strings.TrimSuffix(filepath.Base(ex), ".yaml"))}
+		switch xr.GetKind() {
+		case v1alpha1.XOpenEdxTenantKind:
 			r.required = platforms
+		case v1alpha1.XPlatformKind:
+			// A platform lists every tenant, keeps its own and allocates
+			// their Redis databases. The examples have no creation time,
+			// so they are allocated in name order, the same every run.
+			r.required = tenants
 		}
 		out, err := r.converge(xr)
 		if err != nil {
@@ -93,6 +104,22 @@ func (c *renderCmd) Run() error {
 		}
 	}
 	return nil
+}
+
+// readComposite reads an example's claim as its composite.
+func readComposite(path string) (*unstructured.Unstructured, error) {
+	objs, err := manifests.Read(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", path, err)
+	}
+	if len(objs) != 1 {
+		return nil, fmt.Errorf("%s: an example holds exactly one claim, found %d objects", path, len(objs))
+	}
+	xr, err := compositeOf(objs[0])
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return xr, nil
 }
 
 // rank orders platforms before tenants.

@@ -11,6 +11,7 @@ import (
 	"github.com/crossplane/function-sdk-go/resource"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
+	"github.com/openedx-cloud/platform-aws/internal/compose"
 	"github.com/openedx-cloud/platform-aws/internal/fntest"
 )
 
@@ -39,11 +40,28 @@ func FuzzRunFunction(f *testing.F) {
 		xr.Spec.TenantCapacity = capacity
 		xr.Spec.Kubernetes.LogRetentionDays = retention
 		xr.Spec.Search.OpenSearch.Enabled = search
-		checkFuzzedRun(t, xr)
+		// Tenants of this platform, one with a pin taken from the fuzzed
+		// numbers, so that the ledger is built from arbitrary capacities.
+		tenants := []*v1alpha1.XOpenEdxTenant{
+			fuzzTenant(name, "a", "a", nil),
+			fuzzTenant(name, "b", "b", &v1alpha1.TenantRedis{CeleryDatabase: int32(capacity), CacheDatabase: int32(retention)}),
+			fuzzTenant(name, "c", "a", nil),
+		}
+		checkFuzzedRun(t, xr, tenants...)
 	})
 }
 
-func checkFuzzedRun(t *testing.T, xr *v1alpha1.XPlatform) {
+func fuzzTenant(platform, name, instance string, pin *v1alpha1.TenantRedis) *v1alpha1.XOpenEdxTenant {
+	xt := &v1alpha1.XOpenEdxTenant{}
+	xt.APIVersion, xt.Kind = v1alpha1.GroupVersion.String(), v1alpha1.XOpenEdxTenantKind
+	xt.SetName(name)
+	xt.Spec.PlatformRef.Name = platform
+	xt.Spec.InstanceName = instance
+	xt.Spec.Redis = pin
+	return xt
+}
+
+func checkFuzzedRun(t *testing.T, xr *v1alpha1.XPlatform, tenants ...*v1alpha1.XOpenEdxTenant) {
 	t.Helper()
 	xr.APIVersion, xr.Kind = v1alpha1.GroupVersion.String(), v1alpha1.XPlatformKind
 	j, err := json.Marshal(xr)
@@ -51,11 +69,41 @@ func checkFuzzedRun(t *testing.T, xr *v1alpha1.XPlatform) {
 		t.Skip("not representable as JSON")
 	}
 	req := &fnv1.RunFunctionRequest{Observed: &fnv1.State{Composite: &fnv1.Resource{Resource: resource.MustStructJSON(string(j))}}}
+	if len(tenants) > 0 {
+		found := &fnv1.Resources{}
+		for _, xt := range tenants {
+			j, err := json.Marshal(xt)
+			if err != nil {
+				t.Skip("not representable as JSON")
+			}
+			found.Items = append(found.Items, &fnv1.Resource{Resource: resource.MustStructJSON(string(j))})
+		}
+		req.RequiredResources = map[string]*fnv1.Resources{requirementTenants: found}
+	}
 	rsp, err := (&Function{log: logging.NewNopLogger()}).RunFunction(context.Background(), req)
 	if err != nil {
 		t.Fatalf("RunFunction returned a Go error: %v", err)
 	}
-	if !fntest.Refused(t, rsp) && len(rsp.GetDesired().GetResources()) == 0 {
+	if fntest.Refused(t, rsp) {
+		return
+	}
+	if len(rsp.GetDesired().GetResources()) == 0 {
 		t.Errorf("no Fatal result and nothing composed")
+	}
+	status := v1alpha1.XPlatformStatus{}
+	if err := compose.Decode(rsp.GetDesired().GetComposite().GetResource().AsMap()["status"].(map[string]any), &status); err != nil {
+		t.Fatalf("cannot decode desired composite status: %v", err)
+	}
+	indexes := map[int32]string{}
+	for _, a := range status.Tenants.Allocations {
+		for _, i := range []int32{a.CeleryDatabase, a.CacheDatabase} {
+			if other, dup := indexes[i]; dup {
+				t.Errorf("Redis database %d given to both %s and %s", i, other, a.Composite)
+			}
+			indexes[i] = a.Composite
+		}
+	}
+	if n := len(status.Tenants.Allocations) + len(status.Tenants.Refused); len(tenants) > 0 && n != len(tenants) {
+		t.Errorf("%d of %d tenants allocated or refused: %+v", n, len(tenants), status.Tenants)
 	}
 }

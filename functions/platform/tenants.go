@@ -1,0 +1,281 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/crossplane/function-sdk-go/errors"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
+	"github.com/openedx-cloud/platform-aws/internal/compose"
+)
+
+// requirementTenants is the key under which Crossplane returns the tenants.
+const requirementTenants = "tenants"
+
+// Labels Crossplane puts on a composite created by a claim.
+const (
+	labelClaimName      = "crossplane.io/claim-name"
+	labelClaimNamespace = "crossplane.io/claim-namespace"
+)
+
+// requireTenants asks Crossplane for every XOpenEdxTenant, next to whatever
+// else the response already requires. A tenant's platformRef is not a label,
+// so the selector cannot pick this platform's tenants: an empty label
+// selector lists them all (Crossplane and crossplane render alike) and
+// ownTenants keeps ours.
+func requireTenants(rsp *fnv1.RunFunctionResponse) {
+	if rsp.Requirements == nil {
+		rsp.Requirements = &fnv1.Requirements{}
+	}
+	if rsp.Requirements.Resources == nil {
+		rsp.Requirements.Resources = map[string]*fnv1.ResourceSelector{}
+	}
+	rsp.Requirements.Resources[requirementTenants] = &fnv1.ResourceSelector{
+		ApiVersion: v1alpha1.GroupVersion.String(),
+		Kind:       v1alpha1.XOpenEdxTenantKind,
+		Match:      &fnv1.ResourceSelector_MatchLabels{MatchLabels: &fnv1.MatchLabels{Labels: map[string]string{}}},
+	}
+}
+
+// tenantLedger is the platform's status.tenants. Until Crossplane has
+// fetched the tenants (the first call of a reconcile) the previous ledger is
+// returned unchanged: tenants not seen are not tenants gone.
+func tenantLedger(p *plan, xr *v1alpha1.XPlatform, required map[string][]resource.Required) (v1alpha1.TenantsStatus, error) {
+	found, fetched := required[requirementTenants]
+	if !fetched {
+		return xr.Status.Tenants, nil
+	}
+	ts, err := ownTenants(xr, found)
+	if err != nil {
+		return v1alpha1.TenantsStatus{}, err
+	}
+	return allocateTenants(xr.Status.Tenants.Allocations, ts, p.cacheDatabases()), nil
+}
+
+// tenant is what allocation reads of one XOpenEdxTenant.
+type tenant struct {
+	Composite string
+	Instance  string
+	Created   time.Time
+	// Deleting tenants keep their allocation until they are gone, but a
+	// new one being deleted is not given any.
+	Deleting bool
+	Redis    *v1alpha1.TenantRedis
+}
+
+// tenantObject is the part of an XOpenEdxTenant the platform reads. Only
+// this is decoded, so that a tenant with a bad field elsewhere cannot block
+// its platform.
+type tenantObject struct {
+	metav1.ObjectMeta `json:"metadata"`
+	Spec              struct {
+		PlatformRef  v1alpha1.PlatformReference `json:"platformRef"`
+		InstanceName string                     `json:"instanceName"`
+		Redis        *v1alpha1.TenantRedis      `json:"redis,omitempty"`
+	} `json:"spec"`
+}
+
+// ownTenants are the tenants whose spec.platformRef names this platform:
+// with no namespace an XPlatform by name, otherwise a Platform claim, found
+// by the claim labels Crossplane put on this composite.
+func ownTenants(xr *v1alpha1.XPlatform, required []resource.Required) ([]tenant, error) {
+	var out []tenant
+	for _, r := range required {
+		o := &tenantObject{}
+		if err := compose.Decode(r.Resource.Object, o); err != nil {
+			return nil, errors.Wrapf(err, "cannot decode XOpenEdxTenant %q", r.Resource.GetName())
+		}
+		ref := o.Spec.PlatformRef
+		if ref.Namespace == "" && ref.Name != xr.GetName() {
+			continue
+		}
+		if ref.Namespace != "" && (ref.Name != xr.GetLabels()[labelClaimName] || ref.Namespace != xr.GetLabels()[labelClaimNamespace]) {
+			continue
+		}
+		out = append(out, tenant{
+			Composite: o.GetName(),
+			Instance:  o.Spec.InstanceName,
+			Created:   o.GetCreationTimestamp().Time,
+			Deleting:  o.GetDeletionTimestamp() != nil,
+			Redis:     o.Spec.Redis,
+		})
+	}
+	return out, nil
+}
+
+// allocateTenants gives each tenant two Redis databases of the platform's
+// cache, never one another's, and says why a tenant is refused. It is
+// deterministic and stable:
+//   - a tenant keeps the allocation it has, found by composite name, even
+//     when the databases are now beyond the cache's (capacity lowered):
+//     moving a live tenant would lose its cache and queued tasks;
+//   - allocations of tenants that are gone are freed;
+//   - new tenants are taken in (creationTimestamp, name) order: a duplicate
+//     instanceName is refused, then pins are honoured, then the others get
+//     the lowest free pair (2k, 2k+1), so a pin is never lost to a tenant
+//     created in the same batch without one.
+//
+// Refusals are worked out afresh on every call, so a refused tenant is
+// admitted by itself once what blocked it is gone.
+func allocateTenants(previous []v1alpha1.TenantAllocation, tenants []tenant, databases int) v1alpha1.TenantsStatus {
+	ts := slices.Clone(tenants)
+	slices.SortStableFunc(ts, func(a, b tenant) int {
+		if c := a.Created.Compare(b.Created); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Composite, b.Composite)
+	})
+	had := map[string]v1alpha1.TenantAllocation{}
+	for _, a := range previous {
+		if _, dup := had[a.Composite]; !dup {
+			had[a.Composite] = a
+		}
+	}
+
+	l := &ledger{databases: databases, instances: map[string]string{}, indexes: map[int32]string{}}
+	seen := map[string]bool{}
+	var fresh []tenant
+	for _, t := range ts {
+		if seen[t.Composite] {
+			continue
+		}
+		seen[t.Composite] = true
+		// The recorded instance is kept too: instanceName is immutable, and
+		// should it change anyway the databases still belong to this
+		// composite. An allocation that clashes with one kept already can
+		// only come from an edited status; its tenant is allocated anew.
+		if a, ok := had[t.Composite]; ok && l.keep(a) {
+			continue
+		}
+		if !t.Deleting {
+			fresh = append(fresh, t)
+		}
+	}
+
+	var pinned, unpinned []tenant
+	for _, t := range fresh {
+		ip := field.NewPath("spec", "instanceName")
+		if t.Instance == "" {
+			l.refuse(t, field.Required(ip, "names the instance on its platform").Error())
+			continue
+		}
+		if holder, taken := l.instances[t.Instance]; taken {
+			l.refuse(t, field.Invalid(ip, t.Instance, fmt.Sprintf("already used on this platform by XOpenEdxTenant %q", holder)).Error())
+			continue
+		}
+		// Claimed even if refused below: two tenants of one name are an
+		// error whatever else is wrong with the first.
+		l.instances[t.Instance] = t.Composite
+		if t.Redis != nil {
+			pinned = append(pinned, t)
+		} else {
+			unpinned = append(unpinned, t)
+		}
+	}
+	for _, t := range pinned {
+		if reason := l.pinProblem(*t.Redis); reason != "" {
+			l.refuse(t, reason)
+			continue
+		}
+		l.take(t, t.Redis.CeleryDatabase, t.Redis.CacheDatabase)
+	}
+	for _, t := range unpinned {
+		if celery, ok := l.freePair(); ok {
+			l.take(t, celery, celery+1)
+			continue
+		}
+		l.refuse(t, fmt.Sprintf("no free pair among the platform's %d Redis databases: raise the platform's spec.tenantCapacity (two databases per tenant)", databases))
+	}
+
+	// Sorted, so that the status is the same bytes whatever the order of
+	// the request.
+	slices.SortFunc(l.status.Allocations, func(a, b v1alpha1.TenantAllocation) int { return strings.Compare(a.Instance, b.Instance) })
+	slices.SortFunc(l.status.Refused, func(a, b v1alpha1.TenantRefusal) int { return strings.Compare(a.Composite, b.Composite) })
+	return l.status
+}
+
+// ledger is the allocation being built.
+type ledger struct {
+	databases int
+	// instances holds the composite of each instance name taken.
+	instances map[string]string
+	// indexes holds the instance of each database index taken.
+	indexes map[int32]string
+	status  v1alpha1.TenantsStatus
+}
+
+// keep records an existing allocation, unless it is malformed or clashes
+// with one recorded already.
+func (l *ledger) keep(a v1alpha1.TenantAllocation) bool {
+	if a.Instance == "" || a.CeleryDatabase < 0 || a.CacheDatabase < 0 || a.CeleryDatabase == a.CacheDatabase {
+		return false
+	}
+	if _, taken := l.instances[a.Instance]; taken {
+		return false
+	}
+	if l.taken(a.CeleryDatabase) || l.taken(a.CacheDatabase) {
+		return false
+	}
+	l.instances[a.Instance] = a.Composite
+	l.indexes[a.CeleryDatabase], l.indexes[a.CacheDatabase] = a.Instance, a.Instance
+	l.status.Allocations = append(l.status.Allocations, a)
+	return true
+}
+
+func (l *ledger) take(t tenant, celery, cache int32) {
+	l.indexes[celery], l.indexes[cache] = t.Instance, t.Instance
+	l.status.Allocations = append(l.status.Allocations, v1alpha1.TenantAllocation{
+		Instance: t.Instance, Composite: t.Composite, CeleryDatabase: celery, CacheDatabase: cache,
+	})
+}
+
+func (l *ledger) refuse(t tenant, reason string) {
+	l.status.Refused = append(l.status.Refused, v1alpha1.TenantRefusal{Composite: t.Composite, Reason: reason})
+}
+
+func (l *ledger) taken(i int32) bool {
+	_, ok := l.indexes[i]
+	return ok
+}
+
+// freePair is the celery index of the lowest pair (2k, 2k+1) of which
+// neither index is taken.
+func (l *ledger) freePair() (int32, bool) {
+	for i := int32(0); int(i)+1 < l.databases; i += 2 {
+		if !l.taken(i) && !l.taken(i+1) {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// pinProblem says why a pin cannot be honoured, naming the tenant's field,
+// or is "" when it can.
+func (l *ledger) pinProblem(r v1alpha1.TenantRedis) string {
+	rp := field.NewPath("spec", "redis")
+	if r.CeleryDatabase == r.CacheDatabase {
+		return field.Invalid(rp.Child("cacheDatabase"), r.CacheDatabase, "must differ from celeryDatabase").Error()
+	}
+	for _, db := range []struct {
+		name  string
+		index int32
+	}{{"celeryDatabase", r.CeleryDatabase}, {"cacheDatabase", r.CacheDatabase}} {
+		p := rp.Child(db.name)
+		switch {
+		case db.index < 0:
+			return field.Invalid(p, db.index, fmt.Sprintf("must be 0 to %d", l.databases-1)).Error()
+		case int(db.index) >= l.databases:
+			return field.Invalid(p, db.index, fmt.Sprintf("the platform has Redis databases 0 to %d: pin a lower index, or raise the platform's spec.tenantCapacity to at least %d", l.databases-1, db.index/2+1)).Error()
+		case l.taken(db.index):
+			return field.Invalid(p, db.index, fmt.Sprintf("taken by instance %q", l.indexes[db.index])).Error()
+		}
+	}
+	return ""
+}

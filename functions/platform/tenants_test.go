@@ -1,0 +1,568 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/resource"
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/testing/protocmp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
+	"github.com/openedx-cloud/platform-aws/internal/compose"
+)
+
+// t0 is when the tests' tenants are created, unless said otherwise.
+var t0 = time.Date(2025, time.March, 1, 9, 0, 0, 0, time.UTC)
+
+// newTenant is a tenant created at t0 plus the given seconds.
+func newTenant(composite, instance string, second int) tenant {
+	return tenant{Composite: composite, Instance: instance, Created: t0.Add(time.Duration(second) * time.Second)}
+}
+
+func pinned(t tenant, celery, cache int32) tenant {
+	t.Redis = &v1alpha1.TenantRedis{CeleryDatabase: celery, CacheDatabase: cache}
+	return t
+}
+
+func deleting(t tenant) tenant {
+	t.Deleting = true
+	return t
+}
+
+func alloc(instance, composite string, celery, cache int32) v1alpha1.TenantAllocation {
+	return v1alpha1.TenantAllocation{Instance: instance, Composite: composite, CeleryDatabase: celery, CacheDatabase: cache}
+}
+
+func TestAllocateTenants(t *testing.T) {
+	type args struct {
+		previous  []v1alpha1.TenantAllocation
+		tenants   []tenant
+		databases int
+	}
+	cases := map[string]struct {
+		reason string
+		args   args
+		want   v1alpha1.TenantsStatus
+	}{
+		"NoTenants": {
+			reason: "No tenants, no allocations.",
+			args:   args{databases: 16},
+			want:   v1alpha1.TenantsStatus{},
+		},
+		"TwoTenants": {
+			reason: "Two tenants get distinct pairs, the earlier-created the lower, starting at index 0: the cache is the platform's alone.",
+			args: args{
+				tenants:   []tenant{newTenant("b-x1", "beta", 1), newTenant("a-x2", "alpha", 2)},
+				databases: 16,
+			},
+			want: v1alpha1.TenantsStatus{Allocations: []v1alpha1.TenantAllocation{
+				alloc("alpha", "a-x2", 2, 3), alloc("beta", "b-x1", 0, 1),
+			}},
+		},
+		"SameSecondByName": {
+			reason: "Tenants created in the same second are taken by composite name.",
+			args: args{
+				tenants:   []tenant{newTenant("c", "c", 0), newTenant("a", "a", 0), newTenant("b", "b", 0)},
+				databases: 16,
+			},
+			want: v1alpha1.TenantsStatus{Allocations: []v1alpha1.TenantAllocation{
+				alloc("a", "a", 0, 1), alloc("b", "b", 2, 3), alloc("c", "c", 4, 5),
+			}},
+		},
+		"ExistingKept": {
+			reason: "A tenant keeps its allocation; a new one created earlier still takes only a free pair.",
+			args: args{
+				previous:  []v1alpha1.TenantAllocation{alloc("beta", "b", 2, 3)},
+				tenants:   []tenant{newTenant("a", "alpha", 0), newTenant("b", "beta", 5)},
+				databases: 16,
+			},
+			want: v1alpha1.TenantsStatus{Allocations: []v1alpha1.TenantAllocation{
+				alloc("alpha", "a", 0, 1), alloc("beta", "b", 2, 3),
+			}},
+		},
+		"GoneFreed": {
+			reason: "The allocation of a tenant that no longer exists is freed, and the lowest free pair goes to the next new tenant.",
+			args: args{
+				previous:  []v1alpha1.TenantAllocation{alloc("alpha", "a", 0, 1), alloc("beta", "b", 2, 3)},
+				tenants:   []tenant{newTenant("b", "beta", 0), newTenant("c", "gamma", 9)},
+				databases: 16,
+			},
+			want: v1alpha1.TenantsStatus{Allocations: []v1alpha1.TenantAllocation{
+				alloc("beta", "b", 2, 3), alloc("gamma", "c", 0, 1),
+			}},
+		},
+		"DeletingKept": {
+			reason: "A tenant being deleted keeps its allocation until it is gone; a new one being deleted gets none and is not refused.",
+			args: args{
+				previous:  []v1alpha1.TenantAllocation{alloc("alpha", "a", 0, 1)},
+				tenants:   []tenant{deleting(newTenant("a", "alpha", 0)), deleting(newTenant("b", "beta", 1)), newTenant("c", "gamma", 2)},
+				databases: 16,
+			},
+			want: v1alpha1.TenantsStatus{Allocations: []v1alpha1.TenantAllocation{
+				alloc("alpha", "a", 0, 1), alloc("gamma", "c", 2, 3),
+			}},
+		},
+		"InstanceChangedKeptByComposite": {
+			reason: "instanceName is immutable, but should it change the composite keeps its databases, under the instance they were recorded for.",
+			args: args{
+				previous:  []v1alpha1.TenantAllocation{alloc("alpha", "a", 4, 5)},
+				tenants:   []tenant{newTenant("a", "renamed", 0)},
+				databases: 16,
+			},
+			want: v1alpha1.TenantsStatus{Allocations: []v1alpha1.TenantAllocation{alloc("alpha", "a", 4, 5)}},
+		},
+		"CapacityLowered": {
+			reason: "An allocation beyond the cache's databases (capacity lowered) is kept, never moved, and nothing new is allocated beyond them.",
+			args: args{
+				previous:  []v1alpha1.TenantAllocation{alloc("alpha", "a", 40, 41)},
+				tenants:   []tenant{newTenant("a", "alpha", 0), newTenant("b", "beta", 1)},
+				databases: 16,
+			},
+			want: v1alpha1.TenantsStatus{Allocations: []v1alpha1.TenantAllocation{
+				alloc("alpha", "a", 40, 41), alloc("beta", "b", 0, 1),
+			}},
+		},
+		"PinHonoured": {
+			reason: "A pin of two free indexes is honoured, in either order and not as a pair.",
+			args: args{
+				tenants:   []tenant{pinned(newTenant("a", "alpha", 0), 7, 4)},
+				databases: 16,
+			},
+			want: v1alpha1.TenantsStatus{Allocations: []v1alpha1.TenantAllocation{alloc("alpha", "a", 7, 4)}},
+		},
+		"PinBeatsUnpinnedOfSameBatch": {
+			reason: "New pins are honoured before new tenants without one get a pair, so a pin is not lost to an earlier tenant of the same batch; the others skip any index a pin holds.",
+			args: args{
+				tenants:   []tenant{newTenant("a", "alpha", 0), newTenant("b", "beta", 1), pinned(newTenant("c", "gamma", 2), 0, 3)},
+				databases: 16,
+			},
+			want: v1alpha1.TenantsStatus{Allocations: []v1alpha1.TenantAllocation{
+				alloc("alpha", "a", 4, 5), alloc("beta", "b", 6, 7), alloc("gamma", "c", 0, 3),
+			}},
+		},
+		"PinTaken": {
+			reason: "A pin of an index another instance holds is refused, naming the field, the index and the holder.",
+			args: args{
+				previous:  []v1alpha1.TenantAllocation{alloc("alpha", "a", 0, 1)},
+				tenants:   []tenant{newTenant("a", "alpha", 0), pinned(newTenant("b", "beta", 1), 2, 1)},
+				databases: 16,
+			},
+			want: v1alpha1.TenantsStatus{
+				Allocations: []v1alpha1.TenantAllocation{alloc("alpha", "a", 0, 1)},
+				Refused:     []v1alpha1.TenantRefusal{{Composite: "b", Reason: `spec.redis.cacheDatabase: Invalid value: 1: taken by instance "alpha"`}},
+			},
+		},
+		"PinTakenBySamePin": {
+			reason: "Of two new tenants pinning the same index, the earlier-created gets it.",
+			args: args{
+				tenants:   []tenant{pinned(newTenant("b", "beta", 2), 5, 6), pinned(newTenant("a", "alpha", 1), 6, 7)},
+				databases: 16,
+			},
+			want: v1alpha1.TenantsStatus{
+				Allocations: []v1alpha1.TenantAllocation{alloc("alpha", "a", 6, 7)},
+				Refused:     []v1alpha1.TenantRefusal{{Composite: "b", Reason: `spec.redis.cacheDatabase: Invalid value: 6: taken by instance "alpha"`}},
+			},
+		},
+		"PinOutOfRange": {
+			reason: "A pin beyond the cache's databases is refused, saying which capacity would hold it.",
+			args: args{
+				tenants:   []tenant{pinned(newTenant("a", "alpha", 0), 2, 16)},
+				databases: 16,
+			},
+			want: v1alpha1.TenantsStatus{Refused: []v1alpha1.TenantRefusal{{
+				Composite: "a",
+				Reason:    "spec.redis.cacheDatabase: Invalid value: 16: the platform has Redis databases 0 to 15: pin a lower index, or raise the platform's spec.tenantCapacity to at least 9",
+			}}},
+		},
+		"PinInvalid": {
+			reason: "Pins the XRD forbids are refused too, for requests that skipped the API server.",
+			args: args{
+				tenants:   []tenant{pinned(newTenant("a", "alpha", 0), 3, 3), pinned(newTenant("b", "beta", 0), -1, 2)},
+				databases: 16,
+			},
+			want: v1alpha1.TenantsStatus{Refused: []v1alpha1.TenantRefusal{
+				{Composite: "a", Reason: "spec.redis.cacheDatabase: Invalid value: 3: must differ from celeryDatabase"},
+				{Composite: "b", Reason: "spec.redis.celeryDatabase: Invalid value: -1: must be 0 to 15"},
+			}},
+		},
+		"DuplicateInstanceOfExisting": {
+			reason: "A new tenant whose instanceName an admitted tenant has is refused, naming spec.instanceName and the other composite.",
+			args: args{
+				previous:  []v1alpha1.TenantAllocation{alloc("alpha", "a", 0, 1)},
+				tenants:   []tenant{newTenant("a", "alpha", 5), newTenant("a2", "alpha", 0)},
+				databases: 16,
+			},
+			want: v1alpha1.TenantsStatus{
+				Allocations: []v1alpha1.TenantAllocation{alloc("alpha", "a", 0, 1)},
+				Refused:     []v1alpha1.TenantRefusal{{Composite: "a2", Reason: `spec.instanceName: Invalid value: "alpha": already used on this platform by XOpenEdxTenant "a"`}},
+			},
+		},
+		"DuplicateInstanceOfNew": {
+			reason: "Of two new tenants of one instanceName the earlier-created is admitted, even when it has a pin and the later one does not.",
+			args: args{
+				tenants:   []tenant{newTenant("z", "alpha", 2), pinned(newTenant("y", "alpha", 1), 8, 9)},
+				databases: 16,
+			},
+			want: v1alpha1.TenantsStatus{
+				Allocations: []v1alpha1.TenantAllocation{alloc("alpha", "y", 8, 9)},
+				Refused:     []v1alpha1.TenantRefusal{{Composite: "z", Reason: `spec.instanceName: Invalid value: "alpha": already used on this platform by XOpenEdxTenant "y"`}},
+			},
+		},
+		"NoInstanceName": {
+			reason: "A tenant without an instanceName is refused.",
+			args: args{
+				tenants:   []tenant{newTenant("a", "", 0)},
+				databases: 16,
+			},
+			want: v1alpha1.TenantsStatus{Refused: []v1alpha1.TenantRefusal{{Composite: "a", Reason: "spec.instanceName: Required value: names the instance on its platform"}}},
+		},
+		"CapacityExhausted": {
+			reason: "With no free pair left, a new tenant is refused naming the platform's spec.tenantCapacity; a pair broken by a pin is not free.",
+			args: args{
+				previous: []v1alpha1.TenantAllocation{alloc("alpha", "a", 0, 1), alloc("beta", "b", 2, 5)},
+				tenants: []tenant{
+					newTenant("a", "alpha", 0), newTenant("b", "beta", 1),
+					newTenant("c", "gamma", 2), newTenant("d", "delta", 3),
+				},
+				databases: 8,
+			},
+			want: v1alpha1.TenantsStatus{
+				Allocations: []v1alpha1.TenantAllocation{alloc("alpha", "a", 0, 1), alloc("beta", "b", 2, 5), alloc("gamma", "c", 6, 7)},
+				Refused:     []v1alpha1.TenantRefusal{{Composite: "d", Reason: "no free pair among the platform's 8 Redis databases: raise the platform's spec.tenantCapacity (two databases per tenant)"}},
+			},
+		},
+		"ClashingPreviousAllocation": {
+			reason: "Allocations that clash can only come from an edited status: the earlier-created tenant keeps its databases and the other is allocated anew.",
+			args: args{
+				previous:  []v1alpha1.TenantAllocation{alloc("alpha", "a", 0, 1), alloc("beta", "b", 1, 2)},
+				tenants:   []tenant{newTenant("a", "alpha", 0), newTenant("b", "beta", 1)},
+				databases: 16,
+			},
+			want: v1alpha1.TenantsStatus{Allocations: []v1alpha1.TenantAllocation{alloc("alpha", "a", 0, 1), alloc("beta", "b", 2, 3)}},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := allocateTenants(tc.args.previous, tc.args.tenants, tc.args.databases)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("\n%s\nallocateTenants(...): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+// checkLedger checks what must hold of any ledger: no index or instance
+// used twice, every tenant allocated, refused, or new and being deleted, and
+// new allocations within the cache.
+func checkLedger(t *testing.T, previous []v1alpha1.TenantAllocation, tenants []tenant, databases int, got v1alpha1.TenantsStatus) {
+	t.Helper()
+	indexes, instances, accounted := map[int32]string{}, map[string]bool{}, map[string]bool{}
+	had := map[string]v1alpha1.TenantAllocation{}
+	for _, a := range previous {
+		had[a.Composite] = a
+	}
+	for _, a := range got.Allocations {
+		if instances[a.Instance] {
+			t.Errorf("instance %q allocated twice", a.Instance)
+		}
+		instances[a.Instance] = true
+		if a.CeleryDatabase == a.CacheDatabase {
+			t.Errorf("%s: celery and cache database are both %d", a.Composite, a.CeleryDatabase)
+		}
+		for _, i := range []int32{a.CeleryDatabase, a.CacheDatabase} {
+			if other, dup := indexes[i]; dup {
+				t.Errorf("database %d given to both %s and %s", i, other, a.Composite)
+			}
+			indexes[i] = a.Composite
+			if int(i) >= databases && had[a.Composite] != a {
+				t.Errorf("%s: new allocation of database %d, beyond the %d of the cache", a.Composite, i, databases)
+			}
+		}
+		accounted[a.Composite] = true
+	}
+	for _, r := range got.Refused {
+		if accounted[r.Composite] {
+			t.Errorf("%s is both allocated and refused", r.Composite)
+		}
+		accounted[r.Composite] = true
+	}
+	for _, tn := range tenants {
+		if !accounted[tn.Composite] && !tn.Deleting {
+			t.Errorf("tenant %s is neither allocated nor refused", tn.Composite)
+		}
+	}
+}
+
+func TestAllocateTenantsAtOnce(t *testing.T) {
+	// 100 tenants created in the same second, as by one kubectl apply.
+	p := mustPlan(t, newXR(func(xr *v1alpha1.XPlatform) { xr.Spec.TenantCapacity = 100 }))
+	var tenants []tenant
+	for i := range 100 {
+		tenants = append(tenants, newTenant(fmt.Sprintf("site-%03d", i), fmt.Sprintf("site%03d", i), 0))
+	}
+	got := allocateTenants(nil, tenants, p.cacheDatabases())
+	checkLedger(t, nil, tenants, p.cacheDatabases(), got)
+	if len(got.Allocations) != 100 || len(got.Refused) != 0 {
+		t.Fatalf("allocateTenants(100 tenants): %d allocated and %d refused, want 100 and 0: %v", len(got.Allocations), len(got.Refused), got.Refused)
+	}
+
+	// The same tenants in any order give the same ledger.
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 5 {
+		shuffled := slices.Clone(tenants)
+		r.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		if diff := cmp.Diff(got, allocateTenants(nil, shuffled, p.cacheDatabases())); diff != "" {
+			t.Errorf("allocateTenants(shuffled tenants): -in order, +shuffled:\n%s", diff)
+		}
+	}
+
+	// Reconciled again, nothing moves.
+	if diff := cmp.Diff(got, allocateTenants(got.Allocations, tenants, p.cacheDatabases())); diff != "" {
+		t.Errorf("allocateTenants(its own output): -first, +second:\n%s", diff)
+	}
+}
+
+func TestAllocateTenantsStable(t *testing.T) {
+	// Tenants come and go at random, some pinned; each reconcile starts
+	// from the last one's allocations, as Crossplane persists them.
+	const databases = 40
+	r := rand.New(rand.NewPCG(3, 4))
+	live := map[string]tenant{}
+	var previous []v1alpha1.TenantAllocation
+	for step := range 300 {
+		switch n := r.IntN(10); {
+		case n < 6:
+			c := fmt.Sprintf("t-%d", step)
+			tn := newTenant(c, fmt.Sprintf("i%d", r.IntN(60)), step/3)
+			if r.IntN(4) == 0 {
+				tn = pinned(tn, r.Int32N(databases+4), r.Int32N(databases+4))
+			}
+			live[c] = tn
+		case len(live) > 0:
+			keys := make([]string, 0, len(live))
+			for k := range live {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			delete(live, keys[r.IntN(len(keys))])
+		}
+		tenants := make([]tenant, 0, len(live))
+		for _, tn := range live {
+			tenants = append(tenants, tn)
+		}
+		got := allocateTenants(previous, tenants, databases)
+		checkLedger(t, previous, tenants, databases, got)
+		for _, a := range previous {
+			if _, alive := live[a.Composite]; !alive {
+				continue
+			}
+			if !slices.Contains(got.Allocations, a) {
+				t.Fatalf("step %d: allocation %+v of a live tenant moved or vanished", step, a)
+			}
+		}
+		previous = got.Allocations
+	}
+}
+
+func TestOwnTenants(t *testing.T) {
+	claimed := newXR(func(xr *v1alpha1.XPlatform) {
+		xr.Labels = map[string]string{labelClaimName: "main", labelClaimNamespace: "platform"}
+	})
+	created := metav1.NewTime(t0)
+	obj := func(name, instance string, ref v1alpha1.PlatformReference, fns ...func(*v1alpha1.XOpenEdxTenant)) resource.Required {
+		xt := newTenantXR(name, instance, append([]func(*v1alpha1.XOpenEdxTenant){func(xt *v1alpha1.XOpenEdxTenant) { xt.Spec.PlatformRef = ref }}, fns...)...)
+		return resource.Required{Resource: &unstructured.Unstructured{Object: tenantResource(t, xt).GetResource().AsMap()}}
+	}
+	byName := v1alpha1.PlatformReference{Name: testName}
+	byClaim := v1alpha1.PlatformReference{Name: "main", Namespace: "platform"}
+
+	cases := map[string]struct {
+		reason   string
+		xr       *v1alpha1.XPlatform
+		required []resource.Required
+		want     []tenant
+	}{
+		"ByXPlatformName": {
+			reason:   "With no namespace, platformRef names the XPlatform; tenants of other platforms, or naming a claim, are ignored.",
+			xr:       newXR(),
+			required: []resource.Required{obj("a", "alpha", byName), obj("b", "beta", v1alpha1.PlatformReference{Name: "other"}), obj("c", "gamma", v1alpha1.PlatformReference{Name: testName, Namespace: "platform"})},
+			want:     []tenant{{Composite: "a", Instance: "alpha", Created: t0}},
+		},
+		"ByClaim": {
+			reason: "With a namespace, platformRef names a Platform claim, matched by the claim labels of the composite; the XPlatform's own name, another claim or another namespace do not match.",
+			xr:     claimed,
+			required: []resource.Required{
+				obj("a", "alpha", byClaim),
+				obj("b", "beta", v1alpha1.PlatformReference{Name: "main", Namespace: "other"}),
+				obj("c", "gamma", v1alpha1.PlatformReference{Name: "other", Namespace: "platform"}),
+				obj("d", "delta", byName),
+			},
+			want: []tenant{{Composite: "a", Instance: "alpha", Created: t0}, {Composite: "d", Instance: "delta", Created: t0}},
+		},
+		"PinAndDeletion": {
+			reason: "A tenant's pin and whether it is being deleted are read.",
+			xr:     newXR(),
+			required: []resource.Required{obj("a", "alpha", byName, func(xt *v1alpha1.XOpenEdxTenant) {
+				xt.Spec.Redis = &v1alpha1.TenantRedis{CeleryDatabase: 4, CacheDatabase: 5}
+				xt.DeletionTimestamp = &created
+			})},
+			want: []tenant{{Composite: "a", Instance: "alpha", Created: t0, Deleting: true, Redis: &v1alpha1.TenantRedis{CeleryDatabase: 4, CacheDatabase: 5}}},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got, err := ownTenants(tc.xr, tc.required)
+			if err != nil {
+				t.Fatalf("\n%s\nownTenants(...): unexpected error: %v", tc.reason, err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("\n%s\nownTenants(...): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+// newTenantXR is an XOpenEdxTenant of the platform named testName, created
+// at t0, changed by each of fns in order.
+func newTenantXR(name, instance string, fns ...func(*v1alpha1.XOpenEdxTenant)) *v1alpha1.XOpenEdxTenant {
+	xt := &v1alpha1.XOpenEdxTenant{
+		TypeMeta:   metav1.TypeMeta{APIVersion: v1alpha1.GroupVersion.String(), Kind: v1alpha1.XOpenEdxTenantKind},
+		ObjectMeta: metav1.ObjectMeta{Name: name, CreationTimestamp: metav1.NewTime(t0)},
+		Spec:       v1alpha1.XOpenEdxTenantSpec{PlatformRef: v1alpha1.PlatformReference{Name: testName}, InstanceName: instance, LMSHost: instance + ".example.org"},
+	}
+	for _, fn := range fns {
+		fn(xt)
+	}
+	return xt
+}
+
+// tenantResource is a tenant as Crossplane returns a required resource.
+func tenantResource(t *testing.T, xt *v1alpha1.XOpenEdxTenant) *fnv1.Resource {
+	t.Helper()
+	j, err := json.Marshal(xt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fnv1.Resource{Resource: resource.MustStructJSON(string(j))}
+}
+
+func TestRunFunctionTenants(t *testing.T) {
+	// The platform as Crossplane persisted it: demo was admitted before.
+	xrWithLedger := `{
+		"apiVersion": "platform.openedx.cloud/v1alpha1",
+		"kind": "XPlatform",
+		"metadata": {"name": "prod"},
+		"spec": {"region": "eu-west-1", "costCenter": "learning-platform"},
+		"status": {"tenants": {"allocations": [{"instance": "demo", "composite": "demo-x7k2p", "celeryDatabase": 0, "cacheDatabase": 1}]}}
+	}`
+	withRequired := func(req *fnv1.RunFunctionRequest, tenants ...*fnv1.Resource) *fnv1.RunFunctionRequest {
+		req.RequiredResources = map[string]*fnv1.Resources{requirementTenants: {Items: tenants}}
+		return req
+	}
+	refusal := "tenants refused: 1, see status.tenants.refused"
+
+	cases := map[string]struct {
+		reason   string
+		req      *fnv1.RunFunctionRequest
+		want     v1alpha1.TenantsStatus
+		warnings []string
+	}{
+		"NotFetchedYet": {
+			reason: "Before Crossplane has fetched the tenants the ledger is kept as it was: tenants not seen are not gone.",
+			req:    newRequest(xrWithLedger, nil, nil),
+			want:   v1alpha1.TenantsStatus{Allocations: []v1alpha1.TenantAllocation{alloc("demo", "demo-x7k2p", 0, 1)}},
+		},
+		"TenantsAllocated": {
+			reason: "The existing tenant keeps its pair, a new one gets the next, a duplicate instance is refused with a warning, and another platform's tenant is ignored.",
+			req: withRequired(newRequest(xrWithLedger, nil, nil),
+				tenantResource(t, newTenantXR("demo-x7k2p", "demo")),
+				tenantResource(t, newTenantXR("university-q9r4m", "university")),
+				tenantResource(t, newTenantXR("copy-a1b2c", "demo")),
+				tenantResource(t, newTenantXR("elsewhere-z0z0z", "elsewhere", func(xt *v1alpha1.XOpenEdxTenant) { xt.Spec.PlatformRef.Name = "staging" })),
+			),
+			want: v1alpha1.TenantsStatus{
+				Allocations: []v1alpha1.TenantAllocation{alloc("demo", "demo-x7k2p", 0, 1), alloc("university", "university-q9r4m", 2, 3)},
+				Refused:     []v1alpha1.TenantRefusal{{Composite: "copy-a1b2c", Reason: `spec.instanceName: Invalid value: "demo": already used on this platform by XOpenEdxTenant "demo-x7k2p"`}},
+			},
+			warnings: []string{refusal},
+		},
+		"AllGone": {
+			reason: "Fetched and none left: every allocation is freed.",
+			req:    withRequired(newRequest(xrWithLedger, nil, nil)),
+			want:   v1alpha1.TenantsStatus{},
+		},
+	}
+	wantRequirements := &fnv1.Requirements{Resources: map[string]*fnv1.ResourceSelector{
+		requirementTenants: {
+			ApiVersion: "platform.openedx.cloud/v1alpha1",
+			Kind:       "XOpenEdxTenant",
+			Match:      &fnv1.ResourceSelector_MatchLabels{MatchLabels: &fnv1.MatchLabels{Labels: map[string]string{}}},
+		},
+	}}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			rsp := run(t, tc.req)
+			if diff := cmp.Diff(wantRequirements, rsp.GetRequirements(), protocmp.Transform()); diff != "" {
+				t.Errorf("\n%s\nRunFunction(...) requirements: -want, +got:\n%s", tc.reason, diff)
+			}
+			var warnings []string
+			for _, r := range rsp.GetResults() {
+				if r.GetSeverity() == fnv1.Severity_SEVERITY_WARNING {
+					warnings = append(warnings, r.GetMessage())
+				}
+			}
+			if diff := cmp.Diff(tc.warnings, warnings); diff != "" {
+				t.Errorf("\n%s\nRunFunction(...) warnings: -want, +got:\n%s", tc.reason, diff)
+			}
+			status := v1alpha1.XPlatformStatus{}
+			if err := compose.Decode(rsp.GetDesired().GetComposite().GetResource().AsMap()["status"].(map[string]any), &status); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, status.Tenants); diff != "" {
+				t.Errorf("\n%s\nRunFunction(...) status.tenants: -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+// FuzzAllocateTenants checks the ledger's invariants on arbitrary tenants,
+// pins and previous allocations: no database or instance used twice, every
+// tenant accounted for, and the same result in any order.
+func FuzzAllocateTenants(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, uint8(16))
+	f.Add([]byte{9, 9, 9, 200, 201, 3, 3, 3, 3, 0, 255, 128}, uint8(4))
+	f.Fuzz(func(t *testing.T, data []byte, dbs uint8) {
+		databases := int(dbs)
+		var tenants []tenant
+		var previous []v1alpha1.TenantAllocation
+		// Each 3 bytes: a tenant, and what it has or asks for.
+		for i := 0; i+2 < len(data); i += 3 {
+			c, in, x := data[i], data[i+1], data[i+2]
+			tn := newTenant(fmt.Sprintf("c%d", i/3), fmt.Sprintf("i%d", in%24), int(c%3))
+			switch x % 5 {
+			case 0:
+				tn = pinned(tn, int32(x/5)-2, int32(c%40))
+			case 1:
+				previous = append(previous, alloc(tn.Instance, tn.Composite, int32(x%50), int32(in%50)))
+			case 2:
+				tn.Deleting = true
+			}
+			tenants = append(tenants, tn)
+		}
+		got := allocateTenants(previous, tenants, databases)
+		checkLedger(t, previous, tenants, databases, got)
+		reversed := slices.Clone(tenants)
+		slices.Reverse(reversed)
+		if diff := cmp.Diff(got, allocateTenants(previous, reversed, databases)); diff != "" {
+			t.Errorf("allocateTenants(reversed): -in order, +reversed:\n%s", diff)
+		}
+	})
+}
