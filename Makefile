@@ -64,6 +64,7 @@ validate: render
 	$(BIN)/preview schemas --render $(RENDER) --out $(SCHEMAS) \
 		--crds "$$($(GO) list -m -f '{{.Dir}}' github.com/upbound/provider-aws)/package/crds" \
 		--crds "$$($(GO) list -m -f '{{.Dir}}' github.com/crossplane-contrib/provider-kubernetes)/package/crds" \
+		--crds "$$(cd tools && $(GO) list -m -f '{{.Dir}}' github.com/crossplane/crossplane/v2)/cluster/crds" \
 		--crossplane-crds "$$(cd tools && $(GO) list -m -f '{{.Dir}}' github.com/crossplane/crossplane/v2)/cluster/crds" \
 		--cache-dir $(CURDIR)/$(OUT)/validate-cache --image $(CROSSPLANE_IMAGE)
 	$(BIN)/crossplane beta validate $(SCHEMAS) $(RENDER) --skip-success-results \

@@ -107,6 +107,52 @@ func TestPlatformStatusPublishesEndpointsAndSecretARNs(t *testing.T) {
 
 // TestExternalMongoDBComposesNoMembers checks the Atlas path: no instances,
 // and the status points at the external replica set.
+// TestOnlyTheProvisionerReadsAdminSecrets checks that the provisioner is
+// ready once the platform is, and that no other IAM policy of the platform
+// names a data store's admin secret: tenants get their users from the
+// provisioner, never the admin credentials.
+func TestOnlyTheProvisionerReadsAdminSecrets(t *testing.T) {
+	render, _ := dirs(t)
+	objs := rendered(t, render, "platform-production.yaml")
+	xr := objs[0]
+	for path, want := range map[string]any{
+		"provisioner.namespace":          "openedx-system",
+		"provisioner.serviceAccountName": "openedx-provisioner",
+		"provisioner.ready":              true,
+	} {
+		got, _, _ := unstructured.NestedFieldNoCopy(xr.Object, append([]string{"status"}, strings.Split(path, ".")...)...)
+		if got != want {
+			t.Errorf("status.%s = %v, want %v", path, got, want)
+		}
+	}
+	account, _, _ := unstructured.NestedString(xr.Object, "status", "accountId")
+	key, _, _ := unstructured.NestedString(xr.Object, "status", "dataKeyArn")
+	if account == "" || !strings.HasPrefix(key, "arn:aws:kms:eu-west-1:"+account+":key/") {
+		t.Errorf("status.accountId %q and status.dataKeyArn %q: want the data key of the platform's account", account, key)
+	}
+
+	var secrets []string
+	for _, path := range [][]string{{"database", "adminSecretArn"}, {"mongodb", "adminSecretArn"}, {"cache", "authSecretArn"}} {
+		v, _, _ := unstructured.NestedString(xr.Object, append([]string{"status"}, path...)...)
+		secrets = append(secrets, v)
+	}
+	var readers []string
+	for _, kind := range []string{"Policy", "RolePolicy"} {
+		for _, o := range byKind(objs, "iam.aws.upbound.io", kind) {
+			doc, _, _ := unstructured.NestedString(o.Object, "spec", "forProvider", "policy")
+			for _, s := range secrets {
+				if strings.Contains(doc, s) {
+					readers = append(readers, o.GetAnnotations()["crossplane.io/composition-resource-name"])
+					break
+				}
+			}
+		}
+	}
+	if diff := cmp.Diff([]string{"iam-role-policy-provisioner"}, readers); diff != "" {
+		t.Errorf("IAM policies naming an admin secret: -want, +got:\n%s", diff)
+	}
+}
+
 func TestExternalMongoDBComposesNoMembers(t *testing.T) {
 	render, _ := dirs(t)
 	objs := rendered(t, render, "platform-external-mongodb.yaml")

@@ -1,8 +1,11 @@
 package test
 
 import (
+	"sort"
+	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -89,5 +92,70 @@ func TestWAFGuardsTheListenerThatServesUsers(t *testing.T) {
 	}
 	if n := len(objectsOfKind(objs, "IngressClass")); n != 1 {
 		t.Errorf("want the IngressClass tenants join, got %d", n)
+	}
+}
+
+// TestClusterOutlivesTheLoadBalancer: Crossplane must not delete the
+// cluster, nor the ClusterAuth provider-kubernetes reaches it with, before
+// the anchor Ingress, or the load balancer Auto Mode built from it is left
+// behind. Each usage's selectors must pick exactly the objects meant among
+// what the platform composes.
+func TestClusterOutlivesTheLoadBalancer(t *testing.T) {
+	render, _ := dirs(t)
+	objs := rendered(t, render, "platform-production.yaml")
+	anchor := ""
+	for _, o := range objectsOfKind(objs, "Ingress") {
+		anchor = o.GetName()
+	}
+	selected := func(ref map[string]any) []string {
+		apiVersion, _ := ref["apiVersion"].(string)
+		kind, _ := ref["kind"].(string)
+		labels, _, _ := unstructured.NestedStringMap(ref, "resourceSelector", "matchLabels")
+		var out []string
+		for _, o := range objs[1:] {
+			if o.GetAPIVersion() != apiVersion || o.GetKind() != kind {
+				continue
+			}
+			match := true
+			for k, v := range labels {
+				match = match && o.GetLabels()[k] == v
+			}
+			if match {
+				out = append(out, kind+"/"+o.GetName())
+			}
+		}
+		return out
+	}
+	var of []string
+	for _, u := range byKind(objs, "protection.crossplane.io", "ClusterUsage") {
+		spec, _, _ := unstructured.NestedMap(u.Object, "spec")
+		if spec["replayDeletion"] != true {
+			t.Errorf("usage %s does not replay the deletion it blocked", u.GetName())
+		}
+		by, _ := spec["by"].(map[string]any)
+		if got := selected(by); len(got) != 1 || got[0] != "Object/"+anchor {
+			t.Errorf("usage %s is by %v, want the anchor Ingress's Object %s", u.GetName(), got, anchor)
+		}
+		o, _ := spec["of"].(map[string]any)
+		got := selected(o)
+		if len(got) != 1 {
+			t.Errorf("usage %s is of %v, want one object", u.GetName(), got)
+			continue
+		}
+		kind, _, _ := strings.Cut(got[0], "/")
+		of = append(of, kind)
+	}
+	sort.Strings(of)
+	if diff := cmp.Diff([]string{"Cluster", "ClusterAuth"}, of); diff != "" {
+		t.Errorf("resources kept until the anchor is deleted: -want, +got:\n%s", diff)
+	}
+
+	for _, path := range [][]string{{"edge", "staticBucket"}, {"edge", "loadBalancerHostname"}} {
+		if v, _, _ := unstructured.NestedString(objs[0].Object, append([]string{"status"}, path...)...); v == "" {
+			t.Errorf("status.%s is empty once everything is ready", strings.Join(path, "."))
+		}
+	}
+	if ns, _, _ := unstructured.NestedStringSlice(objs[0].Object, "status", "edge", "nameServers"); len(ns) == 0 {
+		t.Error("status.edge.nameServers is empty: the domain cannot be delegated to the platform's zone")
 	}
 }

@@ -88,6 +88,19 @@ func (p *plan) staticBucketName(account string) string {
 	return dnsLabel(p.Name, maxBucketName-len(suffix)) + suffix
 }
 
+// observedStaticBucket is the name of the static bucket that exists, which
+// never changes, or else the one it is created with once the account is
+// known; "" before.
+func observedStaticBucket(p *plan, account string, observed map[resource.Name]resource.ObservedComposed) string {
+	if b := compose.ObservedString(observed, nameStaticBucket, "metadata.annotations["+compose.AnnotationExternalName+"]"); b != "" {
+		return b
+	}
+	if account == "" {
+		return ""
+	}
+	return p.staticBucketName(account)
+}
+
 // staticCertificate covers static.<domain> in us-east-1, the only region
 // CloudFront takes certificates from.
 func (p *plan) staticCertificate() acmCertificate {
@@ -140,13 +153,10 @@ func cdn(p *plan, observed map[resource.Name]resource.ObservedComposed) (rs []co
 			return nil, nil, err
 		}
 	}
-	bucket := compose.ObservedString(observed, nameStaticBucket, "metadata.annotations["+compose.AnnotationExternalName+"]")
+	bucket := observedStaticBucket(p, account, observed)
 	if bucket == "" {
-		if account == "" {
-			// The bucket, its distribution and DNS names wait.
-			return rs, append(missing, fmt.Sprintf("the ARN of KMS key %q (for the account in the name of bucket %q)", nameDataKey, nameStaticBucket)), nil
-		}
-		bucket = p.staticBucketName(account)
+		// The bucket, its distribution and DNS names wait.
+		return rs, append(missing, fmt.Sprintf("the ARN of KMS key %q (for the account in the name of bucket %q)", nameDataKey, nameStaticBucket)), nil
 	}
 	rs = append(rs, staticBucket(p, bucket)...)
 
@@ -399,12 +409,15 @@ func staticRecords(p *plan, observed map[resource.Name]resource.ObservedComposed
 	return rs, nil
 }
 
-// cdnStatus publishes the distribution tenants' assets are served from,
-// and static.<domain> once it resolves to it.
+// cdnStatus publishes the bucket tenants write their assets to, the
+// distribution they are served from, and static.<domain> once it resolves
+// to it.
 func cdnStatus(p *plan, observed map[resource.Name]resource.ObservedComposed, s *v1alpha1.EdgeStatus) {
-	if p.Domain == "" {
+	if p.Domain == "" || p.Partition != "aws" {
 		return
 	}
+	account, _ := dataKeyStatus(p, observed)
+	s.StaticBucket = observedStaticBucket(p, account, observed)
 	s.StaticDistributionID = compose.ObservedString(observed, nameStaticDistribution, "status.atProvider.id")
 	if compose.IsReady(observed, nameStaticRecordA) && compose.IsReady(observed, nameStaticRecordAAAA) {
 		s.StaticDomain = p.staticDomain()

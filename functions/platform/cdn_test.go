@@ -421,15 +421,36 @@ func TestCDNStatus(t *testing.T) {
 			observed: map[resource.Name]resource.ObservedComposed{nameStaticDistribution: cdnObservedDistribution(true)},
 			want:     v1alpha1.EdgeStatus{StaticDistributionID: cdnTestDistID},
 		},
+		"AccountKnown": {
+			reason:   "Once the data key tells the account, the bucket's name is known and published, before the bucket exists.",
+			xr:       newXR(withEdgeDomain(edgeTestDomain, "")),
+			observed: map[resource.Name]resource.ObservedComposed{nameDataKey: cdnObservedDataKey()},
+			want:     v1alpha1.EdgeStatus{StaticBucket: cdnTestBucket},
+		},
+		"ExistingBucket": {
+			reason: "An existing bucket's name is published as it is, whatever the account.",
+			xr:     newXR(withEdgeDomain(edgeTestDomain, "")),
+			observed: map[resource.Name]resource.ObservedComposed{nameStaticBucket: observedJSON(`{
+				"apiVersion": "s3.aws.upbound.io/v1beta1", "kind": "Bucket",
+				"metadata": {"name": "prod-b0ck3", "annotations": {"crossplane.io/external-name": "prod-static-210987654321-eu-west-1"}}
+			}`)},
+			want: v1alpha1.EdgeStatus{StaticBucket: "prod-static-210987654321-eu-west-1"},
+		},
+		"OtherPartition": {
+			reason:   "Outside the aws partition there is no CDN, hence no static bucket.",
+			xr:       newXR(withEdgeDomain(edgeTestDomain, ""), withRegion("cn-north-1", "cn-north-1a", "cn-north-1b", "cn-north-1d")),
+			observed: map[resource.Name]resource.ObservedComposed{nameDataKey: observedJSON(`{"apiVersion": "kms.aws.upbound.io/v1beta1", "kind": "Key", "metadata": {"name": "prod-k3y5x"}, "status": {"atProvider": {"arn": "arn:aws-cn:kms:cn-north-1:123456789012:key/k"}}}`)},
+		},
 		"Complete": {
 			reason: "With both alias records ready, static.<domain> is published.",
 			xr:     newXR(withEdgeDomain(edgeTestDomain, "")),
 			observed: map[resource.Name]resource.ObservedComposed{
+				nameDataKey:            cdnObservedDataKey(),
 				nameStaticDistribution: cdnObservedDistribution(true),
 				nameStaticRecordA:      cdnObservedReady("route53.aws.upbound.io/v1beta1", "Record"),
 				nameStaticRecordAAAA:   cdnObservedReady("route53.aws.upbound.io/v1beta1", "Record"),
 			},
-			want: v1alpha1.EdgeStatus{StaticDistributionID: cdnTestDistID, StaticDomain: "static." + edgeTestDomain},
+			want: v1alpha1.EdgeStatus{StaticBucket: cdnTestBucket, StaticDistributionID: cdnTestDistID, StaticDomain: "static." + edgeTestDomain},
 		},
 	}
 	for name, tc := range cases {
@@ -481,8 +502,8 @@ func TestCDNDNSIngressCompose(t *testing.T) {
 	if err := d.AddAll(aws...); err != nil {
 		t.Fatalf("AddAll(...): %v", err)
 	}
-	// Storage versions, from the CRDs of provider-aws v1.23.0 and
-	// provider-kubernetes v1.0.0.
+	// Storage versions, from the CRDs of provider-aws v1.23.0,
+	// provider-kubernetes v1.0.0 and Crossplane v2.1.0.
 	storage := map[string]string{
 		"acm.aws.upbound.io":            "v1beta1",
 		"cloudfront.aws.upbound.io":     "v1beta1",
@@ -490,6 +511,8 @@ func TestCDNDNSIngressCompose(t *testing.T) {
 		"route53.aws.upbound.io":        "v1beta1",
 		"s3.aws.upbound.io":             "v1beta1",
 		"wafv2.aws.upbound.io":          "v1beta1",
+		// Crossplane v2.1.0's usages.
+		"protection.crossplane.io": "v1beta1",
 	}
 	for n, dc := range d.Resources {
 		gv := dc.Resource.GetObjectKind().GroupVersionKind()

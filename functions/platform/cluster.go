@@ -26,6 +26,9 @@ const (
 	nameKubeProvider resource.Name = "provider-config-kubernetes"
 )
 
+// roleClusterAuth labels the ClusterAuth, for the selectors of usages.
+const roleClusterAuth = "eks-cluster-auth"
+
 // IAM role names are at most 64 characters.
 const maxIAMRoleName = 64
 
@@ -238,6 +241,7 @@ func cluster(p *plan, in clusterInputs) []compose.Resource {
 			},
 		}},
 		{Name: nameClusterAuth, Object: &eksv1beta1.ClusterAuth{
+			ObjectMeta: meta(map[string]string{LabelRole: roleClusterAuth}),
 			Spec: eksv1beta1.ClusterAuthSpec{
 				ResourceSpec: xpv1.ResourceSpec{
 					ProviderConfigReference: &xpv1.Reference{Name: p.ProviderConfigName},

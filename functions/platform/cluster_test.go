@@ -246,7 +246,7 @@ func TestClusterAccess(t *testing.T) {
 		"DefaultNamespace": {
 			reason: "ClusterAuth writes the kubeconfig that the platform's provider-kubernetes ProviderConfig reads, in Crossplane's namespace.",
 			xr:     newXR(),
-			wantAuth: &eksv1beta1.ClusterAuth{Spec: eksv1beta1.ClusterAuthSpec{
+			wantAuth: &eksv1beta1.ClusterAuth{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{LabelRole: "eks-cluster-auth"}}, Spec: eksv1beta1.ClusterAuthSpec{
 				ResourceSpec: xpv1.ResourceSpec{
 					ProviderConfigReference:          &xpv1.Reference{Name: "default"},
 					WriteConnectionSecretToReference: &xpv1.SecretReference{Name: "prod-kubeconfig", Namespace: "crossplane-system"},
@@ -273,7 +273,7 @@ func TestClusterAccess(t *testing.T) {
 				xr.Spec.Kubernetes.KubeconfigSecretNamespace = "upbound-system"
 				xr.Spec.ProviderConfigName = "aws-prod"
 			}),
-			wantAuth: &eksv1beta1.ClusterAuth{Spec: eksv1beta1.ClusterAuthSpec{
+			wantAuth: &eksv1beta1.ClusterAuth{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{LabelRole: "eks-cluster-auth"}}, Spec: eksv1beta1.ClusterAuthSpec{
 				ResourceSpec: xpv1.ResourceSpec{
 					ProviderConfigReference:          &xpv1.Reference{Name: "aws-prod"},
 					WriteConnectionSecretToReference: &xpv1.SecretReference{Name: "prod-kubeconfig", Namespace: "upbound-system"},

@@ -11,6 +11,7 @@ import (
 	smv1beta1 "github.com/upbound/provider-aws/apis/secretsmanager/v1beta1"
 	"k8s.io/utils/ptr"
 
+	"github.com/openedx-cloud/platform-aws/internal/awsiam"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
 )
 
@@ -132,7 +133,7 @@ func ingressFromCIDR(p *plan, role, cidr string, port int, description string) *
 
 // secretName is where a platform credential lives in Secrets Manager. Every
 // platform secret is under openedx/<platform>/, tenants' under
-// openedx/<tenant>/, so IAM policies can scope by path.
+// openedx/<platform>/tenants/<instance>/, so IAM policies can scope by path.
 func (p *plan) secretName(id string) string { return fmt.Sprintf("openedx/%s/%s", p.Name, id) }
 
 // secret is a Secrets Manager secret encrypted with the data key. Its value
@@ -170,6 +171,35 @@ func dataKeyAccount(p *plan, arn string) (string, error) {
 		return "", fmt.Errorf("KMS key %q is not in partition %s and region %s of the platform", arn, p.Partition, p.Region)
 	}
 	return m[3], nil
+}
+
+// dataKeyThroughSecretsManager lets a role use the data key only for
+// Secrets Manager, which encrypts and decrypts secrets with it on the
+// role's behalf: the key itself never decrypts anything else for it.
+func dataKeyThroughSecretsManager(p *plan, dataKeyARN string) awsiam.Statement {
+	return awsiam.Statement{
+		Sid:       "DataKeyThroughSecretsManager",
+		Effect:    "Allow",
+		Action:    []string{"kms:Decrypt", "kms:GenerateDataKey"},
+		Resource:  []string{dataKeyARN},
+		Condition: map[string]map[string]string{"StringEquals": {"kms:ViaService": fmt.Sprintf("secretsmanager.%s.amazonaws.com", p.Region)}},
+	}
+}
+
+// dataKeyStatus is the data key and the platform's account, once AWS has
+// reported the key: tenants name both in their policies.
+func dataKeyStatus(p *plan, observed map[resource.Name]resource.ObservedComposed) (account, dataKeyARN string) {
+	dataKeyARN = observedDataKeyARN(observed)
+	if dataKeyARN == "" {
+		return "", ""
+	}
+	// A key outside the platform's partition and region is refused by
+	// the tiers that need the account; none is published then.
+	account, err := dataKeyAccount(p, dataKeyARN)
+	if err != nil {
+		return "", ""
+	}
+	return account, dataKeyARN
 }
 
 // mongodbPolicyDocument is an IAM policy with conditions, which

@@ -3,6 +3,7 @@ package main
 import (
 	"testing"
 
+	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/google/go-cmp/cmp"
 	ecv1beta1 "github.com/upbound/provider-aws/apis/elasticache/v1beta1"
 	ecv1beta2 "github.com/upbound/provider-aws/apis/elasticache/v1beta2"
@@ -166,6 +167,40 @@ func TestSearch(t *testing.T) {
 			want := "arn:aws:iam::123456789012:role/" + testName + "-search-admin"
 			if got := *d.AdvancedSecurityOptions[0].MasterUserOptions[0].MasterUserArn; got != want {
 				t.Errorf("%s\nmaster user %q, want the composed role %q", tc.reason, got, want)
+			}
+		})
+	}
+}
+
+func TestDataKeyStatus(t *testing.T) {
+	key := func(arn string) map[resource.Name]resource.ObservedComposed {
+		return map[resource.Name]resource.ObservedComposed{nameDataKey: observedJSON(`{"apiVersion": "kms.aws.upbound.io/v1beta1", "kind": "Key", "metadata": {"name": "prod-k3y5x"}, "status": {"atProvider": {"arn": "` + arn + `"}}}`)}
+	}
+	cases := map[string]struct {
+		reason   string
+		observed map[resource.Name]resource.ObservedComposed
+		account  string
+		arn      string
+	}{
+		"KeyPending": {
+			reason: "Nothing is published before AWS reports the key.",
+		},
+		"KeyReported": {
+			reason:   "The account is the data key's.",
+			observed: key(testKeyARN),
+			account:  "123456789012",
+			arn:      testKeyARN,
+		},
+		"KeyElsewhere": {
+			reason:   "A key outside the platform's region is refused where it is used; it is not published.",
+			observed: key("arn:aws:kms:us-east-1:123456789012:key/k"),
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			account, arn := dataKeyStatus(mustPlan(t, newXR()), tc.observed)
+			if diff := cmp.Diff([]string{tc.account, tc.arn}, []string{account, arn}); diff != "" {
+				t.Errorf("%s\ndataKeyStatus(...): -want, +got:\n%s", tc.reason, diff)
 			}
 		})
 	}

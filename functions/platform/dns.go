@@ -230,8 +230,8 @@ func issuedCertificateARN(observed map[resource.Name]resource.ObservedComposed, 
 	return compose.ObservedString(observed, cert, "status.atProvider.arn")
 }
 
-// dnsStatus publishes the domain, its zone and the issued wildcard
-// certificate.
+// dnsStatus publishes the domain, its zone and its name servers, and the
+// issued wildcard certificate.
 func dnsStatus(p *plan, observed map[resource.Name]resource.ObservedComposed, s *v1alpha1.EdgeStatus) {
 	if p.Domain == "" {
 		return
@@ -240,6 +240,9 @@ func dnsStatus(p *plan, observed map[resource.Name]resource.ObservedComposed, s 
 	s.HostedZoneID = p.HostedZoneID
 	if s.HostedZoneID == "" {
 		s.HostedZoneID = compose.ObservedString(observed, nameZone, "status.atProvider.zoneId")
+		// The parent domain delegates to these; an adopted zone is
+		// delegated already.
+		s.NameServers = observedStringList(observed, nameZone, "status.atProvider.nameServers")
 	}
 	s.CertificateARN = issuedCertificateARN(observed, nameCertificate, nameCertificateValidation)
 }

@@ -228,8 +228,9 @@ func TestDNS(t *testing.T) {
 func TestDNSStatus(t *testing.T) {
 	observedZone := observedJSON(`{
 		"apiVersion": "route53.aws.upbound.io/v1beta1", "kind": "Zone", "metadata": {"name": "prod-z0n3s"},
-		"status": {"atProvider": {"zoneId": "Z9COMPOSED"}}
+		"status": {"atProvider": {"zoneId": "Z9COMPOSED", "nameServers": ["ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk"]}}
 	}`)
+	nameServers := []string{"ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk"}
 	cases := map[string]struct {
 		reason   string
 		xr       *v1alpha1.XPlatform
@@ -248,21 +249,29 @@ func TestDNSStatus(t *testing.T) {
 			xr:     newXR(withEdgeDomain(edgeTestDomain, edgeTestZoneID)),
 			want:   v1alpha1.EdgeStatus{Domain: edgeTestDomain, HostedZoneID: edgeTestZoneID},
 		},
+		"AdoptedZone": {
+			reason: "An adopted zone is delegated already: only the composed zone's name servers are published.",
+			xr:     newXR(withEdgeDomain(edgeTestDomain, edgeTestZoneID)),
+			observed: map[resource.Name]resource.ObservedComposed{
+				nameCertificate: edgeObservedCertificate(edgeTestRecord), nameCertificateValidation: edgeObservedValidation(true, ""),
+			},
+			want: v1alpha1.EdgeStatus{Domain: edgeTestDomain, HostedZoneID: edgeTestZoneID, CertificateARN: edgeTestCertARN},
+		},
 		"PendingValidation": {
 			reason: "A certificate pending validation is unusable by a load balancer: it is not published yet.",
 			xr:     newXR(withEdgeDomain(edgeTestDomain, "")),
 			observed: map[resource.Name]resource.ObservedComposed{
 				nameZone: observedZone, nameCertificate: edgeObservedCertificate(edgeTestRecord), nameCertificateValidation: edgeObservedValidation(false, ""),
 			},
-			want: v1alpha1.EdgeStatus{Domain: edgeTestDomain, HostedZoneID: "Z9COMPOSED"},
+			want: v1alpha1.EdgeStatus{Domain: edgeTestDomain, HostedZoneID: "Z9COMPOSED", NameServers: nameServers},
 		},
 		"Issued": {
-			reason: "The composed zone's id and the issued certificate's ARN are published.",
+			reason: "The composed zone's id and name servers, and the issued certificate's ARN, are published.",
 			xr:     newXR(withEdgeDomain(edgeTestDomain, "")),
 			observed: map[resource.Name]resource.ObservedComposed{
 				nameZone: observedZone, nameCertificate: edgeObservedCertificate(edgeTestRecord), nameCertificateValidation: edgeObservedValidation(true, ""),
 			},
-			want: v1alpha1.EdgeStatus{Domain: edgeTestDomain, HostedZoneID: "Z9COMPOSED", CertificateARN: edgeTestCertARN},
+			want: v1alpha1.EdgeStatus{Domain: edgeTestDomain, HostedZoneID: "Z9COMPOSED", NameServers: nameServers, CertificateARN: edgeTestCertARN},
 		},
 	}
 	for name, tc := range cases {

@@ -26,6 +26,11 @@ type Function struct {
 // a Go error: problems are results, and a Fatal result applies nothing.
 func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) (*fnv1.RunFunctionResponse, error) {
 	log := f.log.WithValues("tag", req.GetMeta().GetTag())
+	// Crossplane does not watch tenants: a new tenant is given its Redis
+	// databases at the platform's next reconcile, which realtime compositions
+	// schedule this TTL (a minute, ±10%) after the last, and reads them at
+	// its own next one. The default is kept: a shorter TTL would reconcile
+	// every platform that much more often to admit a tenant a little sooner.
 	rsp := response.To(req, response.DefaultTTL)
 
 	oxr, err := request.GetObservedCompositeResource(req)
@@ -44,6 +49,21 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	if err != nil {
 		response.Fatal(rsp, errors.Wrap(err, "invalid XPlatform"))
 		return rsp, nil
+	}
+
+	// Ask for the tenants on every call: Crossplane calls again with them.
+	requireTenants(rsp)
+	required, err := request.GetRequiredResources(req)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrapf(err, "cannot get required resources from %T", req))
+		return rsp, nil
+	}
+	tenants, err := tenantLedger(p, xr, required)
+	if err != nil {
+		// One unreadable tenant must neither block the platform nor free
+		// anyone's databases: the ledger stays as it was.
+		response.Warning(rsp, err)
+		tenants = xr.Status.Tenants
 	}
 
 	dxr, err := request.GetDesiredCompositeResource(req)
@@ -94,7 +114,13 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 			response.Fatal(rsp, err)
 			return rsp, nil
 		}
-		if err := d.AddAll(append(cluster(p, in), settings...)...); err != nil {
+		prov, missing, err := provisioner(p, observed)
+		if err != nil {
+			response.Fatal(rsp, err)
+			return rsp, nil
+		}
+		tiersMissing = append(tiersMissing, missing...)
+		if err := d.AddAll(append(append(cluster(p, in), settings...), prov...)...); err != nil {
 			response.Fatal(rsp, err)
 			return rsp, nil
 		}
@@ -110,6 +136,10 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	dxr.Resource.SetAPIVersion(oxr.Resource.GetAPIVersion())
 	dxr.Resource.SetKind(oxr.Resource.GetKind())
 	status := platformStatus(p, observed, len(clusterMissing) == 0)
+	status.Tenants = tenants
+	if n := len(tenants.Refused); n > 0 {
+		response.Warning(rsp, errors.Errorf("tenants refused: %d, see status.tenants.refused", n))
+	}
 	if err := compose.SetStatus(dxr, &status); err != nil {
 		response.Fatal(rsp, err)
 		return rsp, nil

@@ -5,12 +5,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 
 	kubev1alpha2 "github.com/crossplane-contrib/provider-kubernetes/apis/cluster/object/v1alpha2"
 	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/resource"
 	cwlv1beta1 "github.com/upbound/provider-aws/apis/cloudwatchlogs/v1beta1"
+	eksv1beta1 "github.com/upbound/provider-aws/apis/eks/v1beta1"
 	wafv2v1beta1 "github.com/upbound/provider-aws/apis/wafv2/v1beta1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -35,10 +37,18 @@ const (
 	nameIngressClassParams resource.Name = "kubernetes-ingress-class-params"
 	nameIngressClass       resource.Name = "kubernetes-ingress-class"
 	nameEdgeIngress        resource.Name = "kubernetes-ingress-edge"
+	// Usages that keep the cluster and its ClusterAuth until the anchor
+	// Ingress is gone.
+	nameEdgeUsageCluster     resource.Name = "usage-eks-cluster-by-kubernetes-ingress-edge"
+	nameEdgeUsageClusterAuth resource.Name = "usage-eks-cluster-auth-by-kubernetes-ingress-edge"
 )
 
 // roleWebACL labels the web ACL, for the logging configuration's selector.
 const roleWebACL = "waf-web-acl"
+
+// roleEdgeIngress labels the anchor Ingress's Object, for the usages'
+// selectors.
+const roleEdgeIngress = "edge-ingress"
 
 // In-cluster names. Tenants' Ingresses join the shared load balancer with
 // ingressClassName openedx.
@@ -402,13 +412,30 @@ type albFixedResponseConfig struct {
 }
 
 // edgeLabels are on every in-cluster object of the edge.
-func edgeLabels() map[string]string {
+func edgeLabels() map[string]string { return inClusterLabels("edge") }
+
+// inClusterLabels are on every in-cluster object of a component of the
+// platform.
+func inClusterLabels(component string) map[string]string {
 	return map[string]string{
 		"app.kubernetes.io/part-of":    "openedx",
-		"app.kubernetes.io/component":  "edge",
+		"app.kubernetes.io/component":  component,
 		"app.kubernetes.io/managed-by": "crossplane",
-		LabelRole:                      "edge",
+		LabelRole:                      component,
 	}
+}
+
+// restrictedNamespace is a namespace whose pods must meet the restricted
+// Pod Security Standard, which it also audits and warns about.
+func restrictedNamespace(name string, labels map[string]string) *corev1.Namespace {
+	ns := &corev1.Namespace{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: maps.Clone(labels)},
+	}
+	for _, mode := range []string{"enforce", "audit", "warn"} {
+		ns.Labels["pod-security.kubernetes.io/"+mode] = "restricted"
+	}
+	return ns
 }
 
 // edgeObjects are what EKS Auto Mode makes the shared load balancer from:
@@ -421,14 +448,8 @@ func edgeLabels() map[string]string {
 // ACL's ARN and the issued certificate are known: a tenant can never join a
 // load balancer without its firewall.
 func edgeObjects(p *plan, observed map[resource.Name]resource.ObservedComposed) (rs []compose.Resource, missing []string, err error) {
-	ns := &corev1.Namespace{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
-		ObjectMeta: metav1.ObjectMeta{Name: edgeNamespace, Labels: edgeLabels()},
-	}
 	// Only an Ingress lives here, never a pod.
-	for _, mode := range []string{"enforce", "audit", "warn"} {
-		ns.Labels["pod-security.kubernetes.io/"+mode] = "restricted"
-	}
+	ns := restrictedNamespace(edgeNamespace, edgeLabels())
 	nsObj, err := compose.KubernetesObject(ns, p.kubernetesProviderConfigName(), kubev1alpha2.Readiness{})
 	if err != nil {
 		return nil, nil, err
@@ -490,23 +511,68 @@ func edgeObjects(p *plan, observed map[resource.Name]resource.ObservedComposed) 
 		name      resource.Name
 		manifest  runtime.Object
 		readiness kubev1alpha2.Readiness
+		labels    map[string]string
 	}{
-		{nameIngressClassParams, params, kubev1alpha2.Readiness{}},
-		{nameIngressClass, class, kubev1alpha2.Readiness{}},
+		{nameIngressClassParams, params, kubev1alpha2.Readiness{}, nil},
+		{nameIngressClass, class, kubev1alpha2.Readiness{}, nil},
 		// The anchor is ready once Auto Mode has created the load
 		// balancer and published its DNS name.
 		{nameEdgeIngress, anchor, kubev1alpha2.Readiness{
 			Policy:   kubev1alpha2.ReadinessPolicyDeriveFromCelQuery,
 			CelQuery: "has(object.status) && has(object.status.loadBalancer) && has(object.status.loadBalancer.ingress) && size(object.status.loadBalancer.ingress) > 0",
-		}},
+		}, map[string]string{LabelRole: roleEdgeIngress}},
 	} {
 		obj, err := compose.KubernetesObject(o.manifest, p.kubernetesProviderConfigName(), o.readiness)
 		if err != nil {
 			return nil, nil, err
 		}
+		obj.ObjectMeta = meta(o.labels)
 		rs = append(rs, compose.Resource{Name: o.name, Object: obj})
 	}
-	return rs, nil, nil
+	return append(rs, edgeUsages()...), nil, nil
+}
+
+// edgeUsages keep the cluster until the anchor Ingress is deleted. Auto
+// Mode deletes the load balancer, its target groups and security groups
+// when the Ingress goes; a cluster deleted first would leave them in the
+// account, billed, with the WAF still attached. The ClusterAuth is kept
+// too: provider-kubernetes deletes the Ingress with the kubeconfig it
+// writes. Crossplane refuses to delete either while the anchor's Object
+// exists, and deletes them again as soon as it is gone.
+func edgeUsages() []compose.Resource {
+	anchor := &compose.UsageResource{
+		APIVersion: kubev1alpha2.SchemeGroupVersion.String(),
+		Kind:       kubev1alpha2.ObjectKind,
+		ResourceSelector: &compose.UsageResourceSelector{
+			MatchControllerRef: ptr.To(true),
+			MatchLabels:        map[string]string{LabelRole: roleEdgeIngress},
+		},
+	}
+	var rs []compose.Resource
+	for _, u := range []struct {
+		name resource.Name
+		kind string
+		role string
+	}{
+		{nameEdgeUsageCluster, eksv1beta1.Cluster_Kind, "eks-cluster"},
+		{nameEdgeUsageClusterAuth, eksv1beta1.ClusterAuth_Kind, roleClusterAuth},
+	} {
+		rs = append(rs, compose.Resource{Name: u.name, Object: &compose.ClusterUsage{
+			Spec: compose.ClusterUsageSpec{
+				Of: compose.UsageResource{
+					APIVersion: eksv1beta1.CRDGroupVersion.String(),
+					Kind:       u.kind,
+					ResourceSelector: &compose.UsageResourceSelector{
+						MatchControllerRef: ptr.To(true),
+						MatchLabels:        map[string]string{LabelRole: u.role},
+					},
+				},
+				By:             anchor,
+				ReplayDeletion: ptr.To(true),
+			},
+		}})
+	}
+	return rs
 }
 
 // anchorIngress holds the load balancer's settings and routes nothing: a
@@ -556,4 +622,5 @@ func ingressStatus(_ *plan, observed map[resource.Name]resource.ObservedComposed
 	if compose.IsReady(observed, nameEdgeIngress) {
 		s.IngressClassName = ingressClassName
 	}
+	s.LoadBalancerHostname = compose.ObservedString(observed, nameEdgeIngress, "status.atProvider.manifest.status.loadBalancer.ingress[0].hostname")
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/google/go-cmp/cmp"
 	cwlv1beta1 "github.com/upbound/provider-aws/apis/cloudwatchlogs/v1beta1"
+	eksv1beta1 "github.com/upbound/provider-aws/apis/eks/v1beta1"
 	wafv2v1beta1 "github.com/upbound/provider-aws/apis/wafv2/v1beta1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -450,6 +451,9 @@ func TestAnchorIngress(t *testing.T) {
 	}
 }
 
+// ingressTestLBHostname is the DNS name of the load balancer Auto Mode made.
+const ingressTestLBHostname = "k8s-prod-edge-0123456789-1234567890.eu-west-1.elb.amazonaws.com"
+
 func TestIngressStatus(t *testing.T) {
 	cases := map[string]struct {
 		reason   string
@@ -468,12 +472,16 @@ func TestIngressStatus(t *testing.T) {
 			want: v1alpha1.EdgeStatus{WebACLARN: ingressTestACLARN},
 		},
 		"LoadBalancerReady": {
-			reason: "Once the anchor's load balancer exists, tenants join it through the class.",
+			reason: "Once the anchor's load balancer exists, tenants join it through the class, and their records alias its DNS name.",
 			observed: map[resource.Name]resource.ObservedComposed{
-				nameWebACL:      ingressObservedACL(),
-				nameEdgeIngress: ingressObservedObject(`{"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "edge"}}`, true),
+				nameWebACL: ingressObservedACL(),
+				nameEdgeIngress: observedJSON(`{
+					"apiVersion": "kubernetes.crossplane.io/v1alpha2", "kind": "Object", "metadata": {"name": "prod-0bj3c"},
+					"status": {"atProvider": {"manifest": {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "edge"},
+						"status": {"loadBalancer": {"ingress": [{"hostname": "` + ingressTestLBHostname + `"}]}}}}, ` + edgeTestReady + `}
+				}`),
 			},
-			want: v1alpha1.EdgeStatus{WebACLARN: ingressTestACLARN, IngressClassName: "openedx"},
+			want: v1alpha1.EdgeStatus{WebACLARN: ingressTestACLARN, IngressClassName: "openedx", LoadBalancerHostname: ingressTestLBHostname},
 		},
 	}
 	for name, tc := range cases {
@@ -516,5 +524,91 @@ func TestIngressNeedsADomain(t *testing.T) {
 	rs, missing, err := ingress(mustPlan(t, newXR()), map[resource.Name]resource.ObservedComposed{nameClusterAuth: ingressObservedClusterAuth(true)})
 	if err != nil || len(rs) != 0 || len(missing) != 0 {
 		t.Errorf("ingress(...) without a domain: %d resources, missing %q, error %v; want nothing", len(rs), missing, err)
+	}
+}
+
+func TestEdgeUsages(t *testing.T) {
+	p := mustPlan(t, newXR(withEdgeDomain(edgeTestDomain, "")))
+	keyARN := observedJSON(`{"apiVersion": "kms.aws.upbound.io/v1beta1", "kind": "Key", "metadata": {"name": "k"}, "status": {"atProvider": {"arn": "` + edgeTestKeyARN + `"}}}`)
+	cases := map[string]struct {
+		reason   string
+		observed map[resource.Name]resource.ObservedComposed
+		usages   bool
+	}{
+		"AnchorWaits": {
+			reason: "No usage before the anchor: a usage whose user does not exist never becomes ready.",
+			observed: map[resource.Name]resource.ObservedComposed{
+				nameDataKey: keyARN, nameClusterAuth: ingressObservedClusterAuth(true), nameCertificate: edgeObservedCertificate(edgeTestRecord),
+			},
+		},
+		"WithTheAnchor": {
+			reason: "The usages come with the anchor, so the cluster and its ClusterAuth outlive the load balancer.",
+			observed: map[resource.Name]resource.ObservedComposed{
+				nameDataKey: keyARN, nameClusterAuth: ingressObservedClusterAuth(true), nameWebACL: ingressObservedACL(),
+				nameCertificate: edgeObservedCertificate(edgeTestRecord), nameCertificateValidation: edgeObservedValidation(true, ""),
+			},
+			usages: true,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			rs, _, err := ingress(p, tc.observed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ofType[*compose.ClusterUsage](rs)
+			if !tc.usages {
+				if len(got) > 0 {
+					t.Errorf("%s\nusages composed: %v", tc.reason, edgeNames(rs))
+				}
+				return
+			}
+			by := &compose.UsageResource{
+				APIVersion:       "kubernetes.crossplane.io/v1alpha2",
+				Kind:             "Object",
+				ResourceSelector: &compose.UsageResourceSelector{MatchControllerRef: ptr.To(true), MatchLabels: map[string]string{LabelRole: "edge-ingress"}},
+			}
+			of := func(kind, role string) compose.UsageResource {
+				return compose.UsageResource{
+					APIVersion:       "eks.aws.upbound.io/v1beta1",
+					Kind:             kind,
+					ResourceSelector: &compose.UsageResourceSelector{MatchControllerRef: ptr.To(true), MatchLabels: map[string]string{LabelRole: role}},
+				}
+			}
+			want := map[resource.Name]*compose.ClusterUsage{
+				"usage-eks-cluster-by-kubernetes-ingress-edge": {Spec: compose.ClusterUsageSpec{
+					Of: of("Cluster", "eks-cluster"), By: by, ReplayDeletion: ptr.To(true),
+				}},
+				"usage-eks-cluster-auth-by-kubernetes-ingress-edge": {Spec: compose.ClusterUsageSpec{
+					Of: of("ClusterAuth", "eks-cluster-auth"), By: by, ReplayDeletion: ptr.To(true),
+				}},
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s\nusages: -want, +got:\n%s", tc.reason, diff)
+			}
+
+			// Each selector must select what it means to, among what the
+			// platform composes.
+			composed := append(cluster(p, clusterInputs{KMSKeyARN: testKeyARN, NodeRoleARN: testNodeRoleARN}), rs...)
+			labels := map[string]map[string]string{
+				"Cluster":     mustGet[*eksv1beta1.Cluster](t, composed, nameCluster).Labels,
+				"ClusterAuth": mustGet[*eksv1beta1.ClusterAuth](t, composed, nameClusterAuth).Labels,
+				"Object":      mustGet[*kubev1alpha2.Object](t, composed, nameEdgeIngress).Labels,
+			}
+			for n, u := range got {
+				for _, r := range []*compose.UsageResource{&u.Spec.Of, u.Spec.By} {
+					for k, v := range r.ResourceSelector.MatchLabels {
+						if labels[r.Kind][k] != v {
+							t.Errorf("%s\n%s selects a %s labelled %s=%s, which the platform's is not (%v)", tc.reason, n, r.Kind, k, v, labels[r.Kind])
+						}
+					}
+				}
+			}
+			for n, o := range ofType[*kubev1alpha2.Object](rs) {
+				if n != nameEdgeIngress && o.Labels[LabelRole] == "edge-ingress" {
+					t.Errorf("%s\nObject %s is labelled as the anchor too", tc.reason, n)
+				}
+			}
+		})
 	}
 }

@@ -156,13 +156,7 @@ func mongodbPolicy(p *plan, dataKeyARN, account string) (string, error) {
 			Action:   []string{"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"},
 			Resource: []string{fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:%s", p.Partition, p.Region, account, p.secretName("mongodb-*"))},
 		},
-		{
-			Sid:       "DataKeyThroughSecretsManager",
-			Effect:    "Allow",
-			Action:    []string{"kms:Decrypt", "kms:GenerateDataKey"},
-			Resource:  []string{dataKeyARN},
-			Condition: map[string]map[string]string{"StringEquals": {"kms:ViaService": fmt.Sprintf("secretsmanager.%s.amazonaws.com", p.Region)}},
-		},
+		dataKeyThroughSecretsManager(p, dataKeyARN),
 	}}
 	return doc.JSON()
 }

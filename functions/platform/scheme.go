@@ -25,6 +25,8 @@ import (
 	snsv1beta1 "github.com/upbound/provider-aws/apis/sns/v1beta1"
 	wafv2v1beta1 "github.com/upbound/provider-aws/apis/wafv2/v1beta1"
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/openedx-cloud/platform-aws/internal/compose"
 )
 
 // mustRegisterSchemes adds the API groups this function composes to the
@@ -53,6 +55,7 @@ func mustRegisterSchemes() {
 		wafv2v1beta1.SchemeBuilder.AddToScheme,
 		kubev1alpha1.SchemeBuilder.AddToScheme,
 		kubev1alpha2.SchemeBuilder.AddToScheme,
+		compose.AddProtectionToScheme,
 	} {
 		if err := add(composed.Scheme); err != nil {
 			// Registering static Go types fails only on a programming error.

@@ -50,8 +50,10 @@ func platformStatus(p *plan, observed map[resource.Name]resource.ObservedCompose
 	s.MongoDB = mongodbStatus(p, observed)
 	s.Search = searchStatus(observed)
 	s.Edge = edgeStatus(p, observed)
+	s.AccountID, s.DataKeyARN = dataKeyStatus(p, observed)
 	if clusterComposed {
 		s.Cluster.ProviderConfigName = p.kubernetesProviderConfigName()
+		s.Provisioner = provisionerStatus(observed)
 	}
 	return s
 }

@@ -42,6 +42,10 @@ var providerModules = map[string]string{
 	"kubernetes.crossplane.io": "github.com/crossplane-contrib/provider-kubernetes",
 }
 
+// crossplaneGroups are API groups of composed kinds whose CRDs Crossplane
+// core installs itself, such as usages.
+var crossplaneGroups = map[string]bool{"protection.crossplane.io": true}
+
 // functions are the project's composition functions: the name Crossplane
 // knows them by (install/functions.yaml, package/compositions) and the
 // binary `make build` writes.
@@ -326,6 +330,9 @@ func (c *controlPlane) providerCRDs() ([]*unstructured.Unstructured, error) {
 	byGroup := map[string][]string{}
 	for gk := range kinds {
 		kind, group, _ := strings.Cut(gk, ".")
+		if crossplaneGroups[group] {
+			continue
+		}
 		byGroup[group] = append(byGroup[group], kind)
 	}
 	dirs := map[string]string{}
