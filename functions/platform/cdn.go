@@ -10,8 +10,10 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
+	"github.com/openedx-cloud/platform-aws/internal/acmdns"
 	"github.com/openedx-cloud/platform-aws/internal/awsiam"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
+	"github.com/openedx-cloud/platform-aws/internal/s3bucket"
 )
 
 // Static assets: one S3 bucket and one CloudFront distribution per
@@ -109,7 +111,7 @@ func (p *plan) staticCertificate() acmCertificate {
 		Validation: nameStaticCertificateValidation,
 		Role:       roleStaticCertificate,
 		Region:     cloudFrontRegion,
-		Domains:    []validatedDomain{{FQDN: p.staticDomain(), Record: nameStaticCertificateRecord}},
+		Domains:    []acmdns.Domain{{FQDN: p.staticDomain(), Record: nameStaticCertificateRecord}},
 		TagName:    p.Name + "-static",
 	}
 }
@@ -177,94 +179,24 @@ func cdn(p *plan, observed map[resource.Name]resource.ObservedComposed) (rs []co
 
 // staticBucket is private: only CloudFront reads it, and tenants' roles
 // write their own prefix.
+//
+// SSE-S3, not the data key: CloudFront's OAC can read SSE-KMS objects only
+// if the key policy lets cloudfront.amazonaws.com decrypt, and the data
+// key's policy is the account default, which this function does not widen:
+// the key protects the data stores and their credentials. The assets are
+// public through CloudFront anyway, and SSE-KMS would add a KMS request to
+// every cache miss. Deleting the platform does not delete tenants' assets:
+// AWS refuses to delete a bucket that is not empty.
 func staticBucket(p *plan, name string) []compose.Resource {
-	sel := selector(map[string]string{LabelRole: roleStaticBucket})
-	return []compose.Resource{
-		{Name: nameStaticBucket, Object: &s3v1beta1.Bucket{
-			ObjectMeta: externallyNamed(name, map[string]string{LabelRole: roleStaticBucket}),
-			Spec: s3v1beta1.BucketSpec{
-				ResourceSpec: p.resourceSpec(),
-				ForProvider: s3v1beta1.BucketParameters{
-					Region: &p.Region,
-					// Deleting the platform does not delete tenants' assets:
-					// a bucket that is not empty is refused.
-					ForceDestroy: ptr.To(false),
-					Tags:         p.tags(name),
-				},
-			},
-		}},
-		{Name: nameStaticBucketPublicAccessBlock, Object: &s3v1beta1.BucketPublicAccessBlock{
-			Spec: s3v1beta1.BucketPublicAccessBlockSpec{
-				ResourceSpec: p.resourceSpec(),
-				ForProvider: s3v1beta1.BucketPublicAccessBlockParameters{
-					Region:                &p.Region,
-					BucketSelector:        sel,
-					BlockPublicAcls:       ptr.To(true),
-					BlockPublicPolicy:     ptr.To(true),
-					IgnorePublicAcls:      ptr.To(true),
-					RestrictPublicBuckets: ptr.To(true),
-				},
-			},
-		}},
-		{Name: nameStaticBucketOwnership, Object: &s3v1beta1.BucketOwnershipControls{
-			Spec: s3v1beta1.BucketOwnershipControlsSpec{
-				ResourceSpec: p.resourceSpec(),
-				ForProvider: s3v1beta1.BucketOwnershipControlsParameters{
-					Region:         &p.Region,
-					BucketSelector: sel,
-					// ACLs are off: the bucket policy alone decides access.
-					Rule: []s3v1beta1.BucketOwnershipControlsRuleParameters{{ObjectOwnership: ptr.To("BucketOwnerEnforced")}},
-				},
-			},
-		}},
-		{Name: nameStaticBucketVersioning, Object: &s3v1beta1.BucketVersioning{
-			Spec: s3v1beta1.BucketVersioningSpec{
-				ResourceSpec: p.resourceSpec(),
-				ForProvider: s3v1beta1.BucketVersioningParameters{
-					Region:                  &p.Region,
-					BucketSelector:          sel,
-					VersioningConfiguration: []s3v1beta1.VersioningConfigurationParameters{{Status: ptr.To("Enabled")}},
-				},
-			},
-		}},
-		{Name: nameStaticBucketEncryption, Object: &s3v1beta1.BucketServerSideEncryptionConfiguration{
-			Spec: s3v1beta1.BucketServerSideEncryptionConfigurationSpec{
-				ResourceSpec: p.resourceSpec(),
-				ForProvider: s3v1beta1.BucketServerSideEncryptionConfigurationParameters{
-					Region:         &p.Region,
-					BucketSelector: sel,
-					// SSE-S3, not the data key. CloudFront's OAC can read
-					// SSE-KMS objects only if the key policy lets
-					// cloudfront.amazonaws.com decrypt, and the data key's
-					// policy is the account default, which this function
-					// does not widen: the key protects the data stores and
-					// their credentials. The assets are public through
-					// CloudFront anyway, and SSE-KMS would add a KMS request
-					// to every cache miss.
-					Rule: []s3v1beta1.BucketServerSideEncryptionConfigurationRuleParameters{{
-						ApplyServerSideEncryptionByDefault: []s3v1beta1.RuleApplyServerSideEncryptionByDefaultParameters{{SseAlgorithm: ptr.To("AES256")}},
-					}},
-				},
-			},
-		}},
-		{Name: nameStaticBucketLifecycle, Object: &s3v1beta1.BucketLifecycleConfiguration{
-			Spec: s3v1beta1.BucketLifecycleConfigurationSpec{
-				ResourceSpec: p.resourceSpec(),
-				ForProvider: s3v1beta1.BucketLifecycleConfigurationParameters{
-					Region:         &p.Region,
-					BucketSelector: sel,
-					Rule: []s3v1beta1.BucketLifecycleConfigurationRuleParameters{{
-						ID:     ptr.To("expire-noncurrent-versions"),
-						Status: ptr.To("Enabled"),
-						// Every object.
-						Filter:                         []s3v1beta1.RuleFilterParameters{{Prefix: ptr.To("")}},
-						NoncurrentVersionExpiration:    []s3v1beta1.RuleNoncurrentVersionExpirationParameters{{NoncurrentDays: ptr.To(float64(noncurrentVersionDays))}},
-						AbortIncompleteMultipartUpload: []s3v1beta1.AbortIncompleteMultipartUploadParameters{{DaysAfterInitiation: ptr.To(float64(7))}},
-					}},
-				},
-			},
-		}},
-	}
+	return s3bucket.Bucket{
+		Name:                  nameStaticBucket,
+		BucketName:            name,
+		Region:                p.Region,
+		Labels:                map[string]string{LabelRole: roleStaticBucket},
+		ResourceSpec:          p.resourceSpec(),
+		Tags:                  p.tags(name),
+		NoncurrentVersionDays: noncurrentVersionDays,
+	}.Resources()
 }
 
 // staticBucketDomain is the bucket's regional endpoint, which CloudFront
@@ -278,7 +210,7 @@ func (p *plan) staticBucketDomain(bucket string) string {
 // certificate for static.<domain> is issued: CloudFront refuses one that is
 // pending validation.
 func staticDistribution(p *plan, bucket string, observed map[resource.Name]resource.ObservedComposed) ([]compose.Resource, []string) {
-	certARN := issuedCertificateARN(observed, nameStaticCertificate, nameStaticCertificateValidation)
+	certARN := acmdns.IssuedARN(observed, nameStaticCertificate, nameStaticCertificateValidation)
 	if certARN == "" {
 		// Never drop a distribution that exists.
 		certARN = compose.ObservedString(observed, nameStaticDistribution, "spec.forProvider.viewerCertificate[0].acmCertificateArn")

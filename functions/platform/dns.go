@@ -2,14 +2,13 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/crossplane/function-sdk-go/resource"
-	acmv1beta1 "github.com/upbound/provider-aws/apis/acm/v1beta1"
 	r53v1beta1 "github.com/upbound/provider-aws/apis/route53/v1beta1"
 	"k8s.io/utils/ptr"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
+	"github.com/openedx-cloud/platform-aws/internal/acmdns"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
 )
 
@@ -31,10 +30,6 @@ const (
 // validation.
 const roleCertificate = "certificate"
 
-// validationRecordTTL is short so that a re-issued validation converges
-// quickly; ACM reads the record only while validating or renewing.
-const validationRecordTTL = 300
-
 // acmCertificate is a DNS-validated ACM certificate and what validates it.
 type acmCertificate struct {
 	Name       resource.Name
@@ -44,14 +39,9 @@ type acmCertificate struct {
 	// Domains are the names the certificate covers, the first being its
 	// domain name and the rest subject alternative names, each with the
 	// composed name of its validation record.
-	Domains []validatedDomain
+	Domains []acmdns.Domain
 	// TagName is the certificate's Name tag.
 	TagName string
-}
-
-type validatedDomain struct {
-	FQDN   string
-	Record resource.Name
 }
 
 // wildcardCertificate covers the domain and every host right under it:
@@ -62,7 +52,7 @@ func (p *plan) wildcardCertificate() acmCertificate {
 		Validation: nameCertificateValidation,
 		Role:       roleCertificate,
 		Region:     p.Region,
-		Domains: []validatedDomain{
+		Domains: []acmdns.Domain{
 			{FQDN: p.Domain, Record: nameCertificateRecord},
 			{FQDN: "*." + p.Domain, Record: nameCertificateRecordWildcard},
 		},
@@ -101,133 +91,20 @@ func dns(p *plan, observed map[resource.Name]resource.ObservedComposed) (rs []co
 }
 
 // validatedCertificate composes the certificate, its DNS validation records
-// once ACM has said what they are, and a CertificateValidation that waits
-// for ACM to issue it.
+// in the platform's public zone once ACM has said what they are, and a
+// CertificateValidation that waits for ACM to issue it.
 func validatedCertificate(p *plan, c acmCertificate, observed map[resource.Name]resource.ObservedComposed) (rs []compose.Resource, missing []string) {
-	sans := make([]string, 0, len(c.Domains)-1)
-	for _, d := range c.Domains[1:] {
-		sans = append(sans, d.FQDN)
-	}
-	rs = append(rs, compose.Resource{Name: c.Name, Object: &acmv1beta1.Certificate{
-		ObjectMeta: meta(map[string]string{LabelRole: c.Role}),
-		Spec: acmv1beta1.CertificateSpec{
-			ResourceSpec: p.resourceSpec(),
-			ForProvider: acmv1beta1.CertificateParameters{
-				Region:                  ptr.To(c.Region),
-				DomainName:              ptr.To(c.Domains[0].FQDN),
-				SubjectAlternativeNames: ptrs(sans),
-				ValidationMethod:        ptr.To("DNS"),
-				Tags:                    p.tags(c.TagName),
-			},
-		},
-	}})
-
-	options := observedValidationOptions(observed, c.Name)
-	records := map[string]resource.Name{}
-	for _, d := range c.Domains {
-		records[d.FQDN] = d.Record
-	}
-	var find func(fqdn string) validationOption
-	find = func(fqdn string) validationOption {
-		if o, ok := options[fqdn]; ok {
-			return o
-		}
-		// Should the certificate's observation be gone, the record that
-		// exists says the same.
-		if o := observedValidationRecord(observed, records[fqdn]); o.Name != "" {
-			return o
-		}
-		// ACM validates *.<domain> with <domain>'s record.
-		if base, ok := strings.CutPrefix(fqdn, "*."); ok {
-			if _, covered := records[base]; covered {
-				return find(base)
-			}
-		}
-		return validationOption{}
-	}
-	var fqdns []string
-	seen := map[string]bool{}
-	for _, d := range c.Domains {
-		o := find(d.FQDN)
-		if o.Name == "" {
-			missing = append(missing, fmt.Sprintf("the DNS validation record of %s from ACM certificate %q", d.FQDN, c.Name))
-			continue
-		}
-		// ACM asks for the same record for a domain and its wildcard.
-		if seen[o.Name] {
-			continue
-		}
-		seen[o.Name] = true
-		r := record(p, d.Record, o.Name, o.Type, validationRecordTTL, o.Value)
-		// A zone that is adopted may hold the record already, from an
-		// earlier certificate for the same name: the value is the same.
-		r.Object.(*r53v1beta1.Record).Spec.ForProvider.AllowOverwrite = ptr.To(true)
-		rs = append(rs, r)
-		fqdns = append(fqdns, strings.TrimSuffix(o.Name, "."))
-	}
-	if len(missing) > 0 {
-		if _, exists := observed[c.Validation]; !exists {
-			return rs, missing
-		}
-		// Never drop a validation that exists.
-		fqdns = observedStringList(observed, c.Validation, "spec.forProvider.validationRecordFqdns")
-	}
-	rs = append(rs, compose.Resource{Name: c.Validation, Object: &acmv1beta1.CertificateValidation{
-		Spec: acmv1beta1.CertificateValidationSpec{
-			ResourceSpec: p.resourceSpec(),
-			ForProvider: acmv1beta1.CertificateValidationParameters{
-				Region:                 ptr.To(c.Region),
-				CertificateArnSelector: selector(map[string]string{LabelRole: c.Role}),
-				ValidationRecordFqdns:  ptrs(fqdns),
-			},
-		},
-	}})
-	return rs, missing
-}
-
-// validationOption is a DNS record ACM asks for.
-type validationOption struct{ Name, Type, Value string }
-
-// observedValidationOptions are the records ACM asks for, by the domain
-// they validate.
-func observedValidationOptions(observed map[resource.Name]resource.ObservedComposed, cert resource.Name) map[string]validationOption {
-	out := map[string]validationOption{}
-	for i := 0; ; i++ {
-		at := func(f string) string {
-			return compose.ObservedString(observed, cert, fmt.Sprintf("status.atProvider.domainValidationOptions[%d].%s", i, f))
-		}
-		domain := at("domainName")
-		if domain == "" {
-			return out
-		}
-		o := validationOption{Name: at("resourceRecordName"), Type: at("resourceRecordType"), Value: at("resourceRecordValue")}
-		if o.Name != "" && o.Type != "" && o.Value != "" {
-			out[domain] = o
-		}
-	}
-}
-
-// observedValidationRecord is a validation record as it was composed.
-func observedValidationRecord(observed map[resource.Name]resource.ObservedComposed, name resource.Name) validationOption {
-	o := validationOption{
-		Name:  compose.ObservedString(observed, name, "spec.forProvider.name"),
-		Type:  compose.ObservedString(observed, name, "spec.forProvider.type"),
-		Value: compose.ObservedString(observed, name, "spec.forProvider.records[0]"),
-	}
-	if o.Name == "" || o.Type == "" || o.Value == "" {
-		return validationOption{}
-	}
-	return o
-}
-
-// issuedCertificateARN is the ARN of a certificate once ACM has issued it,
-// "" before: load balancers and distributions refuse a certificate that is
-// pending validation.
-func issuedCertificateARN(observed map[resource.Name]resource.ObservedComposed, cert, validation resource.Name) string {
-	if !compose.IsReady(observed, validation) {
-		return ""
-	}
-	return compose.ObservedString(observed, cert, "status.atProvider.arn")
+	zoneID, zoneSel := p.zoneRef()
+	return acmdns.Certificate{
+		Name:         c.Name,
+		Validation:   c.Validation,
+		Region:       c.Region,
+		Domains:      c.Domains,
+		Labels:       map[string]string{LabelRole: c.Role},
+		ResourceSpec: p.resourceSpec(),
+		Tags:         p.tags(c.TagName),
+		Zone:         acmdns.Zone{ID: ptr.Deref(zoneID, ""), Selector: zoneSel, Region: p.Region},
+	}.Resources(observed)
 }
 
 // dnsStatus publishes the domain, its zone and its name servers, and the
@@ -244,7 +121,7 @@ func dnsStatus(p *plan, observed map[resource.Name]resource.ObservedComposed, s 
 		// delegated already.
 		s.NameServers = observedStringList(observed, nameZone, "status.atProvider.nameServers")
 	}
-	s.CertificateARN = issuedCertificateARN(observed, nameCertificate, nameCertificateValidation)
+	s.CertificateARN = acmdns.IssuedARN(observed, nameCertificate, nameCertificateValidation)
 }
 
 // observedStringList is a list of strings of an observed resource, nil when
