@@ -21,6 +21,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
+	"github.com/openedx-cloud/platform-aws/internal/acmdns"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
 )
 
@@ -78,6 +79,12 @@ const (
 	annotationWAFv2ACL    = "alb.ingress.kubernetes.io/wafv2-acl-arn"
 	annotationTargetType  = "alb.ingress.kubernetes.io/target-type"
 	annotationActions     = "alb.ingress.kubernetes.io/actions."
+	// annotationCertificateARN, not the IngressClassParams' certificateARNs:
+	// the load balancer controller ignores every Ingress's certificates
+	// once the class sets some, and tenants add their own for hosts the
+	// wildcard does not cover (studio.<lms>, apps.<lms>). The group's
+	// HTTPS listener serves the union by SNI.
+	annotationCertificateARN = "alb.ingress.kubernetes.io/certificate-arn"
 )
 
 // WAF rate limits are counted over this window, in seconds.
@@ -376,11 +383,10 @@ type ingressClassParams struct {
 }
 
 type ingressClassParamsSpec struct {
-	Scheme          string       `json:"scheme"`
-	Group           ingressGroup `json:"group"`
-	CertificateARNs []string     `json:"certificateARNs,omitempty"`
-	SSLPolicy       string       `json:"sslPolicy,omitempty"`
-	TargetType      string       `json:"targetType,omitempty"`
+	Scheme     string       `json:"scheme"`
+	Group      ingressGroup `json:"group"`
+	SSLPolicy  string       `json:"sslPolicy,omitempty"`
+	TargetType string       `json:"targetType,omitempty"`
 }
 
 type ingressGroup struct {
@@ -391,7 +397,6 @@ type ingressGroup struct {
 func (in *ingressClassParams) DeepCopyObject() runtime.Object {
 	out := *in
 	in.ObjectMeta.DeepCopyInto(&out.ObjectMeta)
-	out.Spec.CertificateARNs = append([]string(nil), in.Spec.CertificateARNs...)
 	return &out
 }
 
@@ -456,9 +461,9 @@ func edgeObjects(p *plan, observed map[resource.Name]resource.ObservedComposed) 
 	}
 	rs = append(rs, compose.Resource{Name: nameEdgeNamespace, Object: nsObj})
 
-	certARN := issuedCertificateARN(observed, nameCertificate, nameCertificateValidation)
+	certARN := acmdns.IssuedARN(observed, nameCertificate, nameCertificateValidation)
 	if certARN == "" {
-		certARN = compose.ObservedString(observed, nameIngressClassParams, "spec.forProvider.manifest.spec.certificateARNs[0]")
+		certARN = compose.ObservedString(observed, nameEdgeIngress, "spec.forProvider.manifest.metadata.annotations["+annotationCertificateARN+"]")
 	}
 	aclARN := compose.ObservedString(observed, nameWebACL, "status.atProvider.arn")
 	if aclARN == "" {
@@ -486,7 +491,6 @@ func edgeObjects(p *plan, observed map[resource.Name]resource.ObservedComposed) 
 			TargetType: "ip",
 		},
 	}
-	params.Spec.CertificateARNs = []string{certARN}
 	params.Spec.SSLPolicy = albSSLPolicy
 
 	class := &networkingv1.IngressClass{
@@ -502,7 +506,7 @@ func edgeObjects(p *plan, observed map[resource.Name]resource.ObservedComposed) 
 		},
 	}
 
-	anchor, err := anchorIngress(p, aclARN)
+	anchor, err := anchorIngress(p, aclARN, certARN)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -577,7 +581,7 @@ func edgeUsages() []compose.Resource {
 
 // anchorIngress holds the load balancer's settings and routes nothing: a
 // request for a host no tenant serves gets a fixed 404.
-func anchorIngress(p *plan, aclARN string) (*networkingv1.Ingress, error) {
+func anchorIngress(p *plan, aclARN, certARN string) (*networkingv1.Ingress, error) {
 	listen, err := json.Marshal([]albListenPort{{"HTTP": 80}, {"HTTPS": 443}})
 	if err != nil {
 		return nil, errors.Wrap(err, "cannot marshal the listen ports")
@@ -591,6 +595,7 @@ func anchorIngress(p *plan, aclARN string) (*networkingv1.Ingress, error) {
 	}
 	annotations := map[string]string{
 		annotationListenPorts:              string(listen),
+		annotationCertificateARN:           certARN,
 		annotationWAFv2ACL:                 aclARN,
 		annotationTargetType:               "ip",
 		annotationActions + notFoundAction: string(notFound),

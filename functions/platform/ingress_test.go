@@ -265,8 +265,8 @@ func ingressManifests(t *testing.T, rs []compose.Resource) map[resource.Name]map
 }
 
 func TestIngressInClusterObjects(t *testing.T) {
-	observedParams := ingressObservedObject(`{"apiVersion": "eks.amazonaws.com/v1", "kind": "IngressClassParams", "metadata": {"name": "openedx"}, "spec": {"certificateARNs": ["`+edgeTestCertARN+`"]}}`, true)
-	observedAnchor := ingressObservedObject(`{"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "edge", "namespace": "openedx-edge", "annotations": {"alb.ingress.kubernetes.io/wafv2-acl-arn": "`+ingressTestACLARN+`"}}}`, true)
+	observedParams := ingressObservedObject(`{"apiVersion": "eks.amazonaws.com/v1", "kind": "IngressClassParams", "metadata": {"name": "openedx"}, "spec": {}}`, true)
+	observedAnchor := ingressObservedObject(`{"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "edge", "namespace": "openedx-edge", "annotations": {"alb.ingress.kubernetes.io/wafv2-acl-arn": "`+ingressTestACLARN+`", "alb.ingress.kubernetes.io/certificate-arn": "`+edgeTestCertARN+`"}}}`, true)
 	issued := map[resource.Name]resource.ObservedComposed{
 		nameCertificate:           edgeObservedCertificate(edgeTestRecord),
 		nameCertificateValidation: edgeObservedValidation(true, ""),
@@ -379,7 +379,6 @@ func TestIngressInClusterObjects(t *testing.T) {
 				"spec": map[string]any{"scheme": "internet-facing", "group": map[string]any{"name": testName}, "targetType": "ip"},
 			}
 			if tc.tls {
-				wantParams["spec"].(map[string]any)["certificateARNs"] = []any{edgeTestCertARN}
 				wantParams["spec"].(map[string]any)["sslPolicy"] = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 			}
 			gotParams := map[string]any{"apiVersion": params["apiVersion"], "kind": params["kind"], "spec": params["spec"]}
@@ -405,6 +404,7 @@ func TestAnchorIngress(t *testing.T) {
 			xr:     newXR(withEdgeDomain(edgeTestDomain, "")),
 			annotations: map[string]string{
 				"alb.ingress.kubernetes.io/listen-ports":         `[{"HTTP":80},{"HTTPS":443}]`,
+				"alb.ingress.kubernetes.io/certificate-arn":      edgeTestCertARN,
 				"alb.ingress.kubernetes.io/ssl-redirect":         "443",
 				"alb.ingress.kubernetes.io/wafv2-acl-arn":        ingressTestACLARN,
 				"alb.ingress.kubernetes.io/target-type":          "ip",
