@@ -5,7 +5,9 @@
 package policy
 
 import (
+	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -298,6 +300,113 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 			},
 		},
 		{
+			Name:    "IAM policies grant no data action on every resource (Checkov CKV_AWS_289, CKV_AWS_355, tfsec aws-iam-no-policy-wildcards)",
+			Applies: isIAMPolicy,
+			Check: func(o *unstructured.Unstructured) error {
+				return eachAllowed(o, func(action, res string, _ conditions) error {
+					if isDataAction(action) && (res == "*" || strings.HasSuffix(res, ":*") || strings.HasSuffix(res, ":::*")) {
+						return fmt.Errorf("%s is granted on %q", action, res)
+					}
+					return nil
+				})
+			},
+		},
+		{
+			Name: "a tenant's IAM policy names only that tenant's own resources",
+			Applies: func(o *unstructured.Unstructured) bool {
+				return isIAMPolicy(o) && o.GetLabels()[labelTenant] != ""
+			},
+			Check: func(o *unstructured.Unstructured) error {
+				tenant := o.GetLabels()[labelTenant]
+				own := regexp.MustCompile(`(^|[:/-])` + regexp.QuoteMeta(tenant) + `([-/]|$)`)
+				return eachAllowed(o, func(action, res string, cond conditions) error {
+					// The data key is shared: it is granted only through
+					// S3 and Secrets Manager, which the rule above checks
+					// by resource.
+					if strings.HasPrefix(action, "kms:") && strings.Contains(res, ":key/") {
+						return nil
+					}
+					// Listing a shared bucket is fine when the listing is
+					// limited to the tenant's own prefix.
+					if action == "s3:ListBucket" && slices.ContainsFunc(cond["StringLike"]["s3:prefix"], own.MatchString) &&
+						!slices.ContainsFunc(cond["StringLike"]["s3:prefix"], func(p string) bool { return !own.MatchString(p) }) {
+						return nil
+					}
+					if !own.MatchString(res) {
+						return fmt.Errorf("%s is granted on %q, which is not tenant %q's", action, res, tenant)
+					}
+					return nil
+				})
+			},
+		},
+		{
+			Name:    "S3 buckets are versioned (Checkov CKV_AWS_21)",
+			Applies: is("s3.aws.upbound.io", "BucketVersioning"),
+			Check: func(o *unstructured.Unstructured) error {
+				vc, _, _ := unstructured.NestedSlice(o.Object, "spec", "forProvider", "versioningConfiguration")
+				if len(vc) != 1 || vc[0].(map[string]any)["status"] != "Enabled" {
+					return fmt.Errorf("versioning is not Enabled")
+				}
+				return nil
+			},
+		},
+		{
+			// The platform's static-assets bucket is the one exception, by
+			// design: its objects are public through CloudFront, whose
+			// Origin Access Control could read SSE-KMS only if the data
+			// key's policy let CloudFront decrypt.
+			Name: "S3 buckets encrypt with SSE-KMS, except the public static assets (Checkov CKV_AWS_145)",
+			Applies: func(o *unstructured.Unstructured) bool {
+				return is("s3.aws.upbound.io", "BucketServerSideEncryptionConfiguration")(o) &&
+					!strings.HasPrefix(o.GetAnnotations()["crossplane.io/composition-resource-name"], "s3-bucket-static")
+			},
+			Check: func(o *unstructured.Unstructured) error {
+				rules, _, _ := unstructured.NestedSlice(o.Object, "spec", "forProvider", "rule")
+				for _, r := range rules {
+					defs, _ := r.(map[string]any)["applyServerSideEncryptionByDefault"].([]any)
+					for _, d := range defs {
+						m := d.(map[string]any)
+						if m["sseAlgorithm"] == "aws:kms" && m["kmsMasterKeyId"] != nil {
+							return nil
+						}
+					}
+				}
+				return fmt.Errorf("not encrypted with SSE-KMS and a named key")
+			},
+		},
+		{
+			Name:    "Secrets Manager secrets are encrypted with a customer-managed KMS key (Checkov CKV_AWS_149)",
+			Applies: is("secretsmanager.aws.upbound.io", "Secret"),
+			Check: func(o *unstructured.Unstructured) error {
+				k, _, _ := unstructured.NestedString(o.Object, "spec", "forProvider", "kmsKeyId")
+				sel, _, _ := unstructured.NestedMap(o.Object, "spec", "forProvider", "kmsKeyIdSelector")
+				if k == "" && sel == nil {
+					return fmt.Errorf("kmsKeyId is not set: the AWS-managed key cannot be scoped")
+				}
+				return nil
+			},
+		},
+		{
+			Name:    "Jobs and Deployments composed into the cluster run as non-root without privilege escalation (CIS EKS 4.2, Checkov CKV_K8S_20/23)",
+			Applies: func(o *unstructured.Unstructured) bool { return manifestIs("Job")(o) || manifestIs("Deployment")(o) },
+			Check: func(o *unstructured.Unstructured) error {
+				pod, _, _ := unstructured.NestedMap(o.Object, "spec", "forProvider", "manifest", "spec", "template", "spec")
+				if nonRoot, _, _ := unstructured.NestedBool(pod, "securityContext", "runAsNonRoot"); !nonRoot {
+					return fmt.Errorf("the pod does not set runAsNonRoot")
+				}
+				for _, list := range []string{"initContainers", "containers"} {
+					cs, _, _ := unstructured.NestedSlice(pod, list)
+					for _, c := range cs {
+						m := c.(map[string]any)
+						if esc, found, _ := unstructured.NestedBool(m, "securityContext", "allowPrivilegeEscalation"); !found || esc {
+							return fmt.Errorf("container %v may escalate privileges", m["name"])
+						}
+					}
+				}
+				return nil
+			},
+		},
+		{
 			Name:    "tenant namespaces enforce a Pod Security Standard (CIS EKS 4.2)",
 			Applies: manifestIs("Namespace"),
 			Check: func(o *unstructured.Unstructured) error {
@@ -441,4 +550,70 @@ func wantBool(want bool, path ...string) func(*unstructured.Unstructured) error 
 		}
 		return nil
 	}
+}
+
+// labelTenant marks the resources of one tenant.
+const labelTenant = "platform.openedx.cloud/tenant"
+
+// isIAMPolicy is true of the kinds that carry an IAM policy document.
+func isIAMPolicy(o *unstructured.Unstructured) bool {
+	return is("iam.aws.upbound.io", "RolePolicy")(o) || is("iam.aws.upbound.io", "Policy")(o)
+}
+
+// dataActionPrefixes are services whose actions read or write data.
+var dataActionPrefixes = []string{"s3:", "secretsmanager:", "kms:", "ssm:", "dynamodb:", "rds-db:", "elasticache:", "es:"}
+
+func isDataAction(action string) bool {
+	return slices.ContainsFunc(dataActionPrefixes, func(p string) bool { return strings.HasPrefix(action, p) })
+}
+
+// conditions of an IAM statement: operator, then key, then values.
+type conditions map[string]map[string]stringOrList
+
+// eachAllowed calls f with every action and resource an Allow statement of
+// o's policy document grants, and the statement's conditions.
+func eachAllowed(o *unstructured.Unstructured, f func(action, resource string, cond conditions) error) error {
+	doc, _, _ := unstructured.NestedString(o.Object, "spec", "forProvider", "policy")
+	if doc == "" {
+		return fmt.Errorf("spec.forProvider.policy is empty")
+	}
+	var pd struct {
+		Statement []struct {
+			Effect    string
+			Action    stringOrList
+			Resource  stringOrList
+			Condition conditions
+		}
+	}
+	if err := json.Unmarshal([]byte(doc), &pd); err != nil {
+		return fmt.Errorf("the policy is not JSON: %w", err)
+	}
+	for _, st := range pd.Statement {
+		if st.Effect != "Allow" {
+			continue
+		}
+		for _, a := range st.Action {
+			for _, r := range st.Resource {
+				if err := f(a, r, st.Condition); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// stringOrList is an IAM field that is a string or a list of strings.
+type stringOrList []string
+
+func (s *stringOrList) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*s = []string{one}
+		return nil
+	}
+	var many []string
+	err := json.Unmarshal(b, &many)
+	*s = many
+	return err
 }

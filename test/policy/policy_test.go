@@ -166,6 +166,18 @@ func TestRules(t *testing.T) {
 		"OldTLSCloudFrontFails":          {reason: "TLS 1.0 at the CDN fails.", obj: `{apiVersion: cloudfront.aws.upbound.io/v1beta1, kind: Distribution, spec: {forProvider: {viewerCertificate: [{minimumProtocolVersion: TLSv1}], defaultCacheBehavior: [{viewerProtocolPolicy: redirect-to-https}], tags: {cost-center: c, platform: p, managed-by: m}}}}`, want: "TLSv1.2"},
 		"PlainHTTPCloudFrontFails":       {reason: "Plain HTTP at the CDN fails.", obj: `{apiVersion: cloudfront.aws.upbound.io/v1beta1, kind: Distribution, spec: {forProvider: {viewerCertificate: [{minimumProtocolVersion: TLSv1.2_2021}], defaultCacheBehavior: [{viewerProtocolPolicy: allow-all}], tags: {cost-center: c, platform: p, managed-by: m}}}}`, want: "plain HTTP"},
 		"OldTLSALBFails":                 {reason: "A TLS 1.0 listener policy fails.", obj: `{apiVersion: kubernetes.crossplane.io/v1alpha2, kind: Object, spec: {forProvider: {manifest: {apiVersion: eks.amazonaws.com/v1, kind: IngressClassParams, spec: {sslPolicy: ELBSecurityPolicy-2016-08}}}}}`, want: "older than 1.2"},
+		"OwnTenantPolicyPasses":          {reason: "A tenant policy naming its own bucket and secrets, and the data key, passes.", obj: tenantPolicy(`[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::prod-demo-123456789012-eu-west-1/*"]},{"Effect":"Allow","Action":["secretsmanager:GetSecretValue"],"Resource":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/tenants/demo/*"},{"Effect":"Allow","Action":["kms:Decrypt"],"Resource":["arn:aws:kms:eu-west-1:123456789012:key/k"]}]`)},
+		"OtherTenantPolicyFails":         {reason: "A tenant policy naming another tenant's bucket fails.", obj: tenantPolicy(`[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::prod-demo2-123456789012-eu-west-1/*"]}]`), want: "not tenant \"demo\"'s"},
+		"OwnPrefixListPasses":            {reason: "Listing the shared static bucket under the tenant's prefix passes.", obj: tenantPolicy(`[{"Effect":"Allow","Action":["s3:ListBucket"],"Resource":"arn:aws:s3:::prod-static-1-eu-west-1","Condition":{"StringLike":{"s3:prefix":"demo/*"}}}]`)},
+		"OtherPrefixListFails":           {reason: "Listing another tenant's prefix fails.", obj: tenantPolicy(`[{"Effect":"Allow","Action":["s3:ListBucket"],"Resource":"arn:aws:s3:::prod-static-1-eu-west-1","Condition":{"StringLike":{"s3:prefix":["demo/*","demo2/*"]}}}]`), want: "not tenant"},
+		"WildcardDataPolicyFails":        {reason: "A data action on every resource fails.", obj: tenantPolicy(`[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":"*"}]`), want: "s3:GetObject is granted on \"*\""},
+		"DenyIsNotAGrant":                {reason: "Deny statements grant nothing.", obj: tenantPolicy(`[{"Effect":"Deny","Action":["s3:*"],"Resource":"*"}]`)},
+		"UnversionedBucketFails":         {reason: "A suspended bucket fails.", obj: `{apiVersion: s3.aws.upbound.io/v1beta1, kind: BucketVersioning, spec: {forProvider: {versioningConfiguration: [{status: Suspended}]}}}`, want: "not Enabled"},
+		"SSES3BucketFails":               {reason: "SSE-S3 on a data bucket fails.", obj: `{apiVersion: s3.aws.upbound.io/v1beta1, kind: BucketServerSideEncryptionConfiguration, spec: {forProvider: {rule: [{applyServerSideEncryptionByDefault: [{sseAlgorithm: AES256}]}]}}}`, want: "SSE-KMS"},
+		"SSEKMSBucketPasses":             {reason: "SSE-KMS with a named key passes.", obj: `{apiVersion: s3.aws.upbound.io/v1beta1, kind: BucketServerSideEncryptionConfiguration, spec: {forProvider: {rule: [{applyServerSideEncryptionByDefault: [{sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:aws:kms:eu-west-1:1:key/k"}]}], tags: {cost-center: c, platform: p, managed-by: m}}}}`},
+		"DefaultKeySecretFails":          {reason: "A secret under the AWS-managed key fails.", obj: `{apiVersion: secretsmanager.aws.upbound.io/v1beta1, kind: Secret, spec: {forProvider: {name: s, tags: {cost-center: c, platform: p, managed-by: m}}}}`, want: "kmsKeyId is not set"},
+		"RootJobFails":                   {reason: "A Job whose pod may run as root fails.", obj: `{apiVersion: kubernetes.crossplane.io/v1alpha2, kind: Object, spec: {forProvider: {manifest: {kind: Job, spec: {template: {spec: {containers: [{name: c, securityContext: {allowPrivilegeEscalation: false}}]}}}}}}}`, want: "runAsNonRoot"},
+		"EscalatingJobFails":             {reason: "A container that may escalate fails.", obj: `{apiVersion: kubernetes.crossplane.io/v1alpha2, kind: Object, spec: {forProvider: {manifest: {kind: Job, spec: {template: {spec: {securityContext: {runAsNonRoot: true}, initContainers: [{name: i}], containers: [{name: c, securityContext: {allowPrivilegeEscalation: false}}]}}}}}}}`, want: "container i may escalate"},
 		"NoLoadBalancerQuotaPasses":      {reason: "A quota forbidding load balancers passes.", obj: quotaObject("0")},
 		"LoadBalancerQuotaFails":         {reason: "A quota allowing a load balancer fails.", obj: quotaObject("1"), want: "services.loadbalancers is 1"},
 	}
@@ -189,4 +201,9 @@ func TestUntaggableKindsAreNotTagChecked(t *testing.T) {
 	if got := Check(Rules(func(*unstructured.Unstructured) bool { return false }), []*unstructured.Unstructured{o}); len(got) != 0 {
 		t.Errorf("Check(...): want no failure for an untaggable kind, got %q", got)
 	}
+}
+
+// tenantPolicy is an inline policy of tenant demo with the given statements.
+func tenantPolicy(statements string) string {
+	return `{apiVersion: iam.aws.upbound.io/v1beta1, kind: RolePolicy, metadata: {labels: {platform.openedx.cloud/tenant: demo}}, spec: {forProvider: {tags: {cost-center: c, platform: p, managed-by: m}, policy: '{"Version":"2012-10-17","Statement":` + statements + `}'}}}`
 }
