@@ -190,11 +190,15 @@ func TestTenantsLandOnTheirPlatform(t *testing.T) {
 			}
 			sort.Strings(kinds)
 			want := []string{
+				// The Tutor plugin, and the provisioning Job's scripts.
+				"ConfigMap", "ConfigMap",
+				// The pod that keeps the Tutor configuration Secret synced.
+				"Deployment",
 				"HorizontalPodAutoscaler", "HorizontalPodAutoscaler", "HorizontalPodAutoscaler", "HorizontalPodAutoscaler",
-				"Ingress", "LimitRange", "Namespace",
+				"Ingress", "Job", "LimitRange", "Namespace",
 				"NetworkPolicy", "NetworkPolicy", "NetworkPolicy",
 				"PodDisruptionBudget", "PodDisruptionBudget", "PodDisruptionBudget",
-				"ResourceQuota", "ServiceAccount",
+				"ResourceQuota", "SecretProviderClass", "ServiceAccount",
 			}
 			if diff := cmp.Diff(want, kinds); diff != "" {
 				t.Errorf("tenant objects: -want, +got:\n%s", diff)

@@ -19,6 +19,7 @@ type XOpenEdxTenantSpec struct {
 	// +kubebuilder:validation:MaxLength=30
 	// +kubebuilder:validation:Pattern=`^[a-z]([a-z0-9-]*[a-z0-9])?$`
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="instanceName is immutable"
+	// +kubebuilder:validation:XValidation:rule="!(self in ['edge', 'system'])",message="instanceName is reserved: openedx-edge and openedx-system are the platform's own namespaces"
 	InstanceName string `json:"instanceName"`
 
 	// LMSHost is the learners' host name, Tutor's LMS_HOST.

@@ -18,6 +18,8 @@ import (
 // Condition a tenant reports about its platform.
 const (
 	conditionPlatformReady = "PlatformReady"
+	conditionProvisioned   = "Provisioned"
+	conditionDNSReady      = "DNSReady"
 	reasonAvailable        = "Available"
 	reasonPending          = "Pending"
 )
@@ -89,7 +91,14 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 
-	t := target(p, platform, observed)
+	alloc, refused := admission(platform, oxr.Resource.GetName())
+	if refused != "" {
+		// Nothing is composed for a refused instance: it would share a
+		// namespace or Redis databases with another one.
+		response.Fatal(rsp, errors.New(refused))
+		return rsp, nil
+	}
+	t := target(p, platform, alloc, observed)
 	switch {
 	case !fetched:
 		log.Debug("Waiting for Crossplane to fetch the platform")
@@ -100,8 +109,20 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		response.ConditionTrue(rsp, conditionPlatformReady, reasonAvailable).TargetCompositeAndClaim()
 	}
 
+	usable := fetched && t.Why == ""
+	var names dnsState
+	if usable {
+		if names, err = edgeNames(p, t, platform, observed); err != nil {
+			response.Fatal(rsp, err)
+			return rsp, nil
+		}
+		if err := d.AddAll(names.Resources...); err != nil {
+			response.Fatal(rsp, err)
+			return rsp, nil
+		}
+	}
 	if t.ProviderConfig != "" {
-		objs, err := tenantObjects(p, t, platform, fetched && t.Why == "", observed)
+		objs, err := tenantObjects(p, t, platform, usable, observed, ingressCertificates(platform, names.CertificateARN, observed))
 		if err != nil {
 			response.Fatal(rsp, err)
 			return rsp, nil
@@ -116,7 +137,43 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 			log.Debug("Waiting for the platform to publish status.edge.ingressClassName; the Ingress is composed once it does")
 		}
 	}
-	if t.Why != "" || !fetched {
+	data := dataState{}
+	if usable {
+		data, err = dataResources(p, t, platform, alloc, observed)
+		if err != nil {
+			response.Fatal(rsp, err)
+			return rsp, nil
+		}
+		if err := d.AddAll(data.Resources...); err != nil {
+			response.Fatal(rsp, err)
+			return rsp, nil
+		}
+		if names.Waiting {
+			response.ConditionFalse(rsp, conditionDNSReady, reasonPending).WithMessage(names.Message).TargetCompositeAndClaim()
+		} else {
+			c := response.ConditionTrue(rsp, conditionDNSReady, reasonAvailable).TargetCompositeAndClaim()
+			if names.Message != "" {
+				c.WithMessage(names.Message)
+			}
+		}
+		if data.Pending != "" {
+			response.ConditionFalse(rsp, conditionProvisioned, reasonPending).WithMessage(data.Pending).TargetCompositeAndClaim()
+		} else {
+			response.ConditionTrue(rsp, conditionProvisioned, reasonAvailable).TargetCompositeAndClaim()
+		}
+	}
+	if fetched && !data.Complete {
+		// Whatever exists and cannot be composed now is kept as it is.
+		names := make(map[resource.Name]bool, len(d.Resources))
+		for n := range d.Resources {
+			names[n] = true
+		}
+		if err := d.AddAll(keptManaged(observed, names)...); err != nil {
+			response.Fatal(rsp, err)
+			return rsp, nil
+		}
+	}
+	if t.Why != "" || !fetched || data.Pending != "" || names.Waiting {
 		// Nothing stops the composite from looking ready while nothing is
 		// composed yet; say explicitly that it is not.
 		dxr.Ready = resource.ReadyFalse
@@ -124,7 +181,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 
 	dxr.Resource.SetAPIVersion(oxr.Resource.GetAPIVersion())
 	dxr.Resource.SetKind(oxr.Resource.GetKind())
-	status := tenantStatus(p, t.Platform)
+	status := tenantStatus(p, t.Platform, alloc, data)
 	if err := compose.SetStatus(dxr, &status); err != nil {
 		response.Fatal(rsp, err)
 		return rsp, nil
@@ -156,7 +213,7 @@ type placement struct {
 // platform that is missing or not ready keeps objects that already exist
 // where they are, so that a platform outage never deletes a tenant's
 // namespace, and defers new ones.
-func target(p *plan, pl *v1alpha1.XPlatform, observed map[resource.Name]resource.ObservedComposed) placement {
+func target(p *plan, pl *v1alpha1.XPlatform, alloc *v1alpha1.TenantAllocation, observed map[resource.Name]resource.ObservedComposed) placement {
 	// What an existing namespace was composed with is in its manifest.
 	manifestLabel := func(k string) string {
 		return compose.ObservedString(observed, nameNamespace, "spec.forProvider.manifest.metadata.labels['"+k+"']")
@@ -172,6 +229,10 @@ func target(p *plan, pl *v1alpha1.XPlatform, observed map[resource.Name]resource
 	case pl.Status.Cluster.ProviderConfigName == "" || !pl.Status.Cluster.Ready:
 		t.Platform = pl.GetName()
 		t.Why = fmt.Sprintf("%s (XPlatform %q) is not ready yet: its EKS cluster is still being created; the namespace is created once it is", describeRef(p.PlatformRef), pl.GetName())
+	case alloc == nil:
+		// Until then the instance's name is not known to be its own.
+		t.Platform = pl.GetName()
+		t.Why = fmt.Sprintf("waiting for %s (XPlatform %q) to admit the instance: the platform allocates its Redis databases on its next reconcile, within a minute", describeRef(p.PlatformRef), pl.GetName())
 	default:
 		t.Platform = pl.GetName()
 		t.ProviderConfig = pl.Status.Cluster.ProviderConfigName
@@ -193,7 +254,7 @@ func target(p *plan, pl *v1alpha1.XPlatform, observed map[resource.Name]resource
 // (usable is false), only objects that already exist are composed, and
 // those that need something of a platform that is missing are kept exactly
 // as they are; new objects wait for the platform.
-func tenantObjects(p *plan, t placement, pl *v1alpha1.XPlatform, usable bool, observed map[resource.Name]resource.ObservedComposed) ([]compose.Resource, error) {
+func tenantObjects(p *plan, t placement, pl *v1alpha1.XPlatform, usable bool, observed map[resource.Name]resource.ObservedComposed, certificateARNs []string) ([]compose.Resource, error) {
 	objs, err := namespaceObjects(p, t.Platform, t.CostCenter, t.ProviderConfig)
 	if err != nil {
 		return nil, err
@@ -225,8 +286,14 @@ func tenantObjects(p *plan, t placement, pl *v1alpha1.XPlatform, usable bool, ob
 	}
 	objs = append(objs, workload...)
 
+	plugin, err := tutorPluginObject(p, labels, t.ProviderConfig)
+	if err != nil {
+		return nil, err
+	}
+	objs = append(objs, plugin)
+
 	if class := ingressClass(pl, observed); class != "" {
-		ing, err := ingressObjects(p, labels, class, t.ProviderConfig)
+		ing, err := ingressObjects(p, labels, class, t.ProviderConfig, certificateARNs)
 		if err != nil {
 			return nil, err
 		}
@@ -244,14 +311,32 @@ func tenantObjects(p *plan, t placement, pl *v1alpha1.XPlatform, usable bool, ob
 	return existing, nil
 }
 
-// tenantStatus is what the instance's operators read.
-func tenantStatus(p *plan, platform string) v1alpha1.XOpenEdxTenantStatus {
-	return v1alpha1.XOpenEdxTenantStatus{
+// tenantStatus is what the instance's operators read. Names are published
+// as soon as they are decided; none of them is a credential.
+func tenantStatus(p *plan, platform string, alloc *v1alpha1.TenantAllocation, data dataState) v1alpha1.XOpenEdxTenantStatus {
+	s := v1alpha1.XOpenEdxTenantStatus{
 		Platform:           platform,
 		Namespace:          p.Namespace,
 		LMSURL:             "https://" + p.LMSHost,
 		StudioURL:          "https://" + p.CMSHost,
 		MFEURL:             "https://" + p.MFEHost,
 		ServiceAccountName: serviceAccountName,
+		ConfigSecretName:   configSecretName,
+		RoleARN:            data.RoleARN,
+		Buckets:            data.Buckets,
+		Provisioned:        data.Provisioned,
+		Databases: v1alpha1.TenantDatabases{
+			MySQL:   p.mysqlDatabase(),
+			MongoDB: p.mongodbDatabase(),
+			Forum:   p.forumDatabase(),
+		},
 	}
+	if platform != "" {
+		s.SecretID = p.secretID(platform)
+	}
+	if alloc != nil {
+		s.Databases.RedisCeleryDatabase = &alloc.CeleryDatabase
+		s.Databases.RedisCacheDatabase = &alloc.CacheDatabase
+	}
+	return s
 }

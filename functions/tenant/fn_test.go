@@ -130,7 +130,8 @@ func readyPlatformStatus(providerConfig string) string {
 		"costCenter": "learning-platform",
 		"edge": {"domain": "learn.example.org", "ingressClassName": "openedx"},
 		"network": {"vpcId": "vpc-e7a74d09305ff3219"},
-		"region": "eu-west-1"
+		"region": "eu-west-1",
+		"tenants": {"allocations": [{"instance": "demo", "composite": "demo-5fj2q", "celeryDatabase": 4, "cacheDatabase": 5}]}
 	}`, providerConfig)
 }
 
@@ -186,6 +187,7 @@ var (
 		"service-account",
 		"hpa-lms", "hpa-cms", "hpa-lms-worker", "hpa-cms-worker",
 		"pdb-lms", "pdb-cms", "pdb-caddy",
+		"tutor-plugin",
 		"ingress",
 	)
 )
@@ -259,6 +261,11 @@ func wantObjects(o objects) map[string]*fnv1.Resource {
 		externalMongoDB = `{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"port": 27017, "protocol": "TCP"}]},`
 	}
 	caddy := `{"paths": [{"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "caddy", "port": {"number": 80}}}}]}`
+	plugin, err := json.Marshal(tutorPlugin)
+	if err != nil {
+		panic(err)
+	}
+	pluginJSON := string(plugin)
 
 	manifests := map[string]string{
 		"namespace": object(`{
@@ -344,16 +351,24 @@ func wantObjects(o objects) map[string]*fnv1.Resource {
 		"pdb-lms":        pdb("lms"),
 		"pdb-cms":        pdb("cms"),
 		"pdb-caddy":      pdb("caddy"),
+		"tutor-plugin": object(`{
+			"apiVersion": "v1",
+			"kind": "ConfigMap",
+			`+meta("openedx-tutor-plugin")+`,
+			"data": {"awsplatform.yml": `+pluginJSON+`}
+		}`, `{"policy": "SuccessfulCreate"}`),
 		"ingress": object(`{
 			"apiVersion": "networking.k8s.io/v1",
 			"kind": "Ingress",
-			`+meta("openedx")+`,
+			"metadata": {"name": "openedx", "namespace": "openedx-demo", "labels": {`+labels+`},
+				"annotations": {"alb.ingress.kubernetes.io/listen-ports": "[{\"HTTPS\":443}]"}},
 			"spec": {
 				"ingressClassName": "`+o.ingressClass+`",
 				"rules": [
 					{"host": "learn.demo.example.com", "http": `+caddy+`},
 					{"host": "studio.learn.demo.example.com", "http": `+caddy+`},
-					{"host": "`+o.mfeHost+`", "http": `+caddy+`}
+					{"host": "`+o.mfeHost+`", "http": `+caddy+`},
+					{"host": "meilisearch.learn.demo.example.com", "http": `+caddy+`}
 				]
 			}
 		}`, `{"policy": "DeriveFromCelQuery", "celQuery": "has(object.status) && has(object.status.loadBalancer) && has(object.status.loadBalancer.ingress) && size(object.status.loadBalancer.ingress) > 0"}`),
@@ -417,9 +432,23 @@ func wantXR(platform string, ready fnv1.Ready) *fnv1.Resource {
 }
 
 func wantXRWithMFE(platform string, ready fnv1.Ready, mfeHost string) *fnv1.Resource {
+	return wantTenantXR(platform, ready, mfeHost, false)
+}
+
+// wantAdmittedXR is the desired composite of a tenant its platform has
+// admitted: its status names its Redis databases.
+func wantAdmittedXR(platform string, ready fnv1.Ready) *fnv1.Resource {
+	return wantTenantXR(platform, ready, "apps.learn.demo.example.com", true)
+}
+
+func wantTenantXR(platform string, ready fnv1.Ready, mfeHost string, admitted bool) *fnv1.Resource {
 	p := ""
 	if platform != "" {
-		p = fmt.Sprintf(`"platform": %q,`, platform)
+		p = fmt.Sprintf(`"platform": %q, "secretId": "openedx/%s/tenants/demo/tutor",`, platform, platform)
+	}
+	redis := ""
+	if admitted {
+		redis = `, "redisCeleryDatabase": 4, "redisCacheDatabase": 5`
 	}
 	return &fnv1.Resource{
 		Resource: resource.MustStructJSON(`{
@@ -430,11 +459,47 @@ func wantXRWithMFE(platform string, ready fnv1.Ready, mfeHost string) *fnv1.Reso
 				"lmsUrl": "https://learn.demo.example.com",
 				"studioUrl": "https://studio.learn.demo.example.com",
 				"mfeUrl": "https://` + mfeHost + `",
-				"serviceAccountName": "openedx"
+				"serviceAccountName": "openedx",
+				"configSecretName": "openedx-tutor-config",
+				"buckets": {},
+				"databases": {"mysql": "openedx_demo", "mongodb": "openedx_demo", "forum": "openedx_demo_forum"` + redis + `}
 			}
 		}`),
 		Ready: ready,
 	}
+}
+
+// wantPlatformUsage is the ClusterUsage that keeps the platform while the
+// tenant exists.
+func wantPlatformUsage(platformXR string, ready fnv1.Ready) map[string]*fnv1.Resource {
+	return map[string]*fnv1.Resource{"usage-platform": {
+		Resource: resource.MustStructJSON(`{
+			"apiVersion": "protection.crossplane.io/v1beta1",
+			"kind": "ClusterUsage",
+			"spec": {
+				"of": {"apiVersion": "platform.openedx.cloud/v1alpha1", "kind": "XPlatform", "resourceRef": {"name": "` + platformXR + `"}},
+				"by": {"apiVersion": "platform.openedx.cloud/v1alpha1", "kind": "XOpenEdxTenant", "resourceRef": {"name": "demo-5fj2q"}},
+				"replayDeletion": true
+			}
+		}`),
+		Ready: ready,
+	}}
+}
+
+// condDNSOutside is the DNSReady condition of the demo tenant, whose hosts
+// are outside the test platform's domain.
+func condDNSOutside(mfeHost string) *fnv1.Condition {
+	return condition("DNSReady", fnv1.Status_STATUS_CONDITION_TRUE, "Available", "learn.demo.example.com, studio.learn.demo.example.com, "+mfeHost+", meilisearch.learn.demo.example.com are not named or certified here, as they are outside the platform's domain learn.example.org: point them at the platform's load balancer once it has a name with a CNAME; its certificates do not cover them")
+}
+
+// condDNSNoDomain is the DNSReady condition of a tenant on a platform
+// without a domain.
+var condDNSNoDomain = condition("DNSReady", fnv1.Status_STATUS_CONDITION_TRUE, "Available", `learn.demo.example.com, studio.learn.demo.example.com, apps.learn.demo.example.com, meilisearch.learn.demo.example.com are not named or certified here, as platform "prod-x7k2p" has no DNS domain: point them at the platform's load balancer once it has a name with a CNAME; its certificates do not cover them`)
+
+// condDataPending is the Provisioned condition of a tenant whose platform
+// has not reported its data key: its AWS resources wait.
+func condDataPending(platformXR string) *fnv1.Condition {
+	return condition("Provisioned", fnv1.Status_STATUS_CONDITION_FALSE, "Pending", fmt.Sprintf("the data KMS key of platform %q is not created yet", platformXR))
 }
 
 // Requirements for a Platform claim, and for an XPlatform by name.
@@ -536,6 +601,9 @@ func TestRunFunction(t *testing.T) {
 	}
 	wantXRWithConnectionDetails := func(platform string, ready fnv1.Ready) *fnv1.Resource {
 		r := wantXR(platform, ready)
+		if platform != "" {
+			r = wantAdmittedXR(platform, ready)
+		}
 		r.ConnectionDetails = map[string][]byte{"previous-secret": []byte("s3cr3t")}
 		return r
 	}
@@ -670,7 +738,7 @@ func TestRunFunction(t *testing.T) {
 			}},
 			want: want{rsp: &fnv1.RunFunctionResponse{
 				Meta:         metaRsp,
-				Desired:      &fnv1.State{Composite: wantXR(claimPlatformName, fnv1.Ready_READY_FALSE)},
+				Desired:      &fnv1.State{Composite: wantAdmittedXR(claimPlatformName, fnv1.Ready_READY_FALSE)},
 				Requirements: requireClaim,
 				Results:      []*fnv1.Result{warning(msgClaimNotReady)},
 				Conditions:   []*fnv1.Condition{condPlatformPending(msgClaimNotReady), condSuccess},
@@ -685,7 +753,7 @@ func TestRunFunction(t *testing.T) {
 			}},
 			want: want{rsp: &fnv1.RunFunctionResponse{
 				Meta:         metaRsp,
-				Desired:      &fnv1.State{Composite: wantXR(claimPlatformName, fnv1.Ready_READY_FALSE)},
+				Desired:      &fnv1.State{Composite: wantAdmittedXR(claimPlatformName, fnv1.Ready_READY_FALSE)},
 				Requirements: requireClaim,
 				Results:      []*fnv1.Result{warning(msgClaimNotReady)},
 				Conditions:   []*fnv1.Condition{condPlatformPending(msgClaimNotReady), condSuccess},
@@ -703,11 +771,11 @@ func TestRunFunction(t *testing.T) {
 			want: want{rsp: &fnv1.RunFunctionResponse{
 				Meta: metaRsp,
 				Desired: &fnv1.State{
-					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
-					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE}),
+					Composite: wantAdmittedXR(claimPlatformName, fnv1.Ready_READY_FALSE),
+					Resources: merge(wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE}), wantPlatformUsage(claimPlatformName, fnv1.Ready_READY_FALSE)),
 				},
 				Requirements: requireClaim,
-				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
+				Conditions:   []*fnv1.Condition{condPlatformReady, condDNSOutside("apps.learn.demo.example.com"), condDataPending(claimPlatformName), condSuccess},
 			}},
 		},
 		"PlatformReadyMinimalSpec": {
@@ -720,11 +788,11 @@ func TestRunFunction(t *testing.T) {
 			want: want{rsp: &fnv1.RunFunctionResponse{
 				Meta: metaRsp,
 				Desired: &fnv1.State{
-					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
-					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE}),
+					Composite: wantAdmittedXR(claimPlatformName, fnv1.Ready_READY_FALSE),
+					Resources: merge(wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE}), wantPlatformUsage(claimPlatformName, fnv1.Ready_READY_FALSE)),
 				},
 				Requirements: requireClaim,
-				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
+				Conditions:   []*fnv1.Condition{condPlatformReady, condDNSOutside("apps.learn.demo.example.com"), condDataPending(claimPlatformName), condSuccess},
 			}},
 		},
 		"PlatformReadyXPlatform": {
@@ -737,11 +805,11 @@ func TestRunFunction(t *testing.T) {
 			want: want{rsp: &fnv1.RunFunctionResponse{
 				Meta: metaRsp,
 				Desired: &fnv1.State{
-					Composite: wantXR("prod", fnv1.Ready_READY_UNSPECIFIED),
-					Resources: wantObjects(objects{platform: "prod", costCenter: costCenter, providerConfig: "prod", ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE}),
+					Composite: wantAdmittedXR("prod", fnv1.Ready_READY_FALSE),
+					Resources: merge(wantObjects(objects{platform: "prod", costCenter: costCenter, providerConfig: "prod", ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE}), wantPlatformUsage("prod", fnv1.Ready_READY_FALSE)),
 				},
 				Requirements: requireXPlatform,
-				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
+				Conditions:   []*fnv1.Condition{condPlatformReady, condDNSOutside("apps.learn.demo.example.com"), condDataPending("prod"), condSuccess},
 			}},
 		},
 		"PlatformReadyWithoutIngressClass": {
@@ -754,11 +822,11 @@ func TestRunFunction(t *testing.T) {
 			want: want{rsp: &fnv1.RunFunctionResponse{
 				Meta: metaRsp,
 				Desired: &fnv1.State{
-					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
-					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ready: fnv1.Ready_READY_FALSE}),
+					Composite: wantAdmittedXR(claimPlatformName, fnv1.Ready_READY_FALSE),
+					Resources: merge(wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ready: fnv1.Ready_READY_FALSE}), wantPlatformUsage(claimPlatformName, fnv1.Ready_READY_FALSE)),
 				},
 				Requirements: requireClaim,
-				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
+				Conditions:   []*fnv1.Condition{condPlatformReady, condDNSNoDomain, condDataPending(claimPlatformName), condSuccess},
 			}},
 		},
 		"PlatformExternalMongoDB": {
@@ -772,11 +840,11 @@ func TestRunFunction(t *testing.T) {
 			want: want{rsp: &fnv1.RunFunctionResponse{
 				Meta: metaRsp,
 				Desired: &fnv1.State{
-					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
-					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, externalMongoDB: true, ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE}),
+					Composite: wantAdmittedXR(claimPlatformName, fnv1.Ready_READY_FALSE),
+					Resources: merge(wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, externalMongoDB: true, ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE}), wantPlatformUsage(claimPlatformName, fnv1.Ready_READY_FALSE)),
 				},
 				Requirements: requireClaim,
-				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
+				Conditions:   []*fnv1.Condition{condPlatformReady, condDNSOutside("apps.learn.demo.example.com"), condDataPending(claimPlatformName), condSuccess},
 			}},
 		},
 		"OwnMFEHost": {
@@ -789,11 +857,11 @@ func TestRunFunction(t *testing.T) {
 			want: want{rsp: &fnv1.RunFunctionResponse{
 				Meta: metaRsp,
 				Desired: &fnv1.State{
-					Composite: wantXRWithMFE(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED, "mfe.demo.example.com"),
-					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, mfeHost: "mfe.demo.example.com", ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE}),
+					Composite: wantTenantXR(claimPlatformName, fnv1.Ready_READY_FALSE, "mfe.demo.example.com", true),
+					Resources: merge(wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, mfeHost: "mfe.demo.example.com", ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE}), wantPlatformUsage(claimPlatformName, fnv1.Ready_READY_FALSE)),
 				},
 				Requirements: requireClaim,
-				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
+				Conditions:   []*fnv1.Condition{condPlatformReady, condDNSOutside("mfe.demo.example.com"), condDataPending(claimPlatformName), condSuccess},
 			}},
 		},
 		"PlatformVPCNotACIDR": {
@@ -823,11 +891,11 @@ func TestRunFunction(t *testing.T) {
 			want: want{rsp: &fnv1.RunFunctionResponse{
 				Meta: metaRsp,
 				Desired: &fnv1.State{
-					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
-					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ingressClass: "openedx", ready: fnv1.Ready_READY_TRUE}),
+					Composite: wantAdmittedXR(claimPlatformName, fnv1.Ready_READY_FALSE),
+					Resources: merge(wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ingressClass: "openedx", ready: fnv1.Ready_READY_TRUE}), wantPlatformUsage(claimPlatformName, fnv1.Ready_READY_FALSE)),
 				},
 				Requirements: requireClaim,
-				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
+				Conditions:   []*fnv1.Condition{condPlatformReady, condDNSOutside("apps.learn.demo.example.com"), condDataPending(claimPlatformName), condSuccess},
 			}},
 		},
 		"PlatformReadyObjectsPartlyReady": {
@@ -843,16 +911,16 @@ func TestRunFunction(t *testing.T) {
 			want: want{rsp: &fnv1.RunFunctionResponse{
 				Meta: metaRsp,
 				Desired: &fnv1.State{
-					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
-					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ingressClass: "openedx", ready: fnv1.Ready_READY_TRUE, readyOf: map[string]fnv1.Ready{
+					Composite: wantAdmittedXR(claimPlatformName, fnv1.Ready_READY_FALSE),
+					Resources: merge(wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ingressClass: "openedx", ready: fnv1.Ready_READY_TRUE, readyOf: map[string]fnv1.Ready{
 						"resource-quota":         fnv1.Ready_READY_FALSE,
 						"network-policy-openedx": fnv1.Ready_READY_FALSE,
 						"hpa-cms":                fnv1.Ready_READY_FALSE,
 						"ingress":                fnv1.Ready_READY_FALSE,
-					}}),
+					}}), wantPlatformUsage(claimPlatformName, fnv1.Ready_READY_FALSE)),
 				},
 				Requirements: requireClaim,
-				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
+				Conditions:   []*fnv1.Condition{condPlatformReady, condDNSOutside("apps.learn.demo.example.com"), condDataPending(claimPlatformName), condSuccess},
 			}},
 		},
 		"TenantCostCenterOverridesPlatform": {
@@ -865,11 +933,11 @@ func TestRunFunction(t *testing.T) {
 			want: want{rsp: &fnv1.RunFunctionResponse{
 				Meta: metaRsp,
 				Desired: &fnv1.State{
-					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
-					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: "cc-42", providerConfig: claimPlatformName, ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE}),
+					Composite: wantAdmittedXR(claimPlatformName, fnv1.Ready_READY_FALSE),
+					Resources: merge(wantObjects(objects{platform: claimPlatformName, costCenter: "cc-42", providerConfig: claimPlatformName, ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE}), wantPlatformUsage(claimPlatformName, fnv1.Ready_READY_FALSE)),
 				},
 				Requirements: requireClaim,
-				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
+				Conditions:   []*fnv1.Condition{condPlatformReady, condDNSOutside("apps.learn.demo.example.com"), condDataPending(claimPlatformName), condSuccess},
 			}},
 		},
 		"ExplicitZeroPersistentVolumeClaims": {
@@ -882,11 +950,11 @@ func TestRunFunction(t *testing.T) {
 			want: want{rsp: &fnv1.RunFunctionResponse{
 				Meta: metaRsp,
 				Desired: &fnv1.State{
-					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
-					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, pvcs: "0", ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE}),
+					Composite: wantAdmittedXR(claimPlatformName, fnv1.Ready_READY_FALSE),
+					Resources: merge(wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, pvcs: "0", ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE}), wantPlatformUsage(claimPlatformName, fnv1.Ready_READY_FALSE)),
 				},
 				Requirements: requireClaim,
-				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
+				Conditions:   []*fnv1.Condition{condPlatformReady, condDNSOutside("apps.learn.demo.example.com"), condDataPending(claimPlatformName), condSuccess},
 			}},
 		},
 
@@ -1009,15 +1077,15 @@ func TestRunFunction(t *testing.T) {
 			want: want{rsp: &fnv1.RunFunctionResponse{
 				Meta: metaRsp,
 				Desired: &fnv1.State{
-					Composite: wantXR(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
-					Resources: wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE, readyOf: map[string]fnv1.Ready{
+					Composite: wantAdmittedXR(claimPlatformName, fnv1.Ready_READY_FALSE),
+					Resources: merge(wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE, readyOf: map[string]fnv1.Ready{
 						"namespace":      fnv1.Ready_READY_TRUE,
 						"resource-quota": fnv1.Ready_READY_TRUE,
 						"limit-range":    fnv1.Ready_READY_TRUE,
-					}}),
+					}}), wantPlatformUsage(claimPlatformName, fnv1.Ready_READY_FALSE)),
 				},
 				Requirements: requireClaim,
-				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
+				Conditions:   []*fnv1.Condition{condPlatformReady, condDNSOutside("apps.learn.demo.example.com"), condDataPending(claimPlatformName), condSuccess},
 			}},
 		},
 
@@ -1051,11 +1119,11 @@ func TestRunFunction(t *testing.T) {
 			want: want{rsp: &fnv1.RunFunctionResponse{
 				Meta: metaRsp,
 				Desired: &fnv1.State{
-					Composite: wantXRWithConnectionDetails(claimPlatformName, fnv1.Ready_READY_UNSPECIFIED),
-					Resources: merge(previousStep, wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE})),
+					Composite: wantXRWithConnectionDetails(claimPlatformName, fnv1.Ready_READY_FALSE),
+					Resources: merge(previousStep, wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE}), wantPlatformUsage(claimPlatformName, fnv1.Ready_READY_FALSE)),
 				},
 				Requirements: requireClaim,
-				Conditions:   []*fnv1.Condition{condPlatformReady, condSuccess},
+				Conditions:   []*fnv1.Condition{condPlatformReady, condDNSOutside("apps.learn.demo.example.com"), condDataPending(claimPlatformName), condSuccess},
 			}},
 		},
 		"PreviousStepPassesThroughWhilePlatformMissing": {

@@ -17,11 +17,11 @@ import (
 // without a ready platform. It must never panic, and must either compose or
 // refuse with a Fatal result that names the offending field path.
 func FuzzRunFunction(f *testing.F) {
-	f.Add("demo", "prod", "platform", "demo", "learn.example.com", "", "", "", "8", "24Gi", "48Gi", "100m", "256Mi", "3Gi", int64(60), int32(0), int32(0), int32(0), int32(0), true, true)
-	f.Add("u", "prod", "", "university", "courses.example.edu", "studio.courses.example.edu", "mfe.courses.example.edu", "cc", "16", "48Gi", "96Gi", "200m", "512Mi", "4Gi", int64(120), int32(3), int32(12), int32(60), int32(2), false, false)
-	f.Add("w", "prod", "", "workers", "learn.example.com", "", "", "", "", "", "", "", "", "", int64(0), int32(1), int32(50), int32(100), int32(50), true, false)
-	f.Add("bad", "", "", "Demo", "learn", "learn", "learn", "with space", "lots", "64Gi", "8Gi", "0", "-1", "1Gi", int64(5), int32(7), int32(4), int32(101), int32(-1), true, true)
-	f.Fuzz(func(t *testing.T, name, platform, namespace, instance, lms, cms, mfe, costCenter, reqCPU, reqMem, limMem, cpuDef, memDef, memLim string, pods int64, lmsMin, lmsMax, lmsCPU, workerMin int32, ready, edge bool) {
+	f.Add("demo", "prod", "platform", "demo", "learn.example.com", "", "", "", "8", "24Gi", "48Gi", "100m", "256Mi", "3Gi", int64(60), int32(0), int32(0), int32(0), int32(0), true, true, true)
+	f.Add("u", "prod", "", "university", "courses.example.edu", "studio.courses.example.edu", "mfe.courses.example.edu", "cc", "16", "48Gi", "96Gi", "200m", "512Mi", "4Gi", int64(120), int32(3), int32(12), int32(60), int32(2), false, false, false)
+	f.Add("w", "prod", "", "workers", "learn.example.com", "", "", "", "", "", "", "", "", "", int64(0), int32(1), int32(50), int32(100), int32(50), true, false, true)
+	f.Add("bad", "", "", "Demo", "learn", "learn", "learn", "with space", "lots", "64Gi", "8Gi", "0", "-1", "1Gi", int64(5), int32(7), int32(4), int32(101), int32(-1), true, true, false)
+	f.Fuzz(func(t *testing.T, name, platform, namespace, instance, lms, cms, mfe, costCenter, reqCPU, reqMem, limMem, cpuDef, memDef, memLim string, pods int64, lmsMin, lmsMax, lmsCPU, workerMin int32, ready, edge, converged bool) {
 		xr := &v1alpha1.XOpenEdxTenant{}
 		xr.APIVersion, xr.Kind = v1alpha1.GroupVersion.String(), v1alpha1.XOpenEdxTenantKind
 		xr.SetName(name)
@@ -46,6 +46,16 @@ func FuzzRunFunction(f *testing.F) {
 		if edge {
 			pl.Status.Edge.IngressClassName = "openedx"
 		}
+		// The platform has admitted the tenant.
+		pl.Status.Tenants.Allocations = []v1alpha1.TenantAllocation{{Instance: instance, Composite: name, CeleryDatabase: 2, CacheDatabase: 3}}
+		if converged {
+			// What AWS reports once the platform exists: the tenant's AWS
+			// resources are composed too.
+			pl.Spec.Region = "eu-west-1"
+			pl.Status.AccountID = "123456789012"
+			pl.Status.DataKeyARN = "arn:aws:kms:eu-west-1:123456789012:key/k"
+			pl.Status.Cluster.Name = platform
+		}
 		pj, err := json.Marshal(pl)
 		if err != nil {
 			t.Skip("not representable as JSON")
@@ -65,13 +75,19 @@ func FuzzRunFunction(f *testing.F) {
 			// NetworkPolicies (default deny, Open edX's allowances, ALB to
 			// caddy); the ServiceAccount; four autoscalers (lms, cms and
 			// their workers); three disruption budgets (lms, cms, caddy);
-			// and the Ingress once the platform publishes its class.
-			want := 14
+			// the Tutor plugin; the usage of the platform; and the Ingress
+			// once the platform publishes its class.
+			want := 16
 			if edge {
-				want = 15
+				want = 17
+			}
+			// The bucket and its six settings, the role, its policy and
+			// binding, the configuration secret.
+			if converged {
+				want += 11
 			}
 			if n := len(rsp.GetDesired().GetResources()); n != want {
-				t.Errorf("valid tenant on a ready platform (ingress class published: %t) composed %d objects, want %d", edge, n, want)
+				t.Errorf("valid tenant on a ready platform (ingress class published: %t, converged: %t) composed %d objects, want %d", edge, converged, n, want)
 			}
 		}
 	})

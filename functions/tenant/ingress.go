@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strings"
+
 	kubev1alpha2 "github.com/crossplane-contrib/provider-kubernetes/apis/cluster/object/v1alpha2"
 	frsc "github.com/crossplane/function-sdk-go/resource"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -29,17 +31,39 @@ func ingressClass(pl *v1alpha1.XPlatform, observed map[frsc.Name]frsc.ObservedCo
 	return compose.ObservedString(observed, nameIngress, "spec.forProvider.manifest.spec.ingressClassName")
 }
 
-// ingressObjects route the instance's hosts (LMS, Studio, MFEs) from the
-// platform's shared ALB to Tutor's caddy, which routes each host to its
-// Service as it does with ENABLE_WEB_PROXY=false.
+// Load balancer controller annotations of the tenant's Ingress. EKS Auto
+// Mode supports both: the EKS user guide ("Create an IngressClass to
+// configure an Application Load Balancer") lists the controller's Ingress
+// annotations Auto Mode does not support, and neither is among them.
+const (
+	// annotationCertificateARN lists the certificates of the instance's
+	// hosts: the platform's wildcard and, for hosts it does not cover, the
+	// instance's own. In an IngressGroup the controller serves every
+	// member's certificates on the shared HTTPS listener by SNI; the
+	// platform sets none on its IngressClassParams, which would override
+	// them all.
+	annotationCertificateARN = "alb.ingress.kubernetes.io/certificate-arn"
+	// annotationListenPorts puts the instance's rules on the HTTPS
+	// listener only; the platform's anchor redirects HTTP to it.
+	annotationListenPorts = "alb.ingress.kubernetes.io/listen-ports"
+	listenHTTPS           = `[{"HTTPS":443}]`
+)
+
+// ingressObjectsWithCertificate route the instance's hosts (LMS, Studio,
+// MFEs, and Meilisearch, which browsers query for Studio's content search)
+// from the platform's shared ALB to Tutor's caddy, which routes each host
+// to its Service as it does with ENABLE_WEB_PROXY=false. certificateARN,
+// lists the platform's wildcard and the instance's own certificate for the
+// hosts the wildcard does not cover (dnsResources), when there are any.
 //
-// Only host rules: every ALB-wide setting is the platform's. Its
-// IngressClassParams put the class in one group with the wildcard
-// certificate and target type ip (so no target-type annotation here), and
-// a class certificate makes HTTPS:443 the default listener of an Ingress
-// without listen-ports; the anchor Ingress redirects HTTP and carries the
-// WAF.
-func ingressObjects(p *plan, labels map[string]string, class, providerConfig string) ([]compose.Resource, error) {
+// Only host rules, their listener and certificates: every ALB-wide setting
+// is the platform's. Its IngressClassParams put the class in one group with
+// target type ip (so no target-type annotation here); the anchor Ingress
+// redirects HTTP and carries the WAF.
+func ingressObjects(p *plan, labels map[string]string, class, providerConfig string, certificateARNs []string) ([]compose.Resource, error) {
+	if err := validateHosts(p); err != nil {
+		return nil, err
+	}
 	caddy := networkingv1.HTTPIngressRuleValue{Paths: []networkingv1.HTTPIngressPath{{
 		Path:     "/",
 		PathType: ptr.To(networkingv1.PathTypePrefix),
@@ -51,9 +75,9 @@ func ingressObjects(p *plan, labels map[string]string, class, providerConfig str
 		}},
 	}}}
 	var rules []networkingv1.IngressRule
-	for _, host := range []string{p.LMSHost, p.CMSHost, p.MFEHost} {
+	for _, h := range p.hosts() {
 		rules = append(rules, networkingv1.IngressRule{
-			Host:             host,
+			Host:             h.FQDN,
 			IngressRuleValue: networkingv1.IngressRuleValue{HTTP: caddy.DeepCopy()},
 		})
 	}
@@ -64,6 +88,10 @@ func ingressObjects(p *plan, labels map[string]string, class, providerConfig str
 			IngressClassName: ptr.To(class),
 			Rules:            rules,
 		},
+	}
+	ing.Annotations = map[string]string{annotationListenPorts: listenHTTPS}
+	if len(certificateARNs) > 0 {
+		ing.Annotations[annotationCertificateARN] = strings.Join(certificateARNs, ",")
 	}
 	obj, err := compose.KubernetesObject(ing, providerConfig, kubev1alpha2.Readiness{
 		Policy:   kubev1alpha2.ReadinessPolicyDeriveFromCelQuery,

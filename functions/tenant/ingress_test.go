@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
 	kubev1alpha2 "github.com/crossplane-contrib/provider-kubernetes/apis/cluster/object/v1alpha2"
@@ -9,18 +10,25 @@ import (
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 )
 
-// wantIngress is the demo tenant's Ingress: the three hosts to caddy:80.
-func wantIngress(class, lms, cms, mfe string) string {
+// wantIngress is the demo tenant's Ingress: the LMS, Studio, MFE and
+// Meilisearch hosts to caddy:80 on the HTTPS listener, with the given
+// certificates, comma-separated, when not empty.
+func wantIngress(class, certificateARNs, lms, cms, mfe string) string {
 	rule := func(host string) string {
 		return `{"host": "` + host + `", "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "caddy", "port": {"number": 80}}}}]}}`
 	}
+	annotations := `, "annotations": {"alb.ingress.kubernetes.io/listen-ports": "[{\"HTTPS\":443}]"`
+	if certificateARNs != "" {
+		annotations += `, "alb.ingress.kubernetes.io/certificate-arn": "` + certificateARNs + `"`
+	}
+	annotations += "}"
 	return `{
 		"apiVersion": "networking.k8s.io/v1",
 		"kind": "Ingress",
-		"metadata": {"name": "openedx", "namespace": "openedx-demo", "labels": ` + demoLabels + `},
+		"metadata": {"name": "openedx", "namespace": "openedx-demo", "labels": ` + demoLabels + annotations + `},
 		"spec": {
 			"ingressClassName": "` + class + `",
-			"rules": [` + rule(lms) + `, ` + rule(cms) + `, ` + rule(mfe) + `]
+			"rules": [` + rule(lms) + `, ` + rule(cms) + `, ` + rule(mfe) + `, ` + rule("meilisearch."+lms) + `]
 		}
 	}`
 }
@@ -32,24 +40,30 @@ var wantIngressReadiness = kubev1alpha2.Readiness{
 }
 
 func TestIngressObjects(t *testing.T) {
+	const (
+		certARN     = "arn:aws:acm:eu-west-1:123456789012:certificate/0f0e0d0c-0b0a-4909-8807-060504030201"
+		wildcardARN = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+	)
 	cases := map[string]struct {
-		reason string
-		p      *plan
-		class  string
-		want   []wantObject
+		reason          string
+		p               *plan
+		class           string
+		certificateARNs []string
+		want            []wantObject
+		err             string // what the error says, when there is one
 	}{
 		"DefaultHosts": {
-			reason: "The LMS, Studio (studio.<lms>) and MFE (apps.<lms>) hosts all go to caddy:80 on the platform's class, without annotations: target type, certificate, listeners and WAF are the platform's; ready once the ALB has published its address.",
+			reason: "The LMS, Studio (studio.<lms>), MFE (apps.<lms>) and Meilisearch (meilisearch.<lms>) hosts all go to caddy:80 on the platform's class and its HTTPS listener: target type, redirect and WAF are the platform's; ready once the ALB has published its address.",
 			p:      defaultPlan(),
 			class:  "openedx",
 			want: []wantObject{{
 				name:      "ingress",
-				manifest:  wantIngress("openedx", "learn.demo.example.com", "studio.learn.demo.example.com", "apps.learn.demo.example.com"),
+				manifest:  wantIngress("openedx", "", "learn.demo.example.com", "studio.learn.demo.example.com", "apps.learn.demo.example.com"),
 				readiness: wantIngressReadiness,
 			}},
 		},
 		"OwnHostsAndClass": {
-			reason: "Hosts come from the plan and the class from the argument.",
+			reason: "Hosts come from the plan and the class from the argument; Meilisearch is always meilisearch.<lms>, as Tutor serves it.",
 			p: func() *plan {
 				p := defaultPlan()
 				p.LMSHost, p.CMSHost, p.MFEHost = "courses.example.edu", "authoring.example.edu", "mfe.example.edu"
@@ -58,14 +72,41 @@ func TestIngressObjects(t *testing.T) {
 			class: "shared-alb",
 			want: []wantObject{{
 				name:      "ingress",
-				manifest:  wantIngress("shared-alb", "courses.example.edu", "authoring.example.edu", "mfe.example.edu"),
+				manifest:  wantIngress("shared-alb", "", "courses.example.edu", "authoring.example.edu", "mfe.example.edu"),
 				readiness: wantIngressReadiness,
 			}},
+		},
+		"InstanceCertificate": {
+			reason:          "The platform's wildcard and the instance's own certificate, for the hosts the wildcard does not cover, are added to the shared listener by annotation.",
+			p:               defaultPlan(),
+			class:           "openedx",
+			certificateARNs: []string{wildcardARN, certARN},
+			want: []wantObject{{
+				name:      "ingress",
+				manifest:  wantIngress("openedx", wildcardARN+","+certARN, "learn.demo.example.com", "studio.learn.demo.example.com", "apps.learn.demo.example.com"),
+				readiness: wantIngressReadiness,
+			}},
+		},
+		"MeilisearchHostTooLong": {
+			reason: "An LMS host that leaves no room for meilisearch.<lms> is refused, naming spec.lmsHost, rather than sent to the API server.",
+			p: func() *plan {
+				p := defaultPlan()
+				p.LMSHost = strings.Repeat("a.", 116) + "example.com"
+				return p
+			}(),
+			class: "openedx",
+			err:   "spec.lmsHost",
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got, err := ingressObjects(tc.p, tc.p.labels("prod", "learning-platform"), tc.class, "prod")
+			got, err := ingressObjects(tc.p, tc.p.labels("prod", "learning-platform"), tc.class, "prod", tc.certificateARNs)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("%s\ningressObjects(...): error %v, want one naming %s", tc.reason, err, tc.err)
+				}
+				return
+			}
 			if err != nil {
 				t.Fatalf("%s\ningressObjects(...): unexpected error: %v", tc.reason, err)
 			}

@@ -4,10 +4,8 @@ package main
 
 import (
 	"github.com/alecthomas/kong"
-	kubev1alpha2 "github.com/crossplane-contrib/provider-kubernetes/apis/cluster/object/v1alpha2"
 	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
-	"github.com/crossplane/function-sdk-go/resource/composed"
 
 	"github.com/openedx-cloud/platform-aws/internal/serve"
 )
@@ -31,8 +29,5 @@ func main() {
 
 func init() {
 	// composed.From needs the Go types of everything this function composes.
-	if err := kubev1alpha2.SchemeBuilder.AddToScheme(composed.Scheme); err != nil {
-		// Registering static Go types fails only on a programming error.
-		panic(err)
-	}
+	mustRegisterSchemes()
 }

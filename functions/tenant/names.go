@@ -61,11 +61,19 @@ func (p *plan) forumDatabase() string { return "openedx_" + p.sqlName() + "_foru
 // mongodbUsername is Tutor's MONGODB_USERNAME, a user of the admin database.
 func (p *plan) mongodbUsername() string { return "openedx_" + p.sqlName() }
 
+// awsName is the prefix of every AWS name of the instance. "tenant" keeps
+// it apart from the platform's own names (<platform>-provisioner,
+// <platform>-static-..., <platform>-eks-node), whatever the instance is
+// called.
+func (p *plan) awsName(platform string) string {
+	return fmt.Sprintf("%s-tenant-%s", platform, p.Instance)
+}
+
 // storageBucketName is the instance's bucket, globally unique because it
 // holds the account and region.
 func (p *plan) storageBucketName(platform, account, region string) string {
 	suffix := fmt.Sprintf("-%s-%s", account, region)
-	return compose.Truncate(fmt.Sprintf("%s-%s", platform, p.Instance), maxBucketName-len(suffix)) + suffix
+	return compose.Truncate(p.awsName(platform), maxBucketName-len(suffix)) + suffix
 }
 
 // staticPrefix is the instance's prefix in the platform's static bucket.
@@ -77,11 +85,11 @@ func iamPath(platform string) string { return fmt.Sprintf("/openedx/%s/", platfo
 
 // roleName is the instance's IAM role.
 func (p *plan) roleName(platform string) string {
-	return compose.Truncate(fmt.Sprintf("%s-%s", platform, p.Instance), maxIAMName)
+	return compose.Truncate(p.awsName(platform), maxIAMName)
 }
 
 // smtpUserName is the IAM user whose access key, converted, is the
 // instance's SES SMTP password. SES SMTP takes no role credentials.
 func (p *plan) smtpUserName(platform string) string {
-	return compose.Truncate(fmt.Sprintf("%s-%s-smtp", platform, p.Instance), maxIAMName)
+	return compose.Truncate(p.awsName(platform)+"-smtp", maxIAMName)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -25,7 +26,9 @@ const (
 	defaultMemoryLimit    = "3Gi"
 	minDefaultMemoryLimit = "2Gi"
 	maxInstanceNameLength = 30
-	namespacePrefix       = "openedx-"
+	// maxRedisDatabase is the XRD's bound: a platform has at most 2000.
+	maxRedisDatabase = 1999
+	namespacePrefix  = "openedx-"
 	// tutor-mfe's MFE_HOST is apps.<LMS_HOST> unless set.
 	mfeHostPrefix = "apps."
 )
@@ -51,6 +54,19 @@ const (
 	deploymentCaddy     = "caddy"
 )
 
+// reservedInstanceNames would put a tenant in one of the platform's own
+// namespaces: openedx-edge holds the load balancer's anchor Ingress,
+// openedx-system the provisioner of tenants' databases.
+var reservedInstanceNames = []string{"edge", "system"}
+
+func reservedNamespaces() []string {
+	out := make([]string, 0, len(reservedInstanceNames))
+	for _, n := range reservedInstanceNames {
+		out = append(out, namespacePrefix+n)
+	}
+	return out
+}
+
 // The XRD's patterns, checked again for requests that skip the API server.
 var (
 	reInstanceName = regexp.MustCompile(`^[a-z]([a-z0-9-]*[a-z0-9])?$`)
@@ -72,6 +88,12 @@ type plan struct {
 	Defaults containerDefaults
 	// Autoscalers of Tutor's Deployments: lms, cms, lms-worker, cms-worker.
 	Autoscalers []autoscaler
+
+	// DeletionPolicy of the instance's data: Orphan or Delete.
+	DeletionPolicy v1alpha1.DataDeletionPolicy
+	// RedisPin is the pair of Redis databases asked for, if any; the
+	// platform allocates it.
+	RedisPin *v1alpha1.TenantRedis
 }
 
 // autoscaler is the HorizontalPodAutoscaler of one of Tutor's Deployments.
@@ -116,6 +138,9 @@ func newPlan(xr *v1alpha1.XOpenEdxTenant) (*plan, error) {
 	}
 	if len(s.InstanceName) < 2 || len(s.InstanceName) > maxInstanceNameLength {
 		return nil, field.Invalid(ip, s.InstanceName, fmt.Sprintf("must be 2 to %d characters", maxInstanceNameLength))
+	}
+	if slices.Contains(reservedInstanceNames, s.InstanceName) {
+		return nil, field.Invalid(ip, s.InstanceName, fmt.Sprintf("is reserved: the platform's own namespaces are %s", strings.Join(reservedNamespaces(), " and ")))
 	}
 	p.Namespace = namespacePrefix + s.InstanceName
 
@@ -212,6 +237,30 @@ func newPlan(xr *v1alpha1.XOpenEdxTenant) (*plan, error) {
 			return nil, err
 		}
 		p.Autoscalers = append(p.Autoscalers, as)
+	}
+
+	switch s.DeletionPolicy {
+	case "":
+		p.DeletionPolicy = v1alpha1.DataDeletionOrphan
+	case v1alpha1.DataDeletionOrphan, v1alpha1.DataDeletionDelete:
+		p.DeletionPolicy = s.DeletionPolicy
+	default:
+		return nil, field.NotSupported(sp.Child("deletionPolicy"), s.DeletionPolicy, []string{string(v1alpha1.DataDeletionOrphan), string(v1alpha1.DataDeletionDelete)})
+	}
+	if r := s.Redis; r != nil {
+		rp := sp.Child("redis")
+		for _, db := range []struct {
+			name  string
+			value int32
+		}{{"celeryDatabase", r.CeleryDatabase}, {"cacheDatabase", r.CacheDatabase}} {
+			if db.value < 0 || db.value > maxRedisDatabase {
+				return nil, field.Invalid(rp.Child(db.name), db.value, fmt.Sprintf("must be 0 to %d", maxRedisDatabase))
+			}
+		}
+		if r.CeleryDatabase == r.CacheDatabase {
+			return nil, field.Invalid(rp.Child("cacheDatabase"), r.CacheDatabase, "must differ from celeryDatabase")
+		}
+		p.RedisPin = r
 	}
 	return p, nil
 }

@@ -85,6 +85,7 @@ func TestNewPlan(t *testing.T) {
 					{Deployment: "lms-worker", MinReplicas: 1, MaxReplicas: 6, TargetCPU: 70},
 					{Deployment: "cms-worker", MinReplicas: 1, MaxReplicas: 6, TargetCPU: 70},
 				},
+				DeletionPolicy: v1alpha1.DataDeletionOrphan,
 			}},
 		},
 		"ExplicitValuesAtTheBounds": {
@@ -145,6 +146,7 @@ func TestNewPlan(t *testing.T) {
 					{Deployment: "lms-worker", MinReplicas: 3, MaxReplicas: 3, TargetCPU: 55},
 					{Deployment: "cms-worker", MinReplicas: 1, MaxReplicas: 1, TargetCPU: 90},
 				},
+				DeletionPolicy: v1alpha1.DataDeletionOrphan,
 			}},
 		},
 		"PartialAutoscaling": {
@@ -190,6 +192,30 @@ func TestNewPlan(t *testing.T) {
 			reason: "platformRef.name is required.",
 			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.PlatformRef.Name = "" }),
 			want:   want{err: &fieldErr{Type: field.ErrorTypeRequired, Field: "spec.platformRef.name", BadValue: ""}},
+		},
+		"InstanceNameReserved": {
+			reason: "openedx-system is the platform's provisioner namespace: an instance there would reach the admin credentials.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.InstanceName = "system" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.instanceName", BadValue: "system"}},
+		},
+		"DeletionPolicyUnknown": {
+			reason: "Only Orphan and Delete are deletion policies.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.DeletionPolicy = "Retain" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeNotSupported, Field: "spec.deletionPolicy", BadValue: v1alpha1.DataDeletionPolicy("Retain")}},
+		},
+		"RedisPinSame": {
+			reason: "Celery and the caches cannot share a database: Celery would consume cache keys.",
+			xr: validTenant(func(xr *v1alpha1.XOpenEdxTenant) {
+				xr.Spec.Redis = &v1alpha1.TenantRedis{CeleryDatabase: 4, CacheDatabase: 4}
+			}),
+			want: want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.redis.cacheDatabase", BadValue: int32(4)}},
+		},
+		"RedisPinOutOfRange": {
+			reason: "A pin beyond any platform's databases is refused.",
+			xr: validTenant(func(xr *v1alpha1.XOpenEdxTenant) {
+				xr.Spec.Redis = &v1alpha1.TenantRedis{CeleryDatabase: 2000, CacheDatabase: 1}
+			}),
+			want: want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.redis.celeryDatabase", BadValue: int32(2000)}},
 		},
 		"InstanceNameEmpty": {
 			reason: "instanceName is required.",
@@ -496,7 +522,8 @@ func defaultPlan() *plan {
 			MemoryRequest: resource.MustParse("256Mi"),
 			MemoryLimit:   resource.MustParse("3Gi"),
 		},
-		Autoscalers: defaultAutoscalers(),
+		Autoscalers:    defaultAutoscalers(),
+		DeletionPolicy: v1alpha1.DataDeletionOrphan,
 	}
 }
 

@@ -196,17 +196,28 @@ func validationOptions(cert *unstructured.Unstructured) []any {
 	return out
 }
 
-// observedManifest is an Object's manifest as the cluster reports it; an
-// Ingress gets the load balancer its controller would create.
+// observedManifest is an Object's manifest as the cluster reports it: an
+// Ingress gets the load balancer its controller would create, a Job has
+// succeeded and a Deployment's pods are available.
 func observedManifest(o *unstructured.Unstructured, seed string) map[string]any {
 	m, _, _ := unstructured.NestedMap(o.Object, "spec", "forProvider", "manifest")
 	if m == nil {
 		m = map[string]any{}
 	}
-	if m["kind"] == "Ingress" {
+	switch m["kind"] {
+	case "Ingress":
 		_ = unstructured.SetNestedSlice(m, []any{map[string]any{
 			"hostname": fmt.Sprintf("k8s-openedx-%s.elb.amazonaws.com", hash(seed, 16)),
 		}}, "status", "loadBalancer", "ingress")
+	case "Job":
+		_ = unstructured.SetNestedField(m, int64(1), "status", "succeeded")
+		_ = unstructured.SetNestedSlice(m, []any{map[string]any{"type": "Complete", "status": "True"}}, "status", "conditions")
+	case "Deployment":
+		replicas, found, _ := unstructured.NestedInt64(m, "spec", "replicas")
+		if !found {
+			replicas = 1
+		}
+		_ = unstructured.SetNestedField(m, replicas, "status", "availableReplicas")
 	}
 	return m
 }

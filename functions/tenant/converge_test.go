@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/crossplane/function-sdk-go/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/resource"
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/proto"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
+	"github.com/openedx-cloud/platform-aws/internal/fakeprovider"
+	"github.com/openedx-cloud/platform-aws/internal/fntest"
+)
+
+// convergedPlatform is the production platform once AWS has created it, as
+// its function reports it (see _output/render/platform-production.yaml),
+// having admitted tenant demo-5fj2q.
+func convergedPlatform(t *testing.T, mutate ...func(*v1alpha1.XPlatform)) *fnv1.Resource {
+	t.Helper()
+	pl := &v1alpha1.XPlatform{}
+	pl.APIVersion, pl.Kind = v1alpha1.GroupVersion.String(), v1alpha1.XPlatformKind
+	pl.SetName(claimPlatformName)
+	pl.SetLabels(map[string]string{"crossplane.io/claim-name": "prod", "crossplane.io/claim-namespace": "platform"})
+	pl.Spec.Region, pl.Spec.CostCenter, pl.Spec.ProviderConfigName = "eu-west-1", costCenter, "default"
+	pl.Spec.Networking.VPCCIDR = platformVPC
+	s := &pl.Status
+	s.Region, s.CostCenter, s.AccountID = "eu-west-1", costCenter, "123456789012"
+	s.DataKeyARN = testDataKeyARN
+	s.Cluster = v1alpha1.ClusterStatus{Name: "prod", ProviderConfigName: claimPlatformName, Ready: true}
+	s.Database = v1alpha1.DatabaseStatus{WriterEndpoint: "prod.cluster-abc.eu-west-1.rds.amazonaws.com", Port: 3306, AdminSecretARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-1-AbCdEf"}
+	s.Cache = v1alpha1.CacheStatus{PrimaryEndpoint: "master.prod.abc.euw1.cache.amazonaws.com", Port: 6379, TLS: true, AuthSecretARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/cache-auth-AbCdEf"}
+	s.MongoDB = v1alpha1.MongoDBStatus{Hosts: []string{"mongodb-0.prod.internal:27017", "mongodb-1.prod.internal:27017", "mongodb-2.prod.internal:27017"}, ReplicaSet: "rs0", AdminSecretARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/mongodb-admin-AbCdEf"}
+	s.Edge = v1alpha1.EdgeStatus{
+		Domain: "example.com", HostedZoneID: "Z0123456789", IngressClassName: "openedx",
+		LoadBalancerHostname: "k8s-openedx-0123456789.eu-west-1.elb.amazonaws.com",
+		StaticDomain:         "static.example.com", StaticBucket: "prod-static-123456789012-eu-west-1",
+		MailFrom: "mail.example.com", SendingPolicyARN: testSendingARN,
+	}
+	s.Provisioner = v1alpha1.ProvisionerStatus{Namespace: "openedx-system", ServiceAccountName: "openedx-provisioner", Ready: true}
+	s.Tenants.Allocations = []v1alpha1.TenantAllocation{{Instance: "demo", Composite: "demo-5fj2q", CeleryDatabase: 4, CacheDatabase: 5}}
+	for _, m := range mutate {
+		m(pl)
+	}
+	b, err := json.Marshal(pl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fnv1.Resource{Resource: resource.MustStructJSON(string(b))}
+}
+
+// converge runs the function, observing its desired resources through the
+// fake provider, until the set of names stops changing. Every request
+// carries credentials planted in connection details; none may come back in
+// a response or a log line.
+func converge(t *testing.T, platform *fnv1.Resource) *fnv1.RunFunctionResponse {
+	t.Helper()
+	logs := &fntest.LogBuffer{}
+	f := &Function{log: logs.Logger()}
+	observed := map[string]*fnv1.Resource{}
+	var prev []string
+	for pass := 1; pass <= 8; pass++ {
+		req := &fnv1.RunFunctionRequest{
+			Observed:          &fnv1.State{Composite: tenant(demoSpec), Resources: observed},
+			RequiredResources: required(platform),
+		}
+		fntest.PlantSecrets(req)
+		rsp, err := f.RunFunction(context.Background(), proto.Clone(req).(*fnv1.RunFunctionRequest))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fntest.NoSecretIn(t, rsp, logs.String())
+		for _, r := range rsp.GetResults() {
+			if r.GetSeverity() != fnv1.Severity_SEVERITY_NORMAL {
+				t.Fatalf("pass %d: %s: %s", pass, r.GetSeverity(), r.GetMessage())
+			}
+		}
+		var names []string
+		observed = map[string]*fnv1.Resource{}
+		for name, r := range rsp.GetDesired().GetResources() {
+			names = append(names, name)
+			u := &unstructured.Unstructured{Object: r.GetResource().AsMap()}
+			a := u.GetAnnotations()
+			if a == nil {
+				a = map[string]string{}
+			}
+			a[fakeprovider.AnnotationCompositionResourceName] = name
+			u.SetAnnotations(a)
+			observed[name] = &fnv1.Resource{Resource: resource.MustStructObject(fakeprovider.Observe(u, "demo-5fj2q"))}
+		}
+		slices.Sort(names)
+		if slices.Equal(names, prev) {
+			return rsp
+		}
+		prev = names
+	}
+	t.Fatal("the tenant did not converge in 8 passes")
+	return nil
+}
+
+func TestRunFunctionConverges(t *testing.T) {
+	rsp := converge(t, convergedPlatform(t))
+
+	var got []string
+	for name := range rsp.GetDesired().GetResources() {
+		got = append(got, name)
+	}
+	slices.Sort(got)
+	for _, want := range []string{
+		"s3-bucket-storage", "iam-role", "iam-role-policy", "pod-identity-association", "iam-user-smtp",
+		"secret-tutor-config", "provision-scripts", "tutor-config-secret-provider-class", "tutor-config-sync",
+		"tutor-plugin", "usage-platform", "usage-config-secret", "usage-iam-role", "namespace", "ingress",
+	} {
+		if !slices.Contains(got, want) {
+			t.Errorf("a converged tenant composes %q; it composed %q", want, got)
+		}
+	}
+	if !slices.ContainsFunc(got, func(n string) bool { return strings.HasPrefix(n, namePrefixProvisionJob) }) {
+		t.Errorf("a converged tenant composes its provisioning Job; it composed %q", got)
+	}
+
+	xr := rsp.GetDesired().GetComposite()
+	if xr.GetReady() == fnv1.Ready_READY_FALSE {
+		t.Errorf("a converged tenant is not ready: %v", rsp.GetConditions())
+	}
+	var status v1alpha1.XOpenEdxTenantStatus
+	b, _ := json.Marshal(xr.GetResource().AsMap()["status"])
+	if err := json.Unmarshal(b, &status); err != nil {
+		t.Fatal(err)
+	}
+	celery, cache := int32(4), int32(5)
+	want := v1alpha1.XOpenEdxTenantStatus{
+		Platform: claimPlatformName, Namespace: "openedx-demo",
+		LMSURL: "https://learn.demo.example.com", StudioURL: "https://studio.learn.demo.example.com", MFEURL: "https://apps.learn.demo.example.com",
+		ServiceAccountName: "openedx",
+		RoleARN:            "arn:aws:iam::123456789012:role/prod-x7k2p-tenant-demo",
+		ConfigSecretName:   "openedx-tutor-config",
+		SecretID:           "openedx/prod-x7k2p/tenants/demo/tutor",
+		Buckets:            v1alpha1.TenantBuckets{Storage: "prod-x7k2p-tenant-demo-123456789012-eu-west-1", Static: "prod-static-123456789012-eu-west-1/demo/"},
+		Databases:          v1alpha1.TenantDatabases{MySQL: "openedx_demo", MongoDB: "openedx_demo", Forum: "openedx_demo_forum", RedisCeleryDatabase: &celery, RedisCacheDatabase: &cache},
+		Provisioned:        true,
+	}
+	if diff := cmp.Diff(want, status); diff != "" {
+		t.Errorf("status of a converged tenant: -want, +got:\n%s", diff)
+	}
+	var provisionedCond *fnv1.Condition
+	for _, c := range rsp.GetConditions() {
+		if c.GetType() == conditionProvisioned {
+			provisionedCond = c
+		}
+	}
+	if provisionedCond.GetStatus() != fnv1.Status_STATUS_CONDITION_TRUE {
+		t.Errorf("Provisioned condition: %v", provisionedCond)
+	}
+}
+
+func TestRunFunctionAdmission(t *testing.T) {
+	cases := map[string]struct {
+		reason   string
+		platform func(*v1alpha1.XPlatform)
+		// fatal is the Fatal result's message; empty when none.
+		fatal string
+		// waiting is a substring of the PlatformReady condition's message.
+		waiting string
+	}{
+		"Refused": {
+			reason: "A tenant the platform refused composes nothing: it would share a namespace or Redis databases with another.",
+			platform: func(pl *v1alpha1.XPlatform) {
+				pl.Status.Tenants.Allocations = nil
+				pl.Status.Tenants.Refused = []v1alpha1.TenantRefusal{{Composite: "demo-5fj2q", Reason: `spec.instanceName: Invalid value: "demo": already used on this platform by XOpenEdxTenant "demo-aaaaa"`}}
+			},
+			fatal: `platform "prod-x7k2p" refuses this instance: spec.instanceName: Invalid value: "demo": already used on this platform by XOpenEdxTenant "demo-aaaaa"`,
+		},
+		"NotAdmittedYet": {
+			reason:   "Until the platform has seen the tenant, nothing is composed and the condition says why.",
+			platform: func(pl *v1alpha1.XPlatform) { pl.Status.Tenants.Allocations = nil },
+			waiting:  "to admit the instance",
+		},
+		"OtherTenantsAllocation": {
+			reason: "Another composite's allocation of the same instance name is not this tenant's.",
+			platform: func(pl *v1alpha1.XPlatform) {
+				pl.Status.Tenants.Allocations[0].Composite = "demo-other"
+			},
+			waiting: "to admit the instance",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			req := &fnv1.RunFunctionRequest{
+				Observed:          &fnv1.State{Composite: tenant(demoSpec)},
+				RequiredResources: required(convergedPlatform(t, tc.platform)),
+			}
+			rsp, err := (&Function{log: logging.NewNopLogger()}).RunFunction(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var fatal string
+			for _, r := range rsp.GetResults() {
+				if r.GetSeverity() == fnv1.Severity_SEVERITY_FATAL {
+					fatal = r.GetMessage()
+				}
+			}
+			if diff := cmp.Diff(tc.fatal, fatal); diff != "" {
+				t.Errorf("%s\nFatal result: -want, +got:\n%s", tc.reason, diff)
+			}
+			if n := len(rsp.GetDesired().GetResources()); n != 0 {
+				t.Errorf("%s\ncomposed %d resources, want none", tc.reason, n)
+			}
+			if tc.waiting != "" {
+				var msg string
+				for _, c := range rsp.GetConditions() {
+					if c.GetType() == conditionPlatformReady {
+						msg = c.GetMessage()
+					}
+				}
+				if !strings.Contains(msg, tc.waiting) {
+					t.Errorf("%s\nPlatformReady message %q does not say %q", tc.reason, msg, tc.waiting)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,263 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/crossplane/function-sdk-go/resource"
+	r53v1beta1 "github.com/upbound/provider-aws/apis/route53/v1beta1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/utils/ptr"
+
+	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
+	"github.com/openedx-cloud/platform-aws/internal/acmdns"
+	"github.com/openedx-cloud/platform-aws/internal/compose"
+)
+
+// The instance's public names: Route53 records for its hosts in the
+// platform's zone, pointing at the shared load balancer, and a certificate
+// for the hosts the platform's wildcard does not cover. The wildcard
+// covers <domain> and one label under it, so an LMS at <x>.<domain> is
+// served by it, but its studio.<lms>, apps.<lms> and meilisearch.<lms> are
+// not.
+
+// Names of the DNS resources.
+const (
+	nameCertificate           resource.Name = "acm-certificate"
+	nameCertificateValidation resource.Name = "acm-certificate-validation"
+	// Records are named after the host's role, not its name, so that a
+	// host that changes updates its record rather than replacing it.
+	nameRecordPrefix           = "dns-record-"
+	nameValidationRecordPrefix = "dns-record-acm-certificate-validation-"
+
+	roleCertificate = "certificate"
+)
+
+// hostRecordTTL is how long resolvers keep a host's name: the load
+// balancer's name never changes while it exists.
+const hostRecordTTL = 300
+
+// meilisearchPrefix is Tutor's MEILISEARCH_HOST, meilisearch.<LMS_HOST>:
+// browsers query it for Studio's content search, and caddy routes it when
+// RUN_MEILISEARCH is true.
+const meilisearchPrefix = "meilisearch."
+
+// maxHostLength is DNS's limit on a name.
+const maxHostLength = 253
+
+// meilisearchHost is Tutor's MEILISEARCH_HOST.
+func (p *plan) meilisearchHost() string { return meilisearchPrefix + p.LMSHost }
+
+// instanceHost is a host browsers reach the instance on.
+type instanceHost struct {
+	// Role names the host's resources.
+	Role string
+	FQDN string
+}
+
+// hosts are the instance's hosts, LMS first.
+func (p *plan) hosts() []instanceHost {
+	return []instanceHost{
+		{Role: "lms", FQDN: p.LMSHost},
+		{Role: "cms", FQDN: p.CMSHost},
+		{Role: "mfe", FQDN: p.MFEHost},
+		{Role: "meilisearch", FQDN: p.meilisearchHost()},
+	}
+}
+
+// validateHosts checks what newPlan cannot see: the host Tutor derives for
+// Meilisearch is a valid name, and no other host of the instance takes it.
+func validateHosts(p *plan) error {
+	sp := field.NewPath("spec")
+	m := p.meilisearchHost()
+	if len(m) > maxHostLength {
+		return field.Invalid(sp.Child("lmsHost"), p.LMSHost, fmt.Sprintf("must be at most %d characters: Tutor serves Meilisearch on %s<lmsHost>", maxHostLength-len(meilisearchPrefix), meilisearchPrefix))
+	}
+	if p.CMSHost == m {
+		return field.Invalid(sp.Child("cmsHost"), p.CMSHost, "must differ from "+meilisearchPrefix+"<lmsHost>, which Tutor serves Meilisearch on")
+	}
+	if p.MFEHost == m {
+		return field.Invalid(sp.Child("mfeHost"), p.MFEHost, "must differ from "+meilisearchPrefix+"<lmsHost>, which Tutor serves Meilisearch on")
+	}
+	return nil
+}
+
+// inDomain says whether host is a name of the platform's zone.
+func inDomain(host, domain string) bool {
+	return domain != "" && (host == domain || strings.HasSuffix(host, "."+domain))
+}
+
+// coveredByWildcard says whether the platform's certificate, for <domain>
+// and *.<domain>, serves host: a wildcard matches exactly one label.
+func coveredByWildcard(host, domain string) bool {
+	if host == domain {
+		return true
+	}
+	label, ok := strings.CutSuffix(host, "."+domain)
+	return ok && label != "" && !strings.Contains(label, ".")
+}
+
+// dnsResources composes the records of the instance's hosts in the
+// platform's zone, and a certificate for those the platform's wildcard
+// does not cover, validated in the same zone.
+//
+// Hosts outside the platform's domain are the operator's to point: pending
+// names them with the load balancer, as it names what the rest waits for.
+// certificateARN is the instance's certificate once ACM has issued it, for
+// the Ingress; "" while there is none.
+func dnsResources(p *plan, t awsTarget, pl *v1alpha1.XPlatform, observed map[resource.Name]resource.ObservedComposed) (rs []compose.Resource, certificateARN string, pending string, err error) {
+	if err := validateHosts(p); err != nil {
+		return nil, "", "", err
+	}
+	if pl == nil {
+		// What exists is kept by the caller until the platform is back.
+		return nil, "", "", nil
+	}
+	edge := pl.Status.Edge
+	domain := strings.ToLower(edge.Domain)
+	var waiting, info []string
+
+	// The load balancer's name, or the one existing records point at, so
+	// that no record is dropped while the platform's status is incomplete.
+	target := edge.LoadBalancerHostname
+	var in, out []instanceHost
+	for _, h := range p.hosts() {
+		if inDomain(h.FQDN, domain) {
+			in = append(in, h)
+		} else {
+			out = append(out, h)
+		}
+		if target == "" {
+			target = compose.ObservedString(observed, recordName(h), "spec.forProvider.records[0]")
+		}
+	}
+	if len(out) > 0 {
+		info = append(info, outsideDomain(pl, domain, target, out))
+	}
+	if len(in) == 0 {
+		return nil, "", strings.Join(info, "; "), nil
+	}
+
+	zone := acmdns.Zone{ID: edge.HostedZoneID, Region: t.Region}
+	for _, h := range in {
+		if zone.ID == "" {
+			zone.ID = compose.ObservedString(observed, recordName(h), "spec.forProvider.zoneId")
+		}
+	}
+	if zone.ID == "" {
+		waiting = append(waiting, fmt.Sprintf("platform %q to publish its hosted zone (status.edge.hostedZoneId)", pl.GetName()))
+		return nil, "", pendingMessage(waiting, info), nil
+	}
+
+	var uncovered []instanceHost
+	for _, h := range in {
+		if !coveredByWildcard(h.FQDN, domain) {
+			uncovered = append(uncovered, h)
+		}
+	}
+	if len(uncovered) > 0 {
+		c := instanceCertificate(p, t, zone, uncovered)
+		crs, missing := c.Resources(observed)
+		rs = append(rs, crs...)
+		if len(missing) > 0 {
+			waiting = append(waiting, fmt.Sprintf("ACM to name the DNS validation records of certificate %q", nameCertificate))
+		}
+		certificateARN = issuedCertificateARN(observed)
+		if certificateARN == "" && len(missing) == 0 {
+			waiting = append(waiting, fmt.Sprintf("ACM to issue certificate %q for %s", nameCertificate, fqdns(uncovered)))
+		}
+	}
+
+	if target == "" {
+		waiting = append(waiting, "the platform's load balancer hostname (status.edge.loadBalancerHostname)")
+		return rs, certificateARN, pendingMessage(waiting, info), nil
+	}
+	for _, h := range in {
+		if h.FQDN == domain {
+			// A zone's apex holds its SOA and NS records: no CNAME may sit
+			// beside them.
+			info = append(info, fmt.Sprintf("%s is the apex of zone %s, which cannot hold a CNAME: point it at %s with an alias record", h.FQDN, domain, target))
+			continue
+		}
+		r := zone.Record(recordName(h), t.resourceSpec(p, false), h.FQDN, "CNAME", hostRecordTTL, target)
+		rec := r.Object.(*r53v1beta1.Record)
+		rec.ObjectMeta = managedMeta(p, "dns-record-"+h.Role, "")
+		// A name someone else holds, another instance or the platform's
+		// static.<domain>, is refused rather than taken over.
+		rec.Spec.ForProvider.AllowOverwrite = ptr.To(false)
+		rs = append(rs, r)
+	}
+	return rs, certificateARN, pendingMessage(waiting, info), nil
+}
+
+// recordName is the composition name of a host's record.
+func recordName(h instanceHost) resource.Name { return resource.Name(nameRecordPrefix + h.Role) }
+
+// instanceCertificate covers the hosts the platform's wildcard does not, in
+// the platform's region: the shared load balancer serves it.
+func instanceCertificate(p *plan, t awsTarget, zone acmdns.Zone, hosts []instanceHost) acmdns.Certificate {
+	domains := make([]acmdns.Domain, 0, len(hosts))
+	for _, h := range hosts {
+		domains = append(domains, acmdns.Domain{FQDN: h.FQDN, Record: resource.Name(nameValidationRecordPrefix + h.Role)})
+	}
+	name := p.awsName(t.Platform)
+	return acmdns.Certificate{
+		Name:         nameCertificate,
+		Validation:   nameCertificateValidation,
+		Region:       t.Region,
+		Domains:      domains,
+		Labels:       managedMeta(p, roleCertificate, "").Labels,
+		ResourceSpec: t.resourceSpec(p, false),
+		Tags:         t.tags(p, name),
+		Zone:         zone,
+	}
+}
+
+// issuedCertificateARN is the instance's certificate once ACM has issued
+// it. A certificate the Ingress serves already stays while its validation
+// is not observed Ready, say after a provider restart: dropping it would
+// take the hosts it covers off HTTPS.
+func issuedCertificateARN(observed map[resource.Name]resource.ObservedComposed) string {
+	if arn := acmdns.IssuedARN(observed, nameCertificate, nameCertificateValidation); arn != "" {
+		return arn
+	}
+	arn := compose.ObservedString(observed, nameCertificate, "status.atProvider.arn")
+	served := strings.Split(compose.ObservedString(observed, nameIngress, "spec.forProvider.manifest.metadata.annotations['"+annotationCertificateARN+"']"), ",")
+	if arn != "" && slices.Contains(served, arn) {
+		return arn
+	}
+	return ""
+}
+
+// outsideDomain tells the operator which hosts to point themselves.
+func outsideDomain(pl *v1alpha1.XPlatform, domain, target string, hosts []instanceHost) string {
+	lb := "the platform's load balancer once it has a name"
+	if target != "" {
+		lb = "the platform's load balancer " + target
+	}
+	where := fmt.Sprintf("platform %q has no DNS domain", pl.GetName())
+	if domain != "" {
+		where = "they are outside the platform's domain " + domain
+	}
+	return fmt.Sprintf("%s are not named or certified here, as %s: point them at %s with a CNAME; its certificates do not cover them", fqdns(hosts), where, lb)
+}
+
+// pendingMessage is what the instance waits for, then what its operator
+// has to do.
+func pendingMessage(waiting, info []string) string {
+	var parts []string
+	if len(waiting) > 0 {
+		parts = append(parts, "waiting for "+strings.Join(waiting, ", and for "))
+	}
+	return strings.Join(append(parts, info...), "; ")
+}
+
+// fqdns lists the hosts' names.
+func fqdns(hosts []instanceHost) string {
+	names := make([]string, 0, len(hosts))
+	for _, h := range hosts {
+		names = append(names, h.FQDN)
+	}
+	return strings.Join(names, ", ")
+}
