@@ -85,13 +85,13 @@ func cache(p *plan) ([]compose.Resource, error) {
 	}
 	if production {
 		rg.NumCacheClusters = ptr.To(float64(len(p.Zones)))
-		rg.PreferredCacheClusterAzs = ptrs(p.Zones)
+		rg.PreferredCacheClusterAzs = compose.StringPtrs(p.Zones)
 		rg.AutomaticFailoverEnabled = ptr.To(true)
 		rg.MultiAzEnabled = ptr.To(true)
 		rg.SnapshotRetentionLimit = ptr.To(float64(7))
 	} else {
 		rg.NumCacheClusters = ptr.To(float64(1))
-		rg.PreferredCacheClusterAzs = ptrs(p.Zones[:1])
+		rg.PreferredCacheClusterAzs = compose.StringPtrs(p.Zones[:1])
 	}
 
 	rs := []compose.Resource{

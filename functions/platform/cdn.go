@@ -240,8 +240,8 @@ func staticDistribution(p *plan, bucket string, observed map[resource.Name]resou
 				DefaultCacheBehavior: []cfv1beta1.DefaultCacheBehaviorParameters{{
 					TargetOriginID:          ptr.To(staticOriginID),
 					ViewerProtocolPolicy:    ptr.To("redirect-to-https"),
-					AllowedMethods:          ptrs([]string{"GET", "HEAD", "OPTIONS"}),
-					CachedMethods:           ptrs([]string{"GET", "HEAD"}),
+					AllowedMethods:          compose.StringPtrs([]string{"GET", "HEAD", "OPTIONS"}),
+					CachedMethods:           compose.StringPtrs([]string{"GET", "HEAD"}),
 					Compress:                ptr.To(true),
 					CachePolicyID:           ptr.To(cachingOptimized),
 					ResponseHeadersPolicyID: ptr.To(corsAndSecurityHeaders),

@@ -222,14 +222,14 @@ func cluster(p *plan, in clusterInputs) []compose.Resource {
 						Provider:  []eksv1beta1.ProviderParameters{{KeyArn: &in.KMSKeyARN}},
 						Resources: []*string{ptr.To("secrets")},
 					}},
-					EnabledClusterLogTypes: ptrs(clusterLogTypes),
+					EnabledClusterLogTypes: compose.StringPtrs(clusterLogTypes),
 					VPCConfig: []eksv1beta1.VPCConfigParameters{{
 						// The control plane's interfaces and every node live in
 						// the private-app subnets of all zones.
 						SubnetIDSelector:      selector(map[string]string{LabelTier: string(TierPrivateApp)}),
 						EndpointPrivateAccess: ptr.To(true),
 						EndpointPublicAccess:  ptr.To(!private),
-						PublicAccessCidrs:     ptrs(p.PublicAccessCIDRs),
+						PublicAccessCidrs:     compose.StringPtrs(p.PublicAccessCIDRs),
 					}},
 					// Standard support only: extended support costs six times
 					// as much per cluster hour.
@@ -258,15 +258,4 @@ func cluster(p *plan, in clusterInputs) []compose.Resource {
 		}},
 		kubernetesProviderConfig(p),
 	}
-}
-
-func ptrs(ss []string) []*string {
-	if len(ss) == 0 {
-		return nil
-	}
-	out := make([]*string, len(ss))
-	for i := range ss {
-		out[i] = &ss[i]
-	}
-	return out
 }

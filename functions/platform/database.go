@@ -72,7 +72,7 @@ func database(p *plan) []compose.Resource {
 		CopyTagsToSnapshot:                  ptr.To(true),
 		DeletionProtection:                  d.DeletionProtection,
 		SkipFinalSnapshot:                   ptr.To(d.SkipFinalSnapshot),
-		EnabledCloudwatchLogsExports:        ptrs([]string{"audit", "error", "slowquery"}),
+		EnabledCloudwatchLogsExports:        compose.StringPtrs([]string{"audit", "error", "slowquery"}),
 		// Stay on standard support: extended support is billed per vCPU-hour.
 		EngineLifecycleSupport: ptr.To("open-source-rds-extended-support-disabled"),
 		Tags:                   p.tags(p.Name + "-mysql"),

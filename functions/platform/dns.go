@@ -119,20 +119,7 @@ func dnsStatus(p *plan, observed map[resource.Name]resource.ObservedComposed, s 
 		s.HostedZoneID = compose.ObservedString(observed, nameZone, "status.atProvider.zoneId")
 		// The parent domain delegates to these; an adopted zone is
 		// delegated already.
-		s.NameServers = observedStringList(observed, nameZone, "status.atProvider.nameServers")
+		s.NameServers = compose.ObservedStringList(observed, nameZone, "status.atProvider.nameServers")
 	}
 	s.CertificateARN = acmdns.IssuedARN(observed, nameCertificate, nameCertificateValidation)
-}
-
-// observedStringList is a list of strings of an observed resource, nil when
-// the resource or the field does not exist.
-func observedStringList(observed map[resource.Name]resource.ObservedComposed, name resource.Name, path string) []string {
-	var out []string
-	for i := 0; ; i++ {
-		v := compose.ObservedString(observed, name, fmt.Sprintf("%s[%d]", path, i))
-		if v == "" {
-			return out
-		}
-		out = append(out, v)
-	}
 }

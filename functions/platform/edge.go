@@ -35,7 +35,7 @@ func record(p *plan, name resource.Name, fqdn, typ string, ttl int, values ...st
 				Name:           ptr.To(fqdn),
 				Type:           ptr.To(typ),
 				TTL:            ptr.To(float64(ttl)),
-				Records:        ptrs(values),
+				Records:        compose.StringPtrs(values),
 				ZoneID:         id,
 				ZoneIDSelector: sel,
 			},

@@ -205,7 +205,7 @@ func emailConfigurationSet(p *plan) compose.Resource {
 				Region:             &p.Region,
 				ReputationOptions:  []sesv2v1beta1.ReputationOptionsParameters{{ReputationMetricsEnabled: ptr.To(true)}},
 				SendingOptions:     []sesv2v1beta1.SendingOptionsParameters{{SendingEnabled: ptr.To(true)}},
-				SuppressionOptions: []sesv2v1beta1.SuppressionOptionsParameters{{SuppressedReasons: ptrs([]string{"BOUNCE", "COMPLAINT"})}},
+				SuppressionOptions: []sesv2v1beta1.SuppressionOptionsParameters{{SuppressedReasons: compose.StringPtrs([]string{"BOUNCE", "COMPLAINT"})}},
 				Tags:               p.tags(name),
 			},
 		},
@@ -335,7 +335,7 @@ func emailEvents(p *plan, arns emailARNs) ([]compose.Resource, error) {
 					EventDestinationName:         ptr.To(emailEventDestination),
 					EventDestination: []sesv2v1beta1.EventDestinationParameters{{
 						Enabled:            ptr.To(true),
-						MatchingEventTypes: ptrs(emailEventTypes),
+						MatchingEventTypes: compose.StringPtrs(emailEventTypes),
 						SnsDestination: []sesv2v1beta1.SnsDestinationParameters{{
 							TopicArnSelector: selector(labels),
 						}},

@@ -19,8 +19,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/utils/ptr"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
@@ -332,7 +330,7 @@ func provisionObjects(p *plan, pr provisioning, labels map[string]string, provid
 	if err != nil {
 		return nil, "", err
 	}
-	jobManifest, err := withoutNulls(j)
+	jobManifest, err := compose.WithoutNulls(j)
 	if err != nil {
 		return nil, "", err
 	}
@@ -348,35 +346,6 @@ func provisionObjects(p *plan, pr provisioning, labels map[string]string, provid
 		{Name: nameProvisionScripts, Object: cmObj},
 		{Name: job, Object: jobObj},
 	}, job, nil
-}
-
-// withoutNulls is o without the nulls typed structs carry, such as a pod
-// template's creationTimestamp: server-side apply would take them as
-// intent.
-func withoutNulls(o runtime.Object) (*unstructured.Unstructured, error) {
-	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o)
-	if err != nil {
-		return nil, errors.Wrapf(err, "cannot convert %T to unstructured", o)
-	}
-	dropNulls(u)
-	return &unstructured.Unstructured{Object: u}, nil
-}
-
-func dropNulls(v any) {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, e := range t {
-			if e == nil {
-				delete(t, k)
-				continue
-			}
-			dropNulls(e)
-		}
-	case []any:
-		for _, e := range t {
-			dropNulls(e)
-		}
-	}
 }
 
 // provisionScripts are the embedded scripts by file name.

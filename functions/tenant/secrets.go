@@ -11,8 +11,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/yaml"
@@ -147,12 +145,11 @@ func configDeliveryObjects(p *plan, pr provisioning, labels map[string]string, p
 	}
 	// Not a runtime.Object of its own: no deep copy to generate for one
 	// builder.
-	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(spc)
+	u, err := compose.WithoutNulls(spc)
 	if err != nil {
-		return nil, errors.Wrap(err, "cannot convert the SecretProviderClass")
+		return nil, err
 	}
-	dropNulls(u)
-	spcObj, err := compose.KubernetesObject(&unstructured.Unstructured{Object: u}, providerConfig, kubev1alpha2.Readiness{})
+	spcObj, err := compose.KubernetesObject(u, providerConfig, kubev1alpha2.Readiness{})
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +205,7 @@ func configDeliveryObjects(p *plan, pr provisioning, labels map[string]string, p
 			},
 		},
 	}
-	syncManifest, err := withoutNulls(deployment)
+	syncManifest, err := compose.WithoutNulls(deployment)
 	if err != nil {
 		return nil, err
 	}

@@ -49,7 +49,7 @@ func (z Zone) Record(name resource.Name, spec xpv1.ResourceSpec, fqdn, typ strin
 				Name:           ptr.To(fqdn),
 				Type:           ptr.To(typ),
 				TTL:            ptr.To(float64(ttl)),
-				Records:        ptrs(values),
+				Records:        compose.StringPtrs(values),
 				ZoneID:         id,
 				ZoneIDSelector: z.Selector,
 			},
@@ -99,7 +99,7 @@ func (c Certificate) Resources(observed map[resource.Name]resource.ObservedCompo
 			ForProvider: acmv1beta1.CertificateParameters{
 				Region:                  ptr.To(c.Region),
 				DomainName:              ptr.To(c.Domains[0].FQDN),
-				SubjectAlternativeNames: ptrs(sans),
+				SubjectAlternativeNames: compose.StringPtrs(sans),
 				ValidationMethod:        ptr.To("DNS"),
 				Tags:                    c.Tags,
 			},
@@ -154,7 +154,7 @@ func (c Certificate) Resources(observed map[resource.Name]resource.ObservedCompo
 			return rs, missing
 		}
 		// Never drop a validation that exists.
-		fqdns = observedStringList(observed, c.Validation, "spec.forProvider.validationRecordFqdns")
+		fqdns = compose.ObservedStringList(observed, c.Validation, "spec.forProvider.validationRecordFqdns")
 	}
 	t := true
 	rs = append(rs, compose.Resource{Name: c.Validation, Object: &acmv1beta1.CertificateValidation{
@@ -163,7 +163,7 @@ func (c Certificate) Resources(observed map[resource.Name]resource.ObservedCompo
 			ForProvider: acmv1beta1.CertificateValidationParameters{
 				Region:                 ptr.To(c.Region),
 				CertificateArnSelector: &xpv1.Selector{MatchControllerRef: &t, MatchLabels: maps.Clone(c.Labels)},
-				ValidationRecordFqdns:  ptrs(fqdns),
+				ValidationRecordFqdns:  compose.StringPtrs(fqdns),
 			},
 		},
 	}})
@@ -213,29 +213,4 @@ func IssuedARN(observed map[resource.Name]resource.ObservedComposed, cert, valid
 		return ""
 	}
 	return compose.ObservedString(observed, cert, "status.atProvider.arn")
-}
-
-// observedStringList is a list of strings of an observed resource, nil when
-// the resource or the field does not exist.
-func observedStringList(observed map[resource.Name]resource.ObservedComposed, name resource.Name, path string) []string {
-	var out []string
-	for i := 0; ; i++ {
-		v := compose.ObservedString(observed, name, fmt.Sprintf("%s[%d]", path, i))
-		if v == "" {
-			return out
-		}
-		out = append(out, v)
-	}
-}
-
-// ptrs is nil for no strings, so that empty lists are left out.
-func ptrs(ss []string) []*string {
-	if len(ss) == 0 {
-		return nil
-	}
-	out := make([]*string, len(ss))
-	for i := range ss {
-		out[i] = &ss[i]
-	}
-	return out
 }

@@ -7,11 +7,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
@@ -197,4 +199,42 @@ func SetStatus(xr *resource.Composite, status any) error {
 		return errors.Wrap(err, "cannot convert composite status")
 	}
 	return errors.Wrap(xr.Resource.SetValue("status", u), "cannot set composite status")
+}
+
+// StringPtrs is nil for no strings, so that empty lists are left out of
+// what is composed.
+func StringPtrs(ss []string) []*string {
+	if len(ss) == 0 {
+		return nil
+	}
+	out := make([]*string, len(ss))
+	for i := range ss {
+		out[i] = &ss[i]
+	}
+	return out
+}
+
+// ObservedStringList is a list of strings of an observed resource, nil when
+// the resource or the field does not exist.
+func ObservedStringList(observed map[resource.Name]resource.ObservedComposed, name resource.Name, path string) []string {
+	var out []string
+	for i := 0; ; i++ {
+		v := ObservedString(observed, name, fmt.Sprintf("%s[%d]", path, i))
+		if v == "" {
+			return out
+		}
+		out = append(out, v)
+	}
+}
+
+// WithoutNulls is o as unstructured content without the nulls typed structs
+// carry, such as a pod template's creationTimestamp, for manifests that
+// server-side apply would otherwise read as intent.
+func WithoutNulls(o any) (*unstructured.Unstructured, error) {
+	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o)
+	if err != nil {
+		return nil, errors.Wrapf(err, "cannot convert %T to unstructured", o)
+	}
+	pruneNulls(u)
+	return &unstructured.Unstructured{Object: u}, nil
 }
