@@ -17,13 +17,15 @@ import (
 
 // Names of cluster resources.
 const (
-	nameKMSKey       resource.Name = "kms-key-eks"
-	nameClusterRole  resource.Name = "iam-role-eks-cluster"
-	nameNodeRole     resource.Name = "iam-role-eks-node"
-	nameLogGroup     resource.Name = "log-group-eks"
-	nameCluster      resource.Name = "eks-cluster"
-	nameClusterAuth  resource.Name = "eks-cluster-auth"
-	nameKubeProvider resource.Name = "provider-config-kubernetes"
+	nameKMSKey      resource.Name = "kms-key-eks"
+	nameClusterRole resource.Name = "iam-role-eks-cluster"
+	// nameClusterTagPolicy lets Auto Mode tag what it creates.
+	nameClusterTagPolicy resource.Name = "iam-policy-eks-cluster-tag-propagation"
+	nameNodeRole         resource.Name = "iam-role-eks-node"
+	nameLogGroup         resource.Name = "log-group-eks"
+	nameCluster          resource.Name = "eks-cluster"
+	nameClusterAuth      resource.Name = "eks-cluster-auth"
+	nameKubeProvider     resource.Name = "provider-config-kubernetes"
 )
 
 // roleClusterAuth labels the ClusterAuth, for the selectors of usages.
@@ -105,10 +107,51 @@ func clusterPrerequisites(p *plan) ([]compose.Resource, error) {
 	for _, pol := range clusterRolePolicies {
 		rs = append(rs, attachment(p, "eks-cluster", pol))
 	}
+	tagging, err := clusterTagPropagation(p)
+	if err != nil {
+		return nil, err
+	}
+	rs = append(rs, tagging)
 	for _, pol := range nodeRolePolicies {
 		rs = append(rs, attachment(p, "eks-node", pol))
 	}
 	return rs, nil
+}
+
+// clusterTagPropagation lets Auto Mode put the platform's cost tags on the
+// load balancers, target groups, listeners, rules and security groups it
+// creates: its managed policies allow creating them but not tagging them
+// with user-defined tags. Tags may be set only while creating, never on
+// resources that exist.
+func clusterTagPropagation(p *plan) (compose.Resource, error) {
+	doc, err := awsiam.PolicyDocument{Version: awsiam.Version, Statement: []awsiam.Statement{
+		{
+			Sid:       "TagLoadBalancingOnCreate",
+			Effect:    "Allow",
+			Action:    []string{"elasticloadbalancing:AddTags"},
+			Resource:  []string{"*"},
+			Condition: map[string]map[string]string{"StringLike": {"elasticloadbalancing:CreateAction": "Create*"}},
+		},
+		{
+			Sid:       "TagSecurityGroupsOnCreate",
+			Effect:    "Allow",
+			Action:    []string{"ec2:CreateTags"},
+			Resource:  []string{fmt.Sprintf("arn:%s:ec2:%s:*:security-group/*", p.Partition, p.Region)},
+			Condition: map[string]map[string]string{"StringEquals": {"ec2:CreateAction": "CreateSecurityGroup"}},
+		},
+	}}.JSON()
+	if err != nil {
+		return compose.Resource{}, err
+	}
+	return compose.Resource{Name: nameClusterTagPolicy, Object: &iamv1beta1.RolePolicy{
+		Spec: iamv1beta1.RolePolicySpec{
+			ResourceSpec: p.resourceSpec(),
+			ForProvider: iamv1beta1.RolePolicyParameters{
+				Policy:       &doc,
+				RoleSelector: selector(map[string]string{LabelRole: "eks-cluster"}),
+			},
+		},
+	}}, nil
 }
 
 func role(p *plan, name resource.Name, roleLabel, description string, trust awsiam.PolicyDocument) (compose.Resource, error) {

@@ -23,6 +23,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
+	"github.com/openedx-cloud/platform-aws/internal/awsiam"
 )
 
 const (
@@ -611,5 +612,33 @@ func TestClusterNameIsValidForEKS(t *testing.T) {
 				t.Errorf("log group name: -want, +got:\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestClusterTagPropagation(t *testing.T) {
+	r, err := clusterTagPropagation(mustPlan(t, newXR()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol := r.Object.(*iamv1beta1.RolePolicy)
+	var doc awsiam.PolicyDocument
+	if err := json.Unmarshal([]byte(*pol.Spec.ForProvider.Policy), &doc); err != nil {
+		t.Fatal(err)
+	}
+	// Tagging is allowed only within the call that creates the resource:
+	// Auto Mode can never retag what exists.
+	want := map[string]map[string]map[string]string{
+		"TagLoadBalancingOnCreate":  {"StringLike": {"elasticloadbalancing:CreateAction": "Create*"}},
+		"TagSecurityGroupsOnCreate": {"StringEquals": {"ec2:CreateAction": "CreateSecurityGroup"}},
+	}
+	got := map[string]map[string]map[string]string{}
+	for _, s := range doc.Statement {
+		got[s.Sid] = s.Condition
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("tag propagation conditions: -want, +got:\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]string{LabelRole: "eks-cluster"}, pol.Spec.ForProvider.RoleSelector.MatchLabels); diff != "" {
+		t.Errorf("the policy is the cluster role's: -want, +got:\n%s", diff)
 	}
 }

@@ -171,6 +171,7 @@ func wantPrerequisiteNames() []string {
 		"iam-attachment-eks-cluster-AmazonEKSBlockStoragePolicy",
 		"iam-attachment-eks-cluster-AmazonEKSLoadBalancingPolicy",
 		"iam-attachment-eks-cluster-AmazonEKSNetworkingPolicy",
+		"iam-policy-eks-cluster-tag-propagation",
 		"iam-attachment-eks-node-AmazonEKSWorkerNodeMinimalPolicy",
 		"iam-attachment-eks-node-AmazonEC2ContainerRegistryPullOnly",
 	}

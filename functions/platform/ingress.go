@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 
 	kubev1alpha2 "github.com/crossplane-contrib/provider-kubernetes/apis/cluster/object/v1alpha2"
@@ -387,6 +388,14 @@ type ingressClassParamsSpec struct {
 	Group      ingressGroup `json:"group"`
 	SSLPolicy  string       `json:"sslPolicy,omitempty"`
 	TargetType string       `json:"targetType,omitempty"`
+	Tags       []albTag     `json:"tags,omitempty"`
+}
+
+// albTag is a tag Auto Mode puts on the load balancer and what belongs to
+// it.
+type albTag struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
 }
 
 type ingressGroup struct {
@@ -397,6 +406,7 @@ type ingressGroup struct {
 func (in *ingressClassParams) DeepCopyObject() runtime.Object {
 	out := *in
 	in.ObjectMeta.DeepCopyInto(&out.ObjectMeta)
+	out.Spec.Tags = slices.Clone(in.Spec.Tags)
 	return &out
 }
 
@@ -492,6 +502,12 @@ func edgeObjects(p *plan, observed map[resource.Name]resource.ObservedComposed) 
 		},
 	}
 	params.Spec.SSLPolicy = albSSLPolicy
+	// The platform's cost tags, so that the ALB is billed where the rest
+	// is; the cluster role may tag only while creating.
+	tags := p.tags(p.Name + "-alb")
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		params.Spec.Tags = append(params.Spec.Tags, albTag{Key: k, Value: *tags[k]})
+	}
 
 	class := &networkingv1.IngressClass{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "IngressClass"},

@@ -380,6 +380,14 @@ func TestIngressInClusterObjects(t *testing.T) {
 			}
 			if tc.tls {
 				wantParams["spec"].(map[string]any)["sslPolicy"] = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+				// The platform's cost tags reach the ALB.
+				wantParams["spec"].(map[string]any)["tags"] = []any{
+					map[string]any{"key": "Name", "value": "prod-alb"},
+					map[string]any{"key": "app", "value": "openedx"},
+					map[string]any{"key": "cost-center", "value": "learning-platform"},
+					map[string]any{"key": "managed-by", "value": "crossplane"},
+					map[string]any{"key": "platform", "value": "prod"},
+				}
 			}
 			gotParams := map[string]any{"apiVersion": params["apiVersion"], "kind": params["kind"], "spec": params["spec"]}
 			if diff := cmp.Diff(wantParams, gotParams); diff != "" {
