@@ -15,7 +15,7 @@ CROSSPLANE_IMAGE := xpkg.crossplane.io/crossplane/crossplane:v2.1.0
 
 FUNCTIONS := platform tenant
 
-.PHONY: all generate verify-generated tools build render validate package test unit fuzz golden golden-update clean
+.PHONY: all generate verify-generated tools build render validate package test unit fuzz bench golden golden-update clean
 
 all: test
 
@@ -99,7 +99,13 @@ golden: validate
 golden-update: validate
 	$(TEST_ENV) $(GO) test ./test/ -count=1 -run TestGolden -update
 
-test: verify-generated unit package fuzz golden e2e
+## Benchmarks: speed and memory as multiples of a baseline measured in the
+## same run (x-baseline-time, x-baseline-allocs), never as timed assertions.
+BENCHTIME ?= 20x
+bench:
+	$(GO) test ./functions/... -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME)
+
+test: verify-generated unit package fuzz bench golden e2e
 
 clean:
 	rm -rf $(OUT)
