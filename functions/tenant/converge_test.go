@@ -60,6 +60,12 @@ func convergedPlatform(t *testing.T, mutate ...func(*v1alpha1.XPlatform)) *fnv1.
 // carries credentials planted in connection details; none may come back in
 // a response or a log line.
 func converge(t *testing.T, platform *fnv1.Resource) *fnv1.RunFunctionResponse {
+	rsp, _ := convergeObserved(t, platform)
+	return rsp
+}
+
+// convergeObserved is converge, with what was observed last.
+func convergeObserved(t *testing.T, platform *fnv1.Resource) (*fnv1.RunFunctionResponse, map[string]*fnv1.Resource) {
 	t.Helper()
 	logs := &fntest.LogBuffer{}
 	f := &Function{log: logs.Logger()}
@@ -96,12 +102,12 @@ func converge(t *testing.T, platform *fnv1.Resource) *fnv1.RunFunctionResponse {
 		}
 		slices.Sort(names)
 		if slices.Equal(names, prev) {
-			return rsp
+			return rsp, observed
 		}
 		prev = names
 	}
 	t.Fatal("the tenant did not converge in 8 passes")
-	return nil
+	return nil, nil
 }
 
 func TestRunFunctionConverges(t *testing.T) {
@@ -221,6 +227,50 @@ func TestRunFunctionAdmission(t *testing.T) {
 				}
 				if !strings.Contains(msg, tc.waiting) {
 					t.Errorf("%s\nPlatformReady message %q does not say %q", tc.reason, msg, tc.waiting)
+				}
+			}
+		})
+	}
+}
+
+// TestPlatformOutageKeepsEverything removes the platform from under a
+// converged tenant, and then its status: every resource the tenant had,
+// in AWS and in the cluster, stays desired with the same spec, so nothing
+// is deleted.
+func TestPlatformOutageKeepsEverything(t *testing.T) {
+	converged, observed := convergeObserved(t, convergedPlatform(t))
+	cases := map[string]struct {
+		reason   string
+		platform []*fnv1.Resource
+	}{
+		"PlatformGone": {
+			reason: "The XPlatform no longer exists.",
+		},
+		"PlatformStatusLost": {
+			reason: "The XPlatform exists but has lost its status, as after a restore.",
+			platform: []*fnv1.Resource{convergedPlatform(t, func(pl *v1alpha1.XPlatform) {
+				pl.Status = v1alpha1.XPlatformStatus{Tenants: pl.Status.Tenants}
+			})},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			req := &fnv1.RunFunctionRequest{
+				Observed:          &fnv1.State{Composite: tenant(demoSpec), Resources: observed},
+				RequiredResources: required(tc.platform...),
+			}
+			rsp, err := (&Function{log: logging.NewNopLogger()}).RunFunction(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for n, want := range converged.GetDesired().GetResources() {
+				got, ok := rsp.GetDesired().GetResources()[n]
+				if !ok {
+					t.Errorf("%s\n%q is no longer desired: Crossplane would delete it", tc.reason, n)
+					continue
+				}
+				if diff := cmp.Diff(want.GetResource().AsMap()["spec"], got.GetResource().AsMap()["spec"]); diff != "" {
+					t.Errorf("%s\n%q changed its spec: -converged, +now:\n%s", tc.reason, n, diff)
 				}
 			}
 		})

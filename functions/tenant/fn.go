@@ -164,11 +164,11 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	}
 	if fetched && !data.Complete {
 		// Whatever exists and cannot be composed now is kept as it is.
-		names := make(map[resource.Name]bool, len(d.Resources))
+		composed := make(map[resource.Name]bool, len(d.Resources))
 		for n := range d.Resources {
-			names[n] = true
+			composed[n] = true
 		}
-		if err := d.AddAll(keptManaged(observed, names)...); err != nil {
+		if err := d.AddAll(keptManaged(observed, composed)...); err != nil {
 			response.Fatal(rsp, err)
 			return rsp, nil
 		}
