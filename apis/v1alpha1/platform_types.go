@@ -385,6 +385,14 @@ type TenantsStatus struct {
 	// +listType=map
 	// +listMapKey=composite
 	Refused []TenantRefusal `json:"refused,omitempty"`
+	// Deprovisioning lists deleted tenants whose deletionPolicy was Delete
+	// and whose MySQL and MongoDB data the platform is dropping, with a Job
+	// of its provisioner. An entry leaves once its Job succeeded, or at
+	// once when a tenant of the same instance name appears: a live
+	// instance's data is never dropped.
+	// +listType=map
+	// +listMapKey=instance
+	Deprovisioning []TenantDeprovisioning `json:"deprovisioning,omitempty"`
 }
 
 // TenantAllocation is what one tenant was given.
@@ -397,6 +405,29 @@ type TenantAllocation struct {
 	CeleryDatabase int32 `json:"celeryDatabase"`
 	// CacheDatabase is Tutor's OPENEDX_CACHE_REDIS_DB.
 	CacheDatabase int32 `json:"cacheDatabase"`
+	// DeletionPolicy is the tenant's spec.deletionPolicy, recorded on every
+	// reconcile while it exists: once it is gone, Delete has its MySQL and
+	// MongoDB data dropped. Empty means Orphan.
+	// +optional
+	DeletionPolicy DataDeletionPolicy `json:"deletionPolicy,omitempty"`
+}
+
+// TenantDeprovisioning is a deleted tenant whose data is being dropped, and
+// what is dropped. The names derive from the instance name alone, as the
+// tenant derived them when it created them.
+type TenantDeprovisioning struct {
+	// Instance is the deleted tenant's spec.instanceName.
+	Instance string `json:"instance"`
+	// Composite was the XOpenEdxTenant's name.
+	Composite string `json:"composite"`
+	// MySQLDatabase and MySQLUser are dropped from the Aurora cluster.
+	MySQLDatabase string `json:"mysqlDatabase"`
+	MySQLUser     string `json:"mysqlUser"`
+	// MongoDBUser is dropped from the admin database, and MongoDBDatabase
+	// and ForumDatabase from the replica set.
+	MongoDBUser     string `json:"mongodbUser"`
+	MongoDBDatabase string `json:"mongodbDatabase"`
+	ForumDatabase   string `json:"forumDatabase"`
 }
 
 // TenantRefusal says why a tenant is not admitted.

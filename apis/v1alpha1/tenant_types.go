@@ -66,8 +66,10 @@ type XOpenEdxTenantSpec struct {
 	// DeletionPolicy decides what deleting the instance does to its data.
 	// Orphan, the default, keeps the buckets, the Secrets Manager secret
 	// and the MySQL and MongoDB databases, so that a mistaken delete loses
-	// nothing; Delete removes the buckets, their objects and the secret.
-	// Databases are never dropped by the platform: see the README.
+	// nothing; Delete removes the buckets, their objects and the secret,
+	// and once the instance is gone the platform drops its MySQL database
+	// and user and its MongoDB user and databases (status.tenants of the
+	// platform), unless an instance of the same name exists by then.
 	// +kubebuilder:default=Orphan
 	DeletionPolicy DataDeletionPolicy `json:"deletionPolicy,omitempty"`
 }

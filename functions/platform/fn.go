@@ -51,21 +51,6 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 
-	// Ask for the tenants on every call: Crossplane calls again with them.
-	requireTenants(rsp)
-	required, err := request.GetRequiredResources(req)
-	if err != nil {
-		response.Fatal(rsp, errors.Wrapf(err, "cannot get required resources from %T", req))
-		return rsp, nil
-	}
-	tenants, err := tenantLedger(p, xr, required)
-	if err != nil {
-		// One unreadable tenant must neither block the platform nor free
-		// anyone's databases: the ledger stays as it was.
-		response.Warning(rsp, err)
-		tenants = xr.Status.Tenants
-	}
-
 	dxr, err := request.GetDesiredCompositeResource(req)
 	if err != nil {
 		response.Fatal(rsp, errors.Wrapf(err, "cannot get desired composite resource from %T", req))
@@ -82,6 +67,23 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 	d := &compose.Desired{Resources: desired, Observed: observed}
+
+	// Ask for the tenants on every call: Crossplane calls again with them.
+	requireTenants(rsp)
+	required, err := request.GetRequiredResources(req)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrapf(err, "cannot get required resources from %T", req))
+		return rsp, nil
+	}
+	dropped := func(e v1alpha1.TenantDeprovisioning) bool { return deprovisioned(p, observed, e) }
+	tenants, err := tenantLedger(p, xr, required, dropped)
+	if err != nil {
+		// One unreadable tenant must neither block the platform nor free
+		// anyone's databases, nor have any dropped: the ledger stays as it
+		// was.
+		response.Warning(rsp, err)
+		tenants = xr.Status.Tenants
+	}
 
 	prereqs, err := clusterPrerequisites(p)
 	if err != nil {
@@ -123,6 +125,22 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		if err := d.AddAll(append(append(cluster(p, in), settings...), prov...)...); err != nil {
 			response.Fatal(rsp, err)
 			return rsp, nil
+		}
+		// Deleted tenants' data, dropped only while listed in the ledger.
+		deprov, pending, failed, err := deprovisionObjects(p, observed, tenants.Deprovisioning)
+		if err != nil {
+			response.Fatal(rsp, err)
+			return rsp, nil
+		}
+		if err := d.AddAll(deprov...); err != nil {
+			response.Fatal(rsp, err)
+			return rsp, nil
+		}
+		for _, f := range failed {
+			response.Warning(rsp, errors.New(f))
+		}
+		if len(pending) > 0 {
+			response.Normalf(rsp, "Dropping the data of deleted tenants waits for %s", strings.Join(pending, " and "))
 		}
 	}
 	if missing := append(clusterMissing, tiersMissing...); len(missing) > 0 {

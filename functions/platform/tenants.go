@@ -14,6 +14,7 @@ import (
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
+	"github.com/openedx-cloud/platform-aws/internal/tenantnames"
 )
 
 // requirementTenants is the key under which Crossplane returns the tenants.
@@ -46,8 +47,9 @@ func requireTenants(rsp *fnv1.RunFunctionResponse) {
 
 // tenantLedger is the platform's status.tenants. Until Crossplane has
 // fetched the tenants (the first call of a reconcile) the previous ledger is
-// returned unchanged: tenants not seen are not tenants gone.
-func tenantLedger(p *plan, xr *v1alpha1.XPlatform, required map[string][]resource.Required) (v1alpha1.TenantsStatus, error) {
+// returned unchanged: tenants not seen are not tenants gone. dropped
+// reports whether the data of a deprovisioning entry has been dropped.
+func tenantLedger(p *plan, xr *v1alpha1.XPlatform, required map[string][]resource.Required, dropped func(v1alpha1.TenantDeprovisioning) bool) (v1alpha1.TenantsStatus, error) {
 	found, fetched := required[requirementTenants]
 	if !fetched {
 		return xr.Status.Tenants, nil
@@ -56,7 +58,9 @@ func tenantLedger(p *plan, xr *v1alpha1.XPlatform, required map[string][]resourc
 	if err != nil {
 		return v1alpha1.TenantsStatus{}, err
 	}
-	return allocateTenants(xr.Status.Tenants.Allocations, ts, p.cacheDatabases()), nil
+	s := allocateTenants(xr.Status.Tenants.Allocations, ts, p.cacheDatabases())
+	s.Deprovisioning = deprovisionTenants(xr.Status.Tenants, ts, dropped)
+	return s, nil
 }
 
 // tenant is what allocation reads of one XOpenEdxTenant.
@@ -68,6 +72,9 @@ type tenant struct {
 	// new one being deleted is not given any.
 	Deleting bool
 	Redis    *v1alpha1.TenantRedis
+	// DeletionPolicy is Delete or Orphan as the spec says, "" otherwise
+	// (Orphan).
+	DeletionPolicy v1alpha1.DataDeletionPolicy
 }
 
 // tenantObject is the part of an XOpenEdxTenant the platform reads. Only
@@ -79,6 +86,9 @@ type tenantObject struct {
 		PlatformRef  v1alpha1.PlatformReference `json:"platformRef"`
 		InstanceName string                     `json:"instanceName"`
 		Redis        *v1alpha1.TenantRedis      `json:"redis,omitempty"`
+		// A string, not the enum: an unknown value is Orphan, never an
+		// error that would block the platform.
+		DeletionPolicy string `json:"deletionPolicy,omitempty"`
 	} `json:"spec"`
 }
 
@@ -100,14 +110,25 @@ func ownTenants(xr *v1alpha1.XPlatform, required []resource.Required) ([]tenant,
 			continue
 		}
 		out = append(out, tenant{
-			Composite: o.GetName(),
-			Instance:  o.Spec.InstanceName,
-			Created:   o.GetCreationTimestamp().Time,
-			Deleting:  o.GetDeletionTimestamp() != nil,
-			Redis:     o.Spec.Redis,
+			Composite:      o.GetName(),
+			Instance:       o.Spec.InstanceName,
+			Created:        o.GetCreationTimestamp().Time,
+			Deleting:       o.GetDeletionTimestamp() != nil,
+			Redis:          o.Spec.Redis,
+			DeletionPolicy: deletionPolicy(o.Spec.DeletionPolicy),
 		})
 	}
 	return out, nil
+}
+
+// deletionPolicy is a tenant's spec.deletionPolicy as recorded in its
+// allocation: only the enum's values, so that the status is always valid.
+func deletionPolicy(s string) v1alpha1.DataDeletionPolicy {
+	switch p := v1alpha1.DataDeletionPolicy(s); p {
+	case v1alpha1.DataDeletionDelete, v1alpha1.DataDeletionOrphan:
+		return p
+	}
+	return ""
 }
 
 // allocateTenants gives each tenant two Redis databases of the platform's
@@ -151,8 +172,12 @@ func allocateTenants(previous []v1alpha1.TenantAllocation, tenants []tenant, dat
 		// should it change anyway the databases still belong to this
 		// composite. An allocation that clashes with one kept already can
 		// only come from an edited status; its tenant is allocated anew.
-		if a, ok := had[t.Composite]; ok && l.keep(a) {
-			continue
+		if a, ok := had[t.Composite]; ok {
+			// The policy is the spec's as long as the tenant exists.
+			a.DeletionPolicy = t.DeletionPolicy
+			if l.keep(a) {
+				continue
+			}
 		}
 		if !t.Deleting {
 			fresh = append(fresh, t)
@@ -233,6 +258,7 @@ func (l *ledger) take(t tenant, celery, cache int32) {
 	l.indexes[celery], l.indexes[cache] = t.Instance, t.Instance
 	l.status.Allocations = append(l.status.Allocations, v1alpha1.TenantAllocation{
 		Instance: t.Instance, Composite: t.Composite, CeleryDatabase: celery, CacheDatabase: cache,
+		DeletionPolicy: t.DeletionPolicy,
 	})
 }
 
@@ -278,4 +304,85 @@ func (l *ledger) pinProblem(r v1alpha1.TenantRedis) string {
 		}
 	}
 	return ""
+}
+
+// deprovisionTenants is the ledger's list of deleted tenants whose data is
+// being dropped:
+//   - an allocated tenant that is gone (not merely being deleted) joins it
+//     when its recorded deletionPolicy was Delete, never when Orphan;
+//   - an entry leaves it once dropped reports its data dropped;
+//   - an entry leaves it at once, without running, when any tenant of this
+//     platform, live, refused or being deleted, has the same instance
+//     name or the same data names: a live instance's data is never dropped.
+//
+// Entries are unique by instance and sorted by it.
+func deprovisionTenants(previous v1alpha1.TenantsStatus, tenants []tenant, dropped func(v1alpha1.TenantDeprovisioning) bool) []v1alpha1.TenantDeprovisioning {
+	present, live := map[string]bool{}, map[string]bool{}
+	for _, t := range tenants {
+		present[t.Composite] = true
+		for _, n := range dataNames(t.Instance) {
+			live[n] = true
+		}
+	}
+	inUse := func(instance string) bool {
+		for _, n := range dataNames(instance) {
+			if live[n] {
+				return true
+			}
+		}
+		return false
+	}
+
+	var out []v1alpha1.TenantDeprovisioning
+	listed := map[string]bool{}
+	add := func(d v1alpha1.TenantDeprovisioning) {
+		if d.Instance == "" || listed[d.Instance] || inUse(d.Instance) {
+			return
+		}
+		listed[d.Instance] = true
+		out = append(out, d)
+	}
+	for _, d := range previous.Deprovisioning {
+		if dropped != nil && dropped(d) {
+			continue
+		}
+		// Recomputed, so that an edited status cannot name another
+		// instance's data.
+		add(newDeprovisioning(d.Instance, d.Composite))
+	}
+	for _, a := range previous.Allocations {
+		if present[a.Composite] || a.DeletionPolicy != v1alpha1.DataDeletionDelete {
+			continue
+		}
+		add(newDeprovisioning(a.Instance, a.Composite))
+	}
+	slices.SortFunc(out, func(a, b v1alpha1.TenantDeprovisioning) int { return strings.Compare(a.Instance, b.Instance) })
+	return out
+}
+
+// newDeprovisioning is what is dropped of an instance: the names its
+// tenant created, from internal/tenantnames as the tenant function does.
+func newDeprovisioning(instance, composite string) v1alpha1.TenantDeprovisioning {
+	return v1alpha1.TenantDeprovisioning{
+		Instance:        instance,
+		Composite:       composite,
+		MySQLDatabase:   tenantnames.MySQLDatabase(instance),
+		MySQLUser:       tenantnames.MySQLUsername(instance),
+		MongoDBUser:     tenantnames.MongoDBUsername(instance),
+		MongoDBDatabase: tenantnames.MongoDBDatabase(instance),
+		ForumDatabase:   tenantnames.ForumDatabase(instance),
+	}
+}
+
+// dataNames are every name an instance's data goes by, prefixed by what
+// holds it.
+func dataNames(instance string) []string {
+	if instance == "" {
+		return nil
+	}
+	d := newDeprovisioning(instance, "")
+	return []string{
+		"mysql-database:" + d.MySQLDatabase, "mysql-user:" + d.MySQLUser,
+		"mongodb-user:" + d.MongoDBUser, "mongodb-database:" + d.MongoDBDatabase, "mongodb-database:" + d.ForumDatabase,
+	}
 }

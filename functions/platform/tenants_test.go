@@ -41,6 +41,15 @@ func alloc(instance, composite string, celery, cache int32) v1alpha1.TenantAlloc
 	return v1alpha1.TenantAllocation{Instance: instance, Composite: composite, CeleryDatabase: celery, CacheDatabase: cache}
 }
 
+func withPolicy(p v1alpha1.DataDeletionPolicy) func(tenant) tenant {
+	return func(t tenant) tenant { t.DeletionPolicy = p; return t }
+}
+
+func allocPolicy(a v1alpha1.TenantAllocation, p v1alpha1.DataDeletionPolicy) v1alpha1.TenantAllocation {
+	a.DeletionPolicy = p
+	return a
+}
+
 func TestAllocateTenants(t *testing.T) {
 	type args struct {
 		previous  []v1alpha1.TenantAllocation
@@ -128,6 +137,17 @@ func TestAllocateTenants(t *testing.T) {
 			},
 			want: v1alpha1.TenantsStatus{Allocations: []v1alpha1.TenantAllocation{
 				alloc("alpha", "a", 40, 41), alloc("beta", "b", 0, 1),
+			}},
+		},
+		"PolicyRecorded": {
+			reason: "Each tenant's deletionPolicy is recorded, new or kept, and follows a change of the spec.",
+			args: args{
+				previous:  []v1alpha1.TenantAllocation{allocPolicy(alloc("alpha", "a", 0, 1), v1alpha1.DataDeletionDelete)},
+				tenants:   []tenant{withPolicy(v1alpha1.DataDeletionOrphan)(newTenant("a", "alpha", 0)), withPolicy(v1alpha1.DataDeletionDelete)(newTenant("b", "beta", 1))},
+				databases: 16,
+			},
+			want: v1alpha1.TenantsStatus{Allocations: []v1alpha1.TenantAllocation{
+				allocPolicy(alloc("alpha", "a", 0, 1), v1alpha1.DataDeletionOrphan), allocPolicy(alloc("beta", "b", 2, 3), v1alpha1.DataDeletionDelete),
 			}},
 		},
 		"PinHonoured": {
@@ -259,6 +279,131 @@ func TestAllocateTenants(t *testing.T) {
 	}
 }
 
+func TestDeprovisionTenants(t *testing.T) {
+	del, orphan := v1alpha1.DataDeletionDelete, v1alpha1.DataDeletionOrphan
+	type args struct {
+		previous v1alpha1.TenantsStatus
+		tenants  []tenant
+		dropped  []string
+	}
+	cases := map[string]struct {
+		reason string
+		args   args
+		want   []v1alpha1.TenantDeprovisioning
+	}{
+		"DeleteGone": {
+			reason: "A gone tenant whose recorded policy was Delete has its data listed for dropping, with the names the tenant created.",
+			args: args{
+				previous: v1alpha1.TenantsStatus{Allocations: []v1alpha1.TenantAllocation{allocPolicy(alloc("my-uni", "u", 0, 1), del), alloc("beta", "b", 2, 3)}},
+				tenants:  []tenant{newTenant("b", "beta", 0)},
+			},
+			want: []v1alpha1.TenantDeprovisioning{{
+				Instance: "my-uni", Composite: "u",
+				MySQLDatabase: "openedx_my_uni", MySQLUser: "openedx_my_uni",
+				MongoDBUser: "openedx_my_uni", MongoDBDatabase: "openedx_my_uni", ForumDatabase: "openedx_my_uni_forum",
+			}},
+		},
+		"OrphanGone": {
+			reason: "A gone tenant whose policy was Orphan, or not recorded (Orphan), keeps its data.",
+			args: args{
+				previous: v1alpha1.TenantsStatus{Allocations: []v1alpha1.TenantAllocation{allocPolicy(alloc("alpha", "a", 0, 1), orphan), alloc("beta", "b", 2, 3)}},
+			},
+		},
+		"DeletingKept": {
+			reason: "A tenant being deleted still exists: nothing is dropped before it is gone.",
+			args: args{
+				previous: v1alpha1.TenantsStatus{Allocations: []v1alpha1.TenantAllocation{allocPolicy(alloc("alpha", "a", 0, 1), del)}},
+				tenants:  []tenant{deleting(withPolicy(del)(newTenant("a", "alpha", 0)))},
+			},
+		},
+		"Pending": {
+			reason: "An entry stays until its Job is observed succeeded.",
+			args: args{
+				previous: v1alpha1.TenantsStatus{Deprovisioning: []v1alpha1.TenantDeprovisioning{newDeprovisioning("alpha", "a")}},
+			},
+			want: []v1alpha1.TenantDeprovisioning{newDeprovisioning("alpha", "a")},
+		},
+		"Dropped": {
+			reason: "An entry whose Job succeeded leaves the list.",
+			args: args{
+				previous: v1alpha1.TenantsStatus{Deprovisioning: []v1alpha1.TenantDeprovisioning{newDeprovisioning("alpha", "a"), newDeprovisioning("beta", "b")}},
+				dropped:  []string{"alpha"},
+			},
+			want: []v1alpha1.TenantDeprovisioning{newDeprovisioning("beta", "b")},
+		},
+		"RecreatedCancels": {
+			reason: "A new tenant of the same instance name cancels the entry, even refused or being deleted: a live instance's data is never dropped.",
+			args: args{
+				previous: v1alpha1.TenantsStatus{Deprovisioning: []v1alpha1.TenantDeprovisioning{newDeprovisioning("alpha", "a"), newDeprovisioning("beta", "b"), newDeprovisioning("gamma", "g")}},
+				tenants:  []tenant{newTenant("a2", "alpha", 9), deleting(newTenant("b2", "beta", 9))},
+			},
+			want: []v1alpha1.TenantDeprovisioning{newDeprovisioning("gamma", "g")},
+		},
+		"RecreatedAtOnce": {
+			reason: "A tenant gone while another of its instance name appears is never listed.",
+			args: args{
+				previous: v1alpha1.TenantsStatus{Allocations: []v1alpha1.TenantAllocation{allocPolicy(alloc("alpha", "a", 0, 1), del)}},
+				tenants:  []tenant{newTenant("a2", "alpha", 9)},
+			},
+		},
+		"EditedStatus": {
+			reason: "Names are derived again from the instance: an edited entry cannot name another instance's data, and an instance is listed once.",
+			args: args{
+				previous: v1alpha1.TenantsStatus{
+					Deprovisioning: []v1alpha1.TenantDeprovisioning{{Instance: "alpha", Composite: "a", MySQLDatabase: "openedx_beta"}},
+					Allocations:    []v1alpha1.TenantAllocation{allocPolicy(alloc("alpha", "a9", 0, 1), del)},
+				},
+			},
+			want: []v1alpha1.TenantDeprovisioning{newDeprovisioning("alpha", "a")},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			dropped := func(d v1alpha1.TenantDeprovisioning) bool { return slices.Contains(tc.args.dropped, d.Instance) }
+			got := deprovisionTenants(tc.args.previous, tc.args.tenants, dropped)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("\n%s\ndeprovisionTenants(...): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+// checkDeprovisioning checks what must hold of any list of data to drop:
+// never a present tenant's instance, each instance once, and only
+// instances that were listed or allocated with policy Delete.
+func checkDeprovisioning(t *testing.T, previous v1alpha1.TenantsStatus, tenants []tenant, got []v1alpha1.TenantDeprovisioning) {
+	t.Helper()
+	present := map[string]bool{}
+	for _, tn := range tenants {
+		present[tn.Instance] = true
+	}
+	allowed := map[string]bool{}
+	for _, d := range previous.Deprovisioning {
+		allowed[d.Instance] = true
+	}
+	for _, a := range previous.Allocations {
+		if a.DeletionPolicy == v1alpha1.DataDeletionDelete {
+			allowed[a.Instance] = true
+		}
+	}
+	seen := map[string]bool{}
+	for _, d := range got {
+		if present[d.Instance] {
+			t.Errorf("data of live instance %q listed for dropping", d.Instance)
+		}
+		if seen[d.Instance] {
+			t.Errorf("instance %q listed twice", d.Instance)
+		}
+		seen[d.Instance] = true
+		if !allowed[d.Instance] {
+			t.Errorf("instance %q listed though never allocated with policy Delete", d.Instance)
+		}
+		if d != newDeprovisioning(d.Instance, d.Composite) {
+			t.Errorf("entry %+v does not hold the names the tenant created", d)
+		}
+	}
+}
+
 // checkLedger checks what must hold of any ledger: no index or instance
 // used twice, every tenant allocated, refused, or new and being deleted, and
 // new allocations within the cache.
@@ -282,7 +427,9 @@ func checkLedger(t *testing.T, previous []v1alpha1.TenantAllocation, tenants []t
 				t.Errorf("database %d given to both %s and %s", i, other, a.Composite)
 			}
 			indexes[i] = a.Composite
-			if int(i) >= databases && had[a.Composite] != a {
+			prev, kept := had[a.Composite]
+			kept = kept && prev.Instance == a.Instance && prev.CeleryDatabase == a.CeleryDatabase && prev.CacheDatabase == a.CacheDatabase
+			if int(i) >= databases && !kept {
 				t.Errorf("%s: new allocation of database %d, beyond the %d of the cache", a.Composite, i, databases)
 			}
 		}
@@ -543,6 +690,7 @@ func FuzzAllocateTenants(f *testing.F) {
 		databases := int(dbs)
 		var tenants []tenant
 		var previous []v1alpha1.TenantAllocation
+		var listed []v1alpha1.TenantDeprovisioning
 		// Each 3 bytes: a tenant, and what it has or asks for.
 		for i := 0; i+2 < len(data); i += 3 {
 			c, in, x := data[i], data[i+1], data[i+2]
@@ -554,11 +702,28 @@ func FuzzAllocateTenants(f *testing.F) {
 				previous = append(previous, alloc(tn.Instance, tn.Composite, int32(x%50), int32(in%50)))
 			case 2:
 				tn.Deleting = true
+			case 3:
+				// A tenant gone, with policy Delete or not, and one being
+				// deprovisioned.
+				previous = append(previous, allocPolicy(alloc(tn.Instance, tn.Composite+"-gone", int32(c%50), int32(x%50)), []v1alpha1.DataDeletionPolicy{"", v1alpha1.DataDeletionOrphan, v1alpha1.DataDeletionDelete}[in%3]))
+				listed = append(listed, newDeprovisioning(fmt.Sprintf("i%d", (in+c)%24), "d"))
+			}
+			if c%2 == 1 {
+				tn.DeletionPolicy = v1alpha1.DataDeletionDelete
 			}
 			tenants = append(tenants, tn)
 		}
 		got := allocateTenants(previous, tenants, databases)
 		checkLedger(t, previous, tenants, databases, got)
+		prev := v1alpha1.TenantsStatus{Allocations: previous, Deprovisioning: listed}
+		dropped := func(d v1alpha1.TenantDeprovisioning) bool { return len(d.Instance)%2 == 0 }
+		deprov := deprovisionTenants(prev, tenants, dropped)
+		checkDeprovisioning(t, prev, tenants, deprov)
+		reversedDeprov := slices.Clone(tenants)
+		slices.Reverse(reversedDeprov)
+		if diff := cmp.Diff(deprov, deprovisionTenants(prev, reversedDeprov, dropped)); diff != "" {
+			t.Errorf("deprovisionTenants(reversed): -in order, +reversed:\n%s", diff)
+		}
 		reversed := slices.Clone(tenants)
 		slices.Reverse(reversed)
 		if diff := cmp.Diff(got, allocateTenants(previous, reversed, databases)); diff != "" {

@@ -2,9 +2,9 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/openedx-cloud/platform-aws/internal/compose"
+	"github.com/openedx-cloud/platform-aws/internal/tenantnames"
 )
 
 // Names of the instance's data and identities. They derive from the
@@ -14,19 +14,17 @@ import (
 
 // Limits AWS and the data stores put on names.
 const (
-	maxBucketName    = 63
-	maxIAMName       = 64
-	maxMySQLUserName = 32
-	maxDatabaseName  = 64
+	maxBucketName = 63
+	maxIAMName    = 64
 )
 
 // configSecretName is the Kubernetes Secret, in the tenant's namespace,
 // that holds the Tutor configuration under Tutor's key names.
 const configSecretName = "openedx-tutor-config"
 
-// sqlName is the instance name as a MySQL or MongoDB identifier: Tutor's
-// init scripts do not quote names, so '-' becomes '_'.
-func (p *plan) sqlName() string { return strings.ReplaceAll(p.Instance, "-", "_") }
+// The names of the instance's data in the shared data stores are in
+// internal/tenantnames: the platform drops them when a tenant with
+// deletionPolicy Delete is gone.
 
 // secretID is the Secrets Manager secret holding the instance's Tutor
 // configuration. Everything of the instance lives under
@@ -42,24 +40,20 @@ func (p *plan) secretPrefix(platform string) string {
 }
 
 // mysqlDatabase is Tutor's OPENEDX_MYSQL_DATABASE.
-func (p *plan) mysqlDatabase() string { return "openedx_" + p.sqlName() }
+func (p *plan) mysqlDatabase() string { return tenantnames.MySQLDatabase(p.Instance) }
 
 // mysqlUsername is Tutor's OPENEDX_MYSQL_USERNAME, within MySQL's 32
 // characters.
-func (p *plan) mysqlUsername() string {
-	return compose.Truncate("openedx_"+p.sqlName(), maxMySQLUserName)
-}
+func (p *plan) mysqlUsername() string { return tenantnames.MySQLUsername(p.Instance) }
 
 // mongodbDatabase is Tutor's MONGODB_DATABASE.
-func (p *plan) mongodbDatabase() string { return "openedx_" + p.sqlName() }
+func (p *plan) mongodbDatabase() string { return tenantnames.MongoDBDatabase(p.Instance) }
 
-// forumDatabase is tutor-forum's FORUM_MONGODB_DATABASE. tutor-forum
-// hard-codes cs_comments_service, which would be shared by every instance
-// of the replica set; the Tutor plugin sets this name instead.
-func (p *plan) forumDatabase() string { return "openedx_" + p.sqlName() + "_forum" }
+// forumDatabase is tutor-forum's FORUM_MONGODB_DATABASE.
+func (p *plan) forumDatabase() string { return tenantnames.ForumDatabase(p.Instance) }
 
 // mongodbUsername is Tutor's MONGODB_USERNAME, a user of the admin database.
-func (p *plan) mongodbUsername() string { return "openedx_" + p.sqlName() }
+func (p *plan) mongodbUsername() string { return tenantnames.MongoDBUsername(p.Instance) }
 
 // awsName is the prefix of every AWS name of the instance. "tenant" keeps
 // it apart from the platform's own names (<platform>-provisioner,

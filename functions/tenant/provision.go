@@ -23,6 +23,7 @@ import (
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
+	"github.com/openedx-cloud/platform-aws/internal/provisionjob"
 )
 
 // An instance's database users and Tutor configuration are made by a Job
@@ -48,14 +49,12 @@ func provisionJobResource(job *batchv1.Job) frsc.Name {
 	return frsc.Name(namePrefixProvisionJob + job.Name[strings.LastIndex(job.Name, "-")+1:])
 }
 
-// Images of the Job's steps: official images, pinned by tag. The data
-// stores' clients match the servers' major versions (Aurora MySQL 3 is
-// MySQL 8.0 compatible, which the 8.4 client speaks).
+// Images of the Job's steps, shared with the platform's deprovisioning Job.
 const (
-	imageAWSCLI  = "public.ecr.aws/aws-cli/aws-cli:2.36.49"
-	imagePython  = "python:3.13-slim"
-	imageMySQL   = "mysql:8.4"
-	imageMongoDB = "mongo:7.0"
+	imageAWSCLI  = provisionjob.ImageAWSCLI
+	imagePython  = provisionjob.ImagePython
+	imageMySQL   = provisionjob.ImageMySQL
+	imageMongoDB = provisionjob.ImageMongoDB
 )
 
 // Limits of a provisioning run. A failed pod is retried with a fresh work
@@ -65,7 +64,7 @@ const (
 const (
 	provisionBackoffLimit     = 6
 	provisionDeadlineSeconds  = 900
-	provisionUID              = 65532
+	provisionUID              = provisionjob.UID
 	provisionScriptsMountPath = "/scripts"
 	provisionWorkMountPath    = "/work"
 )
@@ -77,7 +76,7 @@ var provisionScriptFiles embed.FS
 
 // provisionSucceeded is the Job Object's readiness: provider-kubernetes
 // evaluates it on the observed Job.
-const provisionSucceeded = "has(object.status) && has(object.status.succeeded) && object.status.succeeded >= 1"
+const provisionSucceeded = provisionjob.Succeeded
 
 // tutorSecretKeys are the Tutor keys of credentials. They are never
 // composed: the Job fills them into the instance's secret.
@@ -537,36 +536,19 @@ func provisionStep(name, image string, command []string, res corev1.ResourceRequ
 	}
 }
 
-// containerResources requests cpu and memory and limits memory. CPU is not limited,
-// as nowhere else on the platform.
+// containerResources, restrictedPodSecurityContext and
+// restrictedContainerSecurityContext are shared with the platform's
+// deprovisioning Job: see internal/provisionjob.
 func containerResources(cpu, memory, memoryLimit string) corev1.ResourceRequirements {
-	return corev1.ResourceRequirements{
-		Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse(cpu), corev1.ResourceMemory: resource.MustParse(memory)},
-		Limits:   corev1.ResourceList{corev1.ResourceMemory: resource.MustParse(memoryLimit)},
-	}
+	return provisionjob.ContainerResources(cpu, memory, memoryLimit)
 }
 
-// restrictedPodSecurityContext and restrictedContainerSecurityContext meet
-// the "restricted" Pod Security Standard, which the provisioner namespace
-// enforces. Every image runs as the same non-root user, so files of the
-// work volume pass between steps with mode 0600.
 func restrictedPodSecurityContext() *corev1.PodSecurityContext {
-	return &corev1.PodSecurityContext{
-		RunAsNonRoot:   ptr.To(true),
-		RunAsUser:      ptr.To[int64](provisionUID),
-		RunAsGroup:     ptr.To[int64](provisionUID),
-		SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
-	}
+	return provisionjob.RestrictedPodSecurityContext()
 }
 
 func restrictedContainerSecurityContext() *corev1.SecurityContext {
-	return &corev1.SecurityContext{
-		RunAsNonRoot:             ptr.To(true),
-		AllowPrivilegeEscalation: ptr.To(false),
-		ReadOnlyRootFilesystem:   ptr.To(true),
-		Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
-		SeccompProfile:           &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
-	}
+	return provisionjob.RestrictedContainerSecurityContext()
 }
 
 // provisioned reports whether the instance's current provisioning Job,

@@ -1,0 +1,22 @@
+#!/bin/sh
+# Step 4 of the Job that drops a deleted tenant's data (deprovision.go), in
+# the MongoDB image: runs mongodb.js, which drops the instance's user and
+# its two databases. The connection string holds no credentials;
+# mongodb.js authenticates with the admin secret from the work volume. No
+# `set -x`.
+set -eu
+
+: "${MONGODB_HOSTS:?}" "${MONGODB_REPLICA_SET:?}" "${MONGODB_TLS:?}"
+: "${MONGODB_USERNAME:?}" "${MONGODB_DATABASE:?}" "${FORUM_MONGODB_DATABASE:?}"
+
+readonly SCRIPTS_DIR="${DEPROVISION_SCRIPTS:-/scripts}"
+
+log() { printf '%s deprovision/mongodb: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
+
+uri="mongodb://$MONGODB_HOSTS/?replicaSet=$MONGODB_REPLICA_SET&authSource=admin&serverSelectionTimeoutMS=30000"
+if [ "$MONGODB_TLS" = true ]; then
+	uri="$uri&tls=true"
+fi
+log "dropping user $MONGODB_USERNAME and databases $MONGODB_DATABASE, $FORUM_MONGODB_DATABASE on replica set $MONGODB_REPLICA_SET"
+mongosh "$uri" --quiet --norc --file "$SCRIPTS_DIR/mongodb.js"
+log "done"
