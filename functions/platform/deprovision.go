@@ -1,25 +1,16 @@
 package main
 
 import (
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"io/fs"
 	"net"
-	"slices"
 	"strconv"
 	"strings"
 
 	kubev1alpha2 "github.com/crossplane-contrib/provider-kubernetes/apis/cluster/object/v1alpha2"
-	"github.com/crossplane/function-sdk-go/errors"
 	frsc "github.com/crossplane/function-sdk-go/resource"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/utils/ptr"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
@@ -45,14 +36,6 @@ const (
 
 	deprovisionScriptsConfigMap = "openedx-deprovision"
 	componentDeprovisioning     = "deprovisioning"
-)
-
-// Limits of a run: as the tenant's provisioning Job, a failed pod is
-// retried six times within 15 minutes, and a finished Job is not deleted
-// by Kubernetes (provider-kubernetes would create it again).
-const (
-	deprovisionBackoffLimit    = 6
-	deprovisionDeadlineSeconds = 900
 )
 
 // deprovisionScriptFiles are the Job's scripts, delivered in a ConfigMap.
@@ -127,11 +110,7 @@ func deprovisionObjects(p *plan, observed map[frsc.Name]frsc.ObservedComposed, e
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	cm := &corev1.ConfigMap{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
-		ObjectMeta: metav1.ObjectMeta{Name: deprovisionScriptsConfigMap, Namespace: provisionerNamespace, Labels: inClusterLabels(componentDeprovisioning)},
-		Data:       scripts,
-	}
+	cm := provisionjob.ScriptsConfigMap(deprovisionScriptsConfigMap, provisionerNamespace, inClusterLabels(componentDeprovisioning), scripts)
 	cmObj, err := compose.KubernetesObject(cm, p.kubernetesProviderConfigName(), kubev1alpha2.Readiness{})
 	if err != nil {
 		return nil, nil, nil, err
@@ -145,19 +124,12 @@ func deprovisionObjects(p *plan, observed map[frsc.Name]frsc.ObservedComposed, e
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		manifest, err := compose.WithoutNulls(job)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		obj, err := compose.KubernetesObject(manifest, p.kubernetesProviderConfigName(), kubev1alpha2.Readiness{
-			Policy:   kubev1alpha2.ReadinessPolicyDeriveFromCelQuery,
-			CelQuery: provisionjob.Succeeded,
-		})
+		obj, err := provisionjob.Object(job, p.kubernetesProviderConfigName())
 		if err != nil {
 			return nil, nil, nil, err
 		}
 		name := deprovisionJobResource(e, job)
-		if reason := jobFailure(observed, name); reason != "" {
+		if reason := provisionjob.Failure(observed, name); reason != "" {
 			failed = append(failed, fmt.Sprintf("Job %s/%s dropping the data of instance %q failed (%s); read its pods' logs, then delete the Job to run it again", job.Namespace, job.Name, e.Instance, reason))
 		}
 		rs = append(rs, compose.Resource{Name: name, Object: obj, AlwaysReady: true})
@@ -180,177 +152,57 @@ func deprovisioned(p *plan, observed map[frsc.Name]frsc.ObservedComposed, e v1al
 	if err != nil {
 		return false
 	}
-	oc, ok := observed[deprovisionJobResource(e, job)]
-	if !ok || oc.Resource == nil {
-		return false
-	}
-	if got, _ := oc.Resource.GetString("status.atProvider.manifest.metadata.name"); got != job.Name {
-		return false
-	}
-	n, err := oc.Resource.GetInteger("status.atProvider.manifest.status.succeeded")
-	return err == nil && n >= 1
-}
-
-// jobFailure is why the observed Job of the Object name failed for good,
-// empty unless it has.
-func jobFailure(observed map[frsc.Name]frsc.ObservedComposed, name frsc.Name) string {
-	oc, ok := observed[name]
-	if !ok || oc.Resource == nil {
-		return ""
-	}
-	var conditions []batchv1.JobCondition
-	if err := oc.Resource.GetValueInto("status.atProvider.manifest.status.conditions", &conditions); err != nil {
-		return ""
-	}
-	for _, c := range conditions {
-		if c.Type == batchv1.JobFailed && c.Status == corev1.ConditionTrue {
-			return c.Reason + ": " + c.Message
-		}
-	}
-	return ""
+	return provisionjob.Succeeded(observed, deprovisionJobResource(e, job))
 }
 
 // deprovisionJobResource is the composition name of the Object of job.
 func deprovisionJobResource(e v1alpha1.TenantDeprovisioning, job *batchv1.Job) frsc.Name {
-	return frsc.Name(namePrefixDeprovisionJob + e.Instance + "-" + job.Name[strings.LastIndex(job.Name, "-")+1:])
+	return provisionjob.Resource(namePrefixDeprovisionJob+e.Instance+"-", job)
 }
 
 // deprovisionScripts are the embedded scripts by file name.
 func deprovisionScripts() (map[string]string, error) {
-	files, err := fs.Glob(deprovisionScriptFiles, "deprovision/*")
-	if err != nil {
-		return nil, errors.Wrap(err, "cannot list the deprovisioning scripts")
-	}
-	out := make(map[string]string, len(files))
-	for _, f := range files {
-		b, err := deprovisionScriptFiles.ReadFile(f)
-		if err != nil {
-			return nil, errors.Wrapf(err, "cannot read %s", f)
-		}
-		out[strings.TrimPrefix(f, "deprovision/")] = string(b)
-	}
-	return out, nil
+	return provisionjob.LoadScripts(deprovisionScriptFiles, "deprovision")
 }
 
 // deprovisionJob drops e's data. Its steps run one after the other, each
 // idempotent, in the images and under the restricted security context of
-// the tenant's provisioning Job. Its name ends in a hash of its spec: a
-// Job's pod template is immutable, so a changed endpoint or script is a new
-// Job.
+// the tenant's provisioning Job.
 func deprovisionJob(in deprovisionInputs, e v1alpha1.TenantDeprovisioning, scripts map[string]string) (*batchv1.Job, error) {
-	names := make([]string, 0, len(scripts))
-	for n := range scripts {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	scriptsSum := sha256.New()
-	for _, n := range names {
-		scriptsSum.Write([]byte(scripts[n]))
-	}
-
-	env := func(kv ...string) []corev1.EnvVar {
-		out := []corev1.EnvVar{{Name: "HOME", Value: "/tmp"}, {Name: "TMPDIR", Value: "/tmp"}}
-		for i := 0; i+1 < len(kv); i += 2 {
-			out = append(out, corev1.EnvVar{Name: kv[i], Value: kv[i+1]})
-		}
-		return out
-	}
+	names, sum := provisionjob.ScriptsDigest(scripts)
 	small := provisionjob.ContainerResources("50m", "32Mi", "128Mi")
-	steps := []corev1.Container{
-		deprovisionStep("fetch", provisionjob.ImageAWSCLI, []string{"sh", "/scripts/fetch.sh"}, provisionjob.ContainerResources("50m", "128Mi", "256Mi"), env(
-			"AWS_REGION", in.Region,
-			"AWS_RETRY_MODE", "standard",
-			"AWS_MAX_ATTEMPTS", "10",
-			"AWS_PAGER", "",
-			// Credentials come from the Pod Identity agent.
-			"AWS_EC2_METADATA_DISABLED", "true",
-			"SCRIPTS", strings.Join(names, " "),
-			"SCRIPTS_SHA256", hex.EncodeToString(scriptsSum.Sum(nil)),
-			"MYSQL_ADMIN_SECRET_ARN", in.MySQLAdminSecretARN,
-			"MONGODB_ADMIN_SECRET_ARN", in.MongoDBAdminSecretARN,
-		)),
-		deprovisionStep("credentials", provisionjob.ImagePython, []string{"python3", "/scripts/credentials.py"}, small, env(
-			"PYTHONDONTWRITEBYTECODE", "1", "PYTHONUNBUFFERED", "1",
-		)),
-		deprovisionStep("mysql", provisionjob.ImageMySQL, []string{"sh", "/scripts/mysql.sh"}, small, env(
-			"MYSQL_HOST", in.MySQLHost,
-			"MYSQL_PORT", strconv.Itoa(in.MySQLPort),
-			"MYSQL_DATABASE", e.MySQLDatabase,
-			"MYSQL_USERNAME", e.MySQLUser,
-		)),
-	}
-	// mongosh is a Node.js program: it needs more memory than the rest.
-	mongodb := deprovisionStep("mongodb", provisionjob.ImageMongoDB, []string{"sh", "/scripts/mongodb.sh"}, provisionjob.ContainerResources("100m", "128Mi", "512Mi"), env(
-		"MONGODB_HOSTS", strings.Join(in.MongoDBHosts, ","),
-		"MONGODB_REPLICA_SET", in.MongoDBReplicaSet,
-		"MONGODB_TLS", strconv.FormatBool(in.MongoDBTLS),
-		"MONGODB_USERNAME", e.MongoDBUser,
-		"MONGODB_DATABASE", e.MongoDBDatabase,
-		"FORUM_MONGODB_DATABASE", e.ForumDatabase,
-	))
-
 	labels := inClusterLabels(componentDeprovisioning)
 	labels[v1alpha1.Group+"/tenant"] = e.Instance
-	job := &batchv1.Job{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
-		ObjectMeta: metav1.ObjectMeta{Namespace: provisionerNamespace, Labels: labels},
-		Spec: batchv1.JobSpec{
-			BackoffLimit:          ptr.To[int32](deprovisionBackoffLimit),
-			ActiveDeadlineSeconds: ptr.To[int64](deprovisionDeadlineSeconds),
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: labels},
-				Spec: corev1.PodSpec{
-					ServiceAccountName: provisionerServiceAccount,
-					// EKS Pod Identity mounts a token of its own; the Job never
-					// calls the Kubernetes API.
-					AutomountServiceAccountToken: ptr.To(false),
-					EnableServiceLinks:           ptr.To(false),
-					RestartPolicy:                corev1.RestartPolicyNever,
-					SecurityContext:              provisionjob.RestrictedPodSecurityContext(),
-					InitContainers:               steps,
-					Containers:                   []corev1.Container{mongodb},
-					Volumes: []corev1.Volume{
-						{Name: "scripts", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
-							LocalObjectReference: corev1.LocalObjectReference{Name: deprovisionScriptsConfigMap},
-							DefaultMode:          ptr.To[int32](0o444),
-						}}},
-						// Admin credentials pass between steps in memory only.
-						{Name: "work", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{
-							Medium: corev1.StorageMediumMemory, SizeLimit: ptr.To(resource.MustParse("16Mi")),
-						}}},
-						{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{
-							Medium: corev1.StorageMediumMemory, SizeLimit: ptr.To(resource.MustParse("64Mi")),
-						}}},
-					},
-				},
-			},
+	return provisionjob.Job(provisionjob.Spec{
+		NamePrefix:       "deprovision-" + e.Instance,
+		Namespace:        provisionerNamespace,
+		Labels:           labels,
+		PodLabels:        labels,
+		ServiceAccount:   provisionerServiceAccount,
+		ScriptsConfigMap: deprovisionScriptsConfigMap,
+		Steps: []corev1.Container{
+			provisionjob.Step("fetch", provisionjob.ImageAWSCLI, []string{"sh", "/scripts/fetch.sh"}, provisionjob.ContainerResources("50m", "128Mi", "256Mi"), provisionjob.AWSEnv(in.Region,
+				"SCRIPTS", strings.Join(names, " "),
+				"SCRIPTS_SHA256", sum,
+				"MYSQL_ADMIN_SECRET_ARN", in.MySQLAdminSecretARN,
+				"MONGODB_ADMIN_SECRET_ARN", in.MongoDBAdminSecretARN,
+			)),
+			provisionjob.Step("credentials", provisionjob.ImagePython, []string{"python3", "/scripts/credentials.py"}, small, provisionjob.PythonEnv()),
+			provisionjob.Step("mysql", provisionjob.ImageMySQL, []string{"sh", "/scripts/mysql.sh"}, small, provisionjob.Env(
+				"MYSQL_HOST", in.MySQLHost,
+				"MYSQL_PORT", strconv.Itoa(in.MySQLPort),
+				"MYSQL_DATABASE", e.MySQLDatabase,
+				"MYSQL_USERNAME", e.MySQLUser,
+			)),
 		},
-	}
-	spec, err := json.Marshal(job.Spec)
-	if err != nil {
-		return nil, errors.Wrap(err, "cannot marshal the deprovisioning Job's spec")
-	}
-	sum := sha256.Sum256(spec)
-	job.Name = fmt.Sprintf("deprovision-%s-%s", e.Instance, hex.EncodeToString(sum[:])[:8])
-	return job, nil
-}
-
-// deprovisionStep is one container of the Job, with the scripts and the
-// work volume.
-func deprovisionStep(name, image string, command []string, res corev1.ResourceRequirements, env []corev1.EnvVar) corev1.Container {
-	return corev1.Container{
-		Name:            name,
-		Image:           image,
-		ImagePullPolicy: corev1.PullIfNotPresent,
-		Command:         command,
-		Env:             env,
-		Resources:       res,
-		SecurityContext: provisionjob.RestrictedContainerSecurityContext(),
-		VolumeMounts: []corev1.VolumeMount{
-			{Name: "scripts", MountPath: "/scripts", ReadOnly: true},
-			{Name: "work", MountPath: "/work"},
-			{Name: "tmp", MountPath: "/tmp"},
-		},
-		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
-	}
+		// mongosh is a Node.js program: it needs more memory than the rest.
+		Last: provisionjob.Step("mongodb", provisionjob.ImageMongoDB, []string{"sh", "/scripts/mongodb.sh"}, provisionjob.ContainerResources("100m", "128Mi", "512Mi"), provisionjob.Env(
+			"MONGODB_HOSTS", strings.Join(in.MongoDBHosts, ","),
+			"MONGODB_REPLICA_SET", in.MongoDBReplicaSet,
+			"MONGODB_TLS", strconv.FormatBool(in.MongoDBTLS),
+			"MONGODB_USERNAME", e.MongoDBUser,
+			"MONGODB_DATABASE", e.MongoDBDatabase,
+			"FORUM_MONGODB_DATABASE", e.ForumDatabase,
+		)),
+	})
 }

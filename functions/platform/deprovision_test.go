@@ -267,7 +267,7 @@ func TestRunFunctionDeprovisions(t *testing.T) {
 		if m.GetNamespace() != provisionerNamespace {
 			t.Errorf("%s: namespace %q, want %q", n, m.GetNamespace(), provisionerNamespace)
 		}
-		if m.GetKind() == "Job" && (o.Spec.Readiness.Policy != kubev1alpha2.ReadinessPolicyDeriveFromCelQuery || o.Spec.Readiness.CelQuery != provisionjob.Succeeded) {
+		if m.GetKind() == "Job" && (o.Spec.Readiness.Policy != kubev1alpha2.ReadinessPolicyDeriveFromCelQuery || o.Spec.Readiness.CelQuery != provisionjob.SucceededQuery) {
 			t.Errorf("%s: readiness %+v, want the Job succeeded", n, o.Spec.Readiness)
 		}
 		if r.GetReady() != fnv1.Ready_READY_TRUE {

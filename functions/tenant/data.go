@@ -8,6 +8,7 @@ import (
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
+	"github.com/openedx-cloud/platform-aws/internal/provisionjob"
 )
 
 // dataState is the instance's AWS footprint and provisioning, and what its
@@ -81,7 +82,7 @@ func dataResources(p *plan, t placement, pl *v1alpha1.XPlatform, alloc *v1alpha1
 	s.Resources = append(s.Resources, prov...)
 	s.Resources = append(s.Resources, delivery...)
 	s.Complete = true
-	s.Provisioned = provisioned(observed, job)
+	s.Provisioned = provisionjob.Succeeded(observed, job)
 	switch {
 	case s.Provisioned:
 	case provisionFailure(observed, job) != "":

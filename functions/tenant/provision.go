@@ -1,14 +1,10 @@
 package main
 
 import (
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"net"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -17,9 +13,6 @@ import (
 	frsc "github.com/crossplane/function-sdk-go/resource"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/utils/ptr"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
@@ -46,37 +39,13 @@ const (
 
 // provisionJobResource is the composition name of the Object of job.
 func provisionJobResource(job *batchv1.Job) frsc.Name {
-	return frsc.Name(namePrefixProvisionJob + job.Name[strings.LastIndex(job.Name, "-")+1:])
+	return provisionjob.Resource(namePrefixProvisionJob, job)
 }
-
-// Images of the Job's steps, shared with the platform's deprovisioning Job.
-const (
-	imageAWSCLI  = provisionjob.ImageAWSCLI
-	imagePython  = provisionjob.ImagePython
-	imageMySQL   = provisionjob.ImageMySQL
-	imageMongoDB = provisionjob.ImageMongoDB
-)
-
-// Limits of a provisioning run. A failed pod is retried with a fresh work
-// volume, six times with exponential backoff, within 15 minutes in all.
-// There is no ttlSecondsAfterFinished: provider-kubernetes would create a
-// deleted Job again and run it again, forever.
-const (
-	provisionBackoffLimit     = 6
-	provisionDeadlineSeconds  = 900
-	provisionUID              = provisionjob.UID
-	provisionScriptsMountPath = "/scripts"
-	provisionWorkMountPath    = "/work"
-)
 
 // provisionScriptFiles are the Job's scripts, delivered in a ConfigMap.
 //
 //go:embed provision/*.sh provision/*.py provision/*.js
 var provisionScriptFiles embed.FS
-
-// provisionSucceeded is the Job Object's readiness: provider-kubernetes
-// evaluates it on the observed Job.
-const provisionSucceeded = provisionjob.Succeeded
 
 // tutorSecretKeys are the Tutor keys of credentials. They are never
 // composed: the Job fills them into the instance's secret.
@@ -316,11 +285,7 @@ func provisionObjects(p *plan, pr provisioning, labels map[string]string, provid
 	if err != nil {
 		return nil, "", err
 	}
-	cm := &corev1.ConfigMap{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
-		ObjectMeta: metav1.ObjectMeta{Name: provisionScriptsConfigMap(p), Namespace: pr.Namespace, Labels: provisionLabels(labels)},
-		Data:       scripts,
-	}
+	cm := provisionjob.ScriptsConfigMap(provisionScriptsConfigMap(p), pr.Namespace, provisionLabels(labels), scripts)
 	j, err := provisionJob(p, pr, labels, scripts)
 	if err != nil {
 		return nil, "", err
@@ -329,14 +294,7 @@ func provisionObjects(p *plan, pr provisioning, labels map[string]string, provid
 	if err != nil {
 		return nil, "", err
 	}
-	jobManifest, err := compose.WithoutNulls(j)
-	if err != nil {
-		return nil, "", err
-	}
-	jobObj, err := compose.KubernetesObject(jobManifest, providerConfig, kubev1alpha2.Readiness{
-		Policy:   kubev1alpha2.ReadinessPolicyDeriveFromCelQuery,
-		CelQuery: provisionSucceeded,
-	})
+	jobObj, err := provisionjob.Object(j, providerConfig)
 	if err != nil {
 		return nil, "", err
 	}
@@ -349,19 +307,7 @@ func provisionObjects(p *plan, pr provisioning, labels map[string]string, provid
 
 // provisionScripts are the embedded scripts by file name.
 func provisionScripts() (map[string]string, error) {
-	files, err := fs.Glob(provisionScriptFiles, "provision/*")
-	if err != nil {
-		return nil, errors.Wrap(err, "cannot list the provisioning scripts")
-	}
-	out := make(map[string]string, len(files))
-	for _, f := range files {
-		b, err := provisionScriptFiles.ReadFile(f)
-		if err != nil {
-			return nil, errors.Wrapf(err, "cannot read %s", f)
-		}
-		out[strings.TrimPrefix(f, "provision/")] = string(b)
-	}
-	return out, nil
+	return provisionjob.LoadScripts(provisionScriptFiles, "provision")
 }
 
 func provisionScriptsConfigMap(p *plan) string { return "provision-" + p.Instance }
@@ -377,86 +323,16 @@ func provisionLabels(labels map[string]string) map[string]string {
 	return out
 }
 
-// provisionJob is the Job. A Job's pod template is immutable, so its name
-// ends in a hash of its spec: a changed spec (a new endpoint, host or
-// script) is a new Job, which runs again, and an unchanged one never is.
+// provisionJob is the Job: see provisionjob.Job.
 func provisionJob(p *plan, pr provisioning, labels map[string]string, scripts map[string]string) (*batchv1.Job, error) {
 	config, err := json.Marshal(tutorConfig(p, pr))
 	if err != nil {
 		return nil, errors.Wrap(err, "cannot marshal the Tutor configuration")
 	}
-	names := make([]string, 0, len(scripts))
-	for n := range scripts {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	scriptsSum := sha256.New()
-	for _, n := range names {
-		scriptsSum.Write([]byte(scripts[n]))
-	}
-
-	env := func(kv ...string) []corev1.EnvVar {
-		out := []corev1.EnvVar{{Name: "HOME", Value: "/tmp"}, {Name: "TMPDIR", Value: "/tmp"}}
-		for i := 0; i+1 < len(kv); i += 2 {
-			out = append(out, corev1.EnvVar{Name: kv[i], Value: kv[i+1]})
-		}
-		return out
-	}
-	aws := func(kv ...string) []corev1.EnvVar {
-		return env(append([]string{
-			"AWS_REGION", pr.Region,
-			"AWS_RETRY_MODE", "standard",
-			"AWS_MAX_ATTEMPTS", "10",
-			"AWS_PAGER", "",
-			// Credentials come from the Pod Identity agent; never wait for
-			// the instance metadata service.
-			"AWS_EC2_METADATA_DISABLED", "true",
-		}, kv...)...)
-	}
-	python := func(kv ...string) []corev1.EnvVar {
-		return env(append([]string{"PYTHONDONTWRITEBYTECODE", "1", "PYTHONUNBUFFERED", "1"}, kv...)...)
-	}
-	small := containerResources("50m", "32Mi", "128Mi")
-	awsCLI := containerResources("50m", "128Mi", "256Mi")
-
-	steps := []corev1.Container{
-		provisionStep("fetch", imageAWSCLI, []string{"sh", "/scripts/fetch.sh"}, awsCLI, aws(
-			"SCRIPTS", strings.Join(names, " "),
-			"SCRIPTS_SHA256", hex.EncodeToString(scriptsSum.Sum(nil)),
-			"TENANT_SECRET_ID", pr.SecretID,
-			"MYSQL_ADMIN_SECRET_ARN", pr.MySQLAdminSecretARN,
-			"MONGODB_ADMIN_SECRET_ARN", pr.MongoDBAdminSecretARN,
-			"REDIS_AUTH_SECRET_ARN", pr.RedisAuthSecretARN,
-		)),
-		provisionStep("plan", imagePython, []string{"python3", "/scripts/provision.py", "plan"}, small, python(
-			"SMTP_IAM_USER", pr.SMTPUser,
-		)),
-		provisionStep("mysql", imageMySQL, []string{"sh", "/scripts/mysql.sh"}, small, env(
-			"MYSQL_HOST", pr.MySQLHost,
-			"MYSQL_PORT", strconv.Itoa(pr.MySQLPort),
-			"MYSQL_DATABASE", p.mysqlDatabase(),
-			"MYSQL_USERNAME", p.mysqlUsername(),
-		)),
-		// mongosh is a Node.js program: it needs more memory than the rest.
-		provisionStep("mongodb", imageMongoDB, []string{"sh", "/scripts/mongodb.sh"}, containerResources("100m", "128Mi", "512Mi"), env(
-			"MONGODB_HOSTS", strings.Join(pr.MongoDBHosts, ","),
-			"MONGODB_REPLICA_SET", pr.MongoDBReplicaSet,
-			"MONGODB_TLS", strconv.FormatBool(pr.MongoDBTLS),
-			"MONGODB_USERNAME", p.mongodbUsername(),
-			"MONGODB_DATABASE", p.mongodbDatabase(),
-			"FORUM_MONGODB_DATABASE", p.forumDatabase(),
-		)),
-		provisionStep("smtp", imageAWSCLI, []string{"sh", "/scripts/smtp.sh"}, awsCLI, aws(
-			"SMTP_IAM_USER", pr.SMTPUser,
-		)),
-		provisionStep("render", imagePython, []string{"python3", "/scripts/provision.py", "render"}, small, python(
-			"AWS_REGION", pr.Region,
-			"TUTOR_CONFIG", string(config),
-		)),
-	}
-	store := provisionStep("store", imageAWSCLI, []string{"sh", "/scripts/store.sh"}, awsCLI, aws(
-		"TENANT_SECRET_ID", pr.SecretID,
-	))
+	names, sum := provisionjob.ScriptsDigest(scripts)
+	small := provisionjob.ContainerResources("50m", "32Mi", "128Mi")
+	awsCLI := provisionjob.ContainerResources("50m", "128Mi", "256Mi")
+	step := provisionjob.Step
 
 	// Only labels that never change are on the pods: a change of the pod
 	// template is a new Job.
@@ -466,129 +342,61 @@ func provisionJob(p *plan, pr provisioning, labels map[string]string, scripts ma
 			podLabels[k] = v
 		}
 	}
-	job := &batchv1.Job{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
-		ObjectMeta: metav1.ObjectMeta{Namespace: pr.Namespace, Labels: provisionLabels(labels)},
-		Spec: batchv1.JobSpec{
-			BackoffLimit:          ptr.To[int32](provisionBackoffLimit),
-			ActiveDeadlineSeconds: ptr.To[int64](provisionDeadlineSeconds),
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: podLabels},
-				Spec: corev1.PodSpec{
-					ServiceAccountName: pr.ServiceAccount,
-					// EKS Pod Identity mounts a token of its own; the Job never
-					// calls the Kubernetes API.
-					AutomountServiceAccountToken: ptr.To(false),
-					EnableServiceLinks:           ptr.To(false),
-					// A failed pod is replaced by one with a fresh work volume:
-					// every step is idempotent, so a run starts over.
-					RestartPolicy:   corev1.RestartPolicyNever,
-					SecurityContext: restrictedPodSecurityContext(),
-					// Steps run one after the other; any failure fails the pod.
-					InitContainers: steps,
-					Containers:     []corev1.Container{store},
-					Volumes: []corev1.Volume{
-						{Name: "scripts", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
-							LocalObjectReference: corev1.LocalObjectReference{Name: provisionScriptsConfigMap(p)},
-							DefaultMode:          ptr.To[int32](0o444),
-						}}},
-						// Secrets pass between steps in memory only, and vanish
-						// with the pod.
-						{Name: "work", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{
-							Medium: corev1.StorageMediumMemory, SizeLimit: ptr.To(resource.MustParse("16Mi")),
-						}}},
-						// HOME and TMPDIR of read-only root filesystems; here-documents
-						// holding a password land here, so in memory too.
-						{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{
-							Medium: corev1.StorageMediumMemory, SizeLimit: ptr.To(resource.MustParse("64Mi")),
-						}}},
-					},
-				},
-			},
+	return provisionjob.Job(provisionjob.Spec{
+		NamePrefix:       "provision-" + p.Instance,
+		Namespace:        pr.Namespace,
+		Labels:           provisionLabels(labels),
+		PodLabels:        podLabels,
+		ServiceAccount:   pr.ServiceAccount,
+		ScriptsConfigMap: provisionScriptsConfigMap(p),
+		Steps: []corev1.Container{
+			step("fetch", provisionjob.ImageAWSCLI, []string{"sh", "/scripts/fetch.sh"}, awsCLI, provisionjob.AWSEnv(pr.Region,
+				"SCRIPTS", strings.Join(names, " "),
+				"SCRIPTS_SHA256", sum,
+				"TENANT_SECRET_ID", pr.SecretID,
+				"MYSQL_ADMIN_SECRET_ARN", pr.MySQLAdminSecretARN,
+				"MONGODB_ADMIN_SECRET_ARN", pr.MongoDBAdminSecretARN,
+				"REDIS_AUTH_SECRET_ARN", pr.RedisAuthSecretARN,
+			)),
+			step("plan", provisionjob.ImagePython, []string{"python3", "/scripts/provision.py", "plan"}, small, provisionjob.PythonEnv(
+				"SMTP_IAM_USER", pr.SMTPUser,
+			)),
+			step("mysql", provisionjob.ImageMySQL, []string{"sh", "/scripts/mysql.sh"}, small, provisionjob.Env(
+				"MYSQL_HOST", pr.MySQLHost,
+				"MYSQL_PORT", strconv.Itoa(pr.MySQLPort),
+				"MYSQL_DATABASE", p.mysqlDatabase(),
+				"MYSQL_USERNAME", p.mysqlUsername(),
+			)),
+			// mongosh is a Node.js program: it needs more memory than the rest.
+			step("mongodb", provisionjob.ImageMongoDB, []string{"sh", "/scripts/mongodb.sh"}, provisionjob.ContainerResources("100m", "128Mi", "512Mi"), provisionjob.Env(
+				"MONGODB_HOSTS", strings.Join(pr.MongoDBHosts, ","),
+				"MONGODB_REPLICA_SET", pr.MongoDBReplicaSet,
+				"MONGODB_TLS", strconv.FormatBool(pr.MongoDBTLS),
+				"MONGODB_USERNAME", p.mongodbUsername(),
+				"MONGODB_DATABASE", p.mongodbDatabase(),
+				"FORUM_MONGODB_DATABASE", p.forumDatabase(),
+			)),
+			step("smtp", provisionjob.ImageAWSCLI, []string{"sh", "/scripts/smtp.sh"}, awsCLI, provisionjob.AWSEnv(pr.Region,
+				"SMTP_IAM_USER", pr.SMTPUser,
+			)),
+			step("render", provisionjob.ImagePython, []string{"python3", "/scripts/provision.py", "render"}, small, provisionjob.PythonEnv(
+				"AWS_REGION", pr.Region,
+				"TUTOR_CONFIG", string(config),
+			)),
 		},
-	}
-	spec, err := json.Marshal(job.Spec)
-	if err != nil {
-		return nil, errors.Wrap(err, "cannot marshal the provisioning Job's spec")
-	}
-	sum := sha256.Sum256(spec)
-	job.Name = fmt.Sprintf("provision-%s-%s", p.Instance, hex.EncodeToString(sum[:])[:8])
-	return job, nil
+		Last: step("store", provisionjob.ImageAWSCLI, []string{"sh", "/scripts/store.sh"}, awsCLI, provisionjob.AWSEnv(pr.Region,
+			"TENANT_SECRET_ID", pr.SecretID,
+		)),
+	})
 }
 
-// provisionStep is one container of the Job, with the scripts and the work volume.
-func provisionStep(name, image string, command []string, res corev1.ResourceRequirements, env []corev1.EnvVar) corev1.Container {
-	return corev1.Container{
-		Name:            name,
-		Image:           image,
-		ImagePullPolicy: corev1.PullIfNotPresent,
-		Command:         command,
-		Env:             env,
-		Resources:       res,
-		SecurityContext: restrictedContainerSecurityContext(),
-		VolumeMounts: []corev1.VolumeMount{
-			{Name: "scripts", MountPath: provisionScriptsMountPath, ReadOnly: true},
-			{Name: "work", MountPath: provisionWorkMountPath},
-			{Name: "tmp", MountPath: "/tmp"},
-		},
-		// Failures show in the Job's pod status; logs never hold a secret.
-		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
-	}
-}
-
-// containerResources, restrictedPodSecurityContext and
-// restrictedContainerSecurityContext are shared with the platform's
-// deprovisioning Job: see internal/provisionjob.
-func containerResources(cpu, memory, memoryLimit string) corev1.ResourceRequirements {
-	return provisionjob.ContainerResources(cpu, memory, memoryLimit)
-}
-
-func restrictedPodSecurityContext() *corev1.PodSecurityContext {
-	return provisionjob.RestrictedPodSecurityContext()
-}
-
-func restrictedContainerSecurityContext() *corev1.SecurityContext {
-	return provisionjob.RestrictedContainerSecurityContext()
-}
-
-// provisioned reports whether the instance's current provisioning Job,
-// composed as job, has succeeded. The observed Job must be the one the
-// Object asks for.
-func provisioned(observed map[frsc.Name]frsc.ObservedComposed, job frsc.Name) bool {
-	oc, ok := observed[job]
-	if !ok || oc.Resource == nil {
-		return false
-	}
-	want, _ := oc.Resource.GetString("spec.forProvider.manifest.metadata.name")
-	got, _ := oc.Resource.GetString("status.atProvider.manifest.metadata.name")
-	if want == "" || want != got {
-		return false
-	}
-	n, err := oc.Resource.GetInteger("status.atProvider.manifest.status.succeeded")
-	return err == nil && n >= 1
-}
-
-// provisionFailure is why the current provisioning Job failed for good,
-// empty unless it has. It is not retried until its spec changes or an
-// operator deletes it, which provider-kubernetes answers with a new run.
+// provisionFailure is why the instance's current provisioning Job,
+// composed as job, failed for good, empty unless it has.
 func provisionFailure(observed map[frsc.Name]frsc.ObservedComposed, job frsc.Name) string {
-	oc, ok := observed[job]
-	if !ok || oc.Resource == nil {
+	reason := provisionjob.Failure(observed, job)
+	if reason == "" {
 		return ""
 	}
-	name, _ := oc.Resource.GetString("status.atProvider.manifest.metadata.name")
-	if want, _ := oc.Resource.GetString("spec.forProvider.manifest.metadata.name"); want == "" || want != name {
-		return ""
-	}
-	var conditions []batchv1.JobCondition
-	if err := oc.Resource.GetValueInto("status.atProvider.manifest.status.conditions", &conditions); err != nil {
-		return ""
-	}
-	for _, c := range conditions {
-		if c.Type == batchv1.JobFailed && c.Status == corev1.ConditionTrue {
-			ns, _ := oc.Resource.GetString("status.atProvider.manifest.metadata.namespace")
-			return fmt.Sprintf("provisioning Job %s/%s failed (%s: %s); read its pods' logs, then delete the Job to run it again", ns, name, c.Reason, c.Message)
-		}
-	}
-	return ""
+	ns, name := provisionjob.Observed(observed, job)
+	return fmt.Sprintf("provisioning Job %s/%s failed (%s); read its pods' logs, then delete the Job to run it again", ns, name, reason)
 }

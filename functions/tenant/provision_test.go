@@ -23,6 +23,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
+	"github.com/openedx-cloud/platform-aws/internal/provisionjob"
 )
 
 // provisioningPlatform is a platform that has reported everything an
@@ -486,7 +487,7 @@ func TestProvisionObjects(t *testing.T) {
 		}
 		assertRestricted(t, "Job", ps)
 		for _, c := range append(slices.Clone(ps.InitContainers), ps.Containers...) {
-			if !slices.Contains([]string{imageAWSCLI, imagePython, imageMySQL, imageMongoDB}, c.Image) {
+			if !slices.Contains([]string{provisionjob.ImageAWSCLI, provisionjob.ImagePython, provisionjob.ImageMySQL, provisionjob.ImageMongoDB}, c.Image) {
 				t.Errorf("%s: image %q is not one of the pinned images", c.Name, c.Image)
 			}
 			mounts := map[string]corev1.VolumeMount{}
@@ -515,7 +516,7 @@ func TestProvisionObjects(t *testing.T) {
 				t.Errorf("%s volume %+v, want a size-limited emptyDir in memory", n, volumes[n])
 			}
 		}
-		if diff := cmp.Diff(kubev1alpha2.Readiness{Policy: kubev1alpha2.ReadinessPolicyDeriveFromCelQuery, CelQuery: provisionSucceeded}, jobObj.Spec.Readiness); diff != "" {
+		if diff := cmp.Diff(kubev1alpha2.Readiness{Policy: kubev1alpha2.ReadinessPolicyDeriveFromCelQuery, CelQuery: provisionjob.SucceededQuery}, jobObj.Spec.Readiness); diff != "" {
 			t.Errorf("Job readiness: -want, +got:\n%s", diff)
 		}
 	})
@@ -696,67 +697,43 @@ func TestProvisionJobName(t *testing.T) {
 	}
 }
 
-// observedJob is the provisioning Job Object as Crossplane observes it.
-func observedJob(desired, observedName string, status map[string]any) map[frsc.Name]frsc.ObservedComposed {
-	cd := composed.New()
-	cd.Object = map[string]any{
-		"apiVersion": "kubernetes.crossplane.io/v1alpha2",
-		"kind":       "Object",
-		"spec":       map[string]any{"forProvider": map[string]any{"manifest": map[string]any{"metadata": map[string]any{"name": desired}}}},
-		"status": map[string]any{"atProvider": map[string]any{"manifest": map[string]any{
-			"metadata": map[string]any{"name": observedName, "namespace": "openedx-system"},
-			"status":   status,
-		}}},
+// TestProvisionFailure checks the message of a failed provisioning Job;
+// provisionjob tests which Job failed.
+func TestProvisionFailure(t *testing.T) {
+	const resource frsc.Name = "provision-job-0a1b2c3d"
+	observed := func(status map[string]any) map[frsc.Name]frsc.ObservedComposed {
+		cd := composed.New()
+		cd.Object = map[string]any{
+			"apiVersion": "kubernetes.crossplane.io/v1alpha2",
+			"kind":       "Object",
+			"spec":       map[string]any{"forProvider": map[string]any{"manifest": map[string]any{"metadata": map[string]any{"name": "provision-demo-0a1b2c3d"}}}},
+			"status": map[string]any{"atProvider": map[string]any{"manifest": map[string]any{
+				"metadata": map[string]any{"name": "provision-demo-0a1b2c3d", "namespace": "openedx-system"},
+				"status":   status,
+			}}},
+		}
+		return map[frsc.Name]frsc.ObservedComposed{resource: {Resource: cd}}
 	}
-	return map[frsc.Name]frsc.ObservedComposed{testJobResource: {Resource: cd}}
-}
-
-// testJobResource is the composition name of an observed Job Object.
-const testJobResource frsc.Name = "provision-job-0123abcd"
-
-func TestProvisioned(t *testing.T) {
-	failed := map[string]any{"failed": float64(7), "conditions": []any{
-		map[string]any{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit"},
-	}}
 	cases := map[string]struct {
-		reason      string
-		observed    map[frsc.Name]frsc.ObservedComposed
-		provisioned bool
-		failure     string
+		reason   string
+		observed map[frsc.Name]frsc.ObservedComposed
+		want     string
 	}{
-		"NotComposed": {
-			reason:   "No Job, nothing provisioned.",
-			observed: map[frsc.Name]frsc.ObservedComposed{},
-		},
 		"Running": {
-			reason:   "A Job that has not succeeded yet.",
-			observed: observedJob("provision-demo-0a1b2c3d", "provision-demo-0a1b2c3d", map[string]any{"active": float64(1)}),
-		},
-		"Succeeded": {
-			reason:      "structpb numbers are float64.",
-			observed:    observedJob("provision-demo-0a1b2c3d", "provision-demo-0a1b2c3d", map[string]any{"succeeded": float64(1)}),
-			provisioned: true,
-		},
-		"PreviousJobSucceeded": {
-			reason:   "The Object still reports the Job of the previous spec: the new one has not run.",
-			observed: observedJob("provision-demo-0a1b2c3d", "provision-demo-99999999", map[string]any{"succeeded": float64(1)}),
+			reason:   "A Job that has not failed says nothing.",
+			observed: observed(map[string]any{"active": float64(1)}),
 		},
 		"Failed": {
-			reason:   "A Job past its backoff limit says why, and how to retry.",
-			observed: observedJob("provision-demo-0a1b2c3d", "provision-demo-0a1b2c3d", failed),
-			failure:  "provisioning Job openedx-system/provision-demo-0a1b2c3d failed (BackoffLimitExceeded: Job has reached the specified backoff limit); read its pods' logs, then delete the Job to run it again",
-		},
-		"PreviousJobFailed": {
-			reason:   "The failure of a Job that is being replaced is not reported.",
-			observed: observedJob("provision-demo-0a1b2c3d", "provision-demo-99999999", failed),
+			reason: "A Job past its backoff limit says why, and how to retry.",
+			observed: observed(map[string]any{"failed": float64(7), "conditions": []any{
+				map[string]any{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit"},
+			}}),
+			want: "provisioning Job openedx-system/provision-demo-0a1b2c3d failed (BackoffLimitExceeded: Job has reached the specified backoff limit); read its pods' logs, then delete the Job to run it again",
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if got := provisioned(tc.observed, testJobResource); got != tc.provisioned {
-				t.Errorf("%s\nprovisioned(...) = %v, want %v", tc.reason, got, tc.provisioned)
-			}
-			if diff := cmp.Diff(tc.failure, provisionFailure(tc.observed, testJobResource)); diff != "" {
+			if diff := cmp.Diff(tc.want, provisionFailure(tc.observed, resource)); diff != "" {
 				t.Errorf("%s\nprovisionFailure(...): -want, +got:\n%s", tc.reason, diff)
 			}
 		})

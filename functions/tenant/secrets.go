@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/openedx-cloud/platform-aws/internal/compose"
+	"github.com/openedx-cloud/platform-aws/internal/provisionjob"
 )
 
 // The instance's Tutor configuration reaches its namespace through the
@@ -184,12 +185,12 @@ func configDeliveryObjects(p *plan, pr provisioning, labels map[string]string, p
 					// The driver asks for the Pod Identity token itself.
 					AutomountServiceAccountToken: ptr.To(false),
 					EnableServiceLinks:           ptr.To(false),
-					SecurityContext:              restrictedPodSecurityContext(),
+					SecurityContext:              provisionjob.RestrictedPodSecurityContext(),
 					Containers: []corev1.Container{{
 						Name:            "pause",
 						Image:           imagePause,
 						ImagePullPolicy: corev1.PullIfNotPresent,
-						SecurityContext: restrictedContainerSecurityContext(),
+						SecurityContext: provisionjob.RestrictedContainerSecurityContext(),
 						Resources: corev1.ResourceRequirements{
 							Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("10m"), corev1.ResourceMemory: resource.MustParse("16Mi")},
 							Limits:   corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("32Mi")},
