@@ -145,4 +145,4 @@ e2e-tools: $(E2E_BINS)
 
 e2e: build e2e-tools
 	E2E_BIN_DIR=$(CURDIR)/$(E2E_BIN) E2E_FUNCTION_DIR=$(CURDIR)/$(BIN) \
-		$(GO) test -tags e2e ./test/e2e/... -count=1 -timeout 40m -v
+		$(GO) test -tags e2e ./test/e2e/... -count=1 -timeout 60m -v

@@ -33,6 +33,11 @@ const (
 	envFunctionDir = "E2E_FUNCTION_DIR" // function-platform, function-tenant (make build)
 	envKeep        = "E2E_KEEP"         // keep the work directory and its logs even when every test passes
 	envDebug       = "E2E_DEBUG"        // run Crossplane and the functions with debug logs
+	// envPreviews names a directory of previews (relative to the
+	// repository, or absolute) to use instead of test/golden, such as
+	// _output/render while a change to the functions awaits its golden
+	// update. CI leaves it unset.
+	envPreviews = "E2E_PREVIEW_DIR"
 )
 
 // providerModules are the Go modules whose package/crds hold the CRDs of
@@ -57,11 +62,12 @@ var functions = map[string]string{
 // controlPlane is etcd, an API server, the garbage collector, Crossplane
 // and both functions, all on 127.0.0.1, in a temporary directory.
 type controlPlane struct {
-	root   string // the repository
-	dir    string // work directory: data, certificates, logs
-	bins   string
-	fnBins string
-	debug  bool
+	root     string // the repository
+	dir      string // work directory: data, certificates, logs
+	bins     string
+	fnBins   string
+	previews string // test/golden, or $E2E_PREVIEW_DIR
+	debug    bool
 
 	procs processes
 	pki   *pki
@@ -70,6 +76,10 @@ type controlPlane struct {
 	etcdURL      string
 	apiserverURL string
 	token        string
+	// webhookURL is Crossplane's webhook server: https://127.0.0.1:PORT.
+	webhookURL string
+	// fnEndpoints are the functions' addresses, by Function name.
+	fnEndpoints map[string]string
 }
 
 func newControlPlane() (*controlPlane, error) {
@@ -94,11 +104,20 @@ func newControlPlane() (*controlPlane, error) {
 			return nil, fmt.Errorf("missing function binary: %w (make build builds it)", err)
 		}
 	}
+	previews := filepath.Join(root, "test", "golden")
+	if d := os.Getenv(envPreviews); d != "" {
+		// Relative to the repository, where make runs.
+		previews = d
+		if !filepath.IsAbs(d) {
+			previews = filepath.Join(root, d)
+		}
+		fmt.Printf("e2e: %s: comparing with the previews in %s instead of test/golden\n", envPreviews, previews)
+	}
 	dir, err := os.MkdirTemp("", "openedx-e2e-")
 	if err != nil {
 		return nil, err
 	}
-	return &controlPlane{root: root, dir: dir, bins: bins, fnBins: fnBins, debug: os.Getenv(envDebug) != ""}, nil
+	return &controlPlane{root: root, dir: dir, bins: bins, fnBins: fnBins, previews: previews, debug: os.Getenv(envDebug) != "", fnEndpoints: map[string]string{}}, nil
 }
 
 func (c *controlPlane) bin(name string) string { return filepath.Join(c.bins, name) }
@@ -130,6 +149,7 @@ func (c *controlPlane) start() error {
 		{"crossplane core init", c.initCrossplane},
 		{"provider CRDs", c.installProviderCRDs},
 		{"crossplane core start", c.startCrossplane},
+		{"usage webhook", c.installUsageWebhook},
 		{"XRDs and Compositions", c.installAPIs},
 		{"functions over mTLS", c.startFunctions},
 		{"nothing listens beyond 127.0.0.1", c.checkListeners},
@@ -297,6 +317,12 @@ func (c *controlPlane) initCrossplane() error {
 	}
 	// Init installs Crossplane's CRDs and then writes objects of them; the
 	// first run can race the API server's discovery of the new CRDs.
+	//
+	// Init runs without webhooks: with them, it points Crossplane's
+	// ValidatingWebhookConfiguration at a Service, which nothing serves
+	// without a pod network, and makes a serving certificate for the
+	// Service's DNS names only. installUsageWebhook installs the same
+	// configuration with the webhook's URL on 127.0.0.1 instead.
 	attempt := 0
 	return c.retry(3*time.Minute, func() error {
 		attempt++
@@ -323,7 +349,7 @@ func (c *controlPlane) initCrossplane() error {
 // `make render`) compose, read from the provider modules the root go.mod
 // requires. Installing only these keeps start-up fast.
 func (c *controlPlane) providerCRDs() ([]*unstructured.Unstructured, error) {
-	kinds, err := goldenKinds(c.root)
+	kinds, err := goldenKinds(c.previews)
 	if err != nil {
 		return nil, err
 	}
@@ -383,11 +409,11 @@ func (c *controlPlane) providerCRDs() ([]*unstructured.Unstructured, error) {
 }
 
 // goldenKinds returns every composed kind (Kind.group) of the golden
-// previews.
-func goldenKinds(root string) (map[string]bool, error) {
-	files, err := filepath.Glob(filepath.Join(root, "test", "golden", "*.yaml"))
+// previews in dir.
+func goldenKinds(dir string) (map[string]bool, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if err != nil || len(files) == 0 {
-		return nil, fmt.Errorf("no golden previews in %s/test/golden: %v", root, err)
+		return nil, fmt.Errorf("no golden previews in %s: %v", dir, err)
 	}
 	kinds := map[string]bool{}
 	for _, f := range files {
@@ -432,16 +458,26 @@ func (c *controlPlane) installProviderCRDs() error {
 	return err
 }
 
+// startCrossplane starts Crossplane core with its webhook server, which
+// enforces Usages: the protection controllers that make Usages ready and
+// mark what they protect run only with webhooks enabled.
 func (c *controlPlane) startCrossplane() error {
+	webhookPort, err := freePort()
+	if err != nil {
+		return err
+	}
+	c.webhookURL = fmt.Sprintf("https://127.0.0.1:%d", webhookPort)
 	args := []string{"core", "start",
 		"--namespace=crossplane-system",
-		"--webhook-enabled=false",
+		"--enable-webhooks=true",
+		"--webhook-port=" + strconv.Itoa(webhookPort),
+		"--tls-server-certs-dir=" + filepath.Join(c.dir, "crossplane-server"),
 		"--package-runtime=External",
 		"--tls-client-certs-dir=" + filepath.Join(c.dir, "crossplane-client"),
 		"--xpkg-cache-dir=" + filepath.Join(c.dir, "xpkg-cache"),
 		// crossplane-core is built with tools/e2e/loopback.sh, so its
-		// metrics and health probe servers listen on 127.0.0.1 only; port 0
-		// lets the kernel pick.
+		// metrics, health probe and webhook servers listen on 127.0.0.1
+		// only; port 0 lets the kernel pick.
 		"--metrics-port=0",
 		"--health-probe-port=0",
 	}
@@ -449,6 +485,11 @@ func (c *controlPlane) startCrossplane() error {
 		args = append(args, "--debug")
 	}
 	if err := c.pki.issue(filepath.Join(c.dir, "crossplane-client"), "crossplane", x509.ExtKeyUsageClientAuth); err != nil {
+		return err
+	}
+	// The webhook's serving certificate, for 127.0.0.1, from the suite's
+	// CA, which the webhook configuration's caBundle names.
+	if err := c.pki.issue(filepath.Join(c.dir, "crossplane-server"), "crossplane-webhook", x509.ExtKeyUsageServerAuth); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Join(c.dir, "xpkg-cache"), 0o700); err != nil {
@@ -460,6 +501,62 @@ func (c *controlPlane) startCrossplane() error {
 	// Crossplane is up once its package manager has made the lock usable;
 	// the functions' revisions are the proof, see startFunctions.
 	return nil
+}
+
+// installUsageWebhook waits for Crossplane's webhook server and installs
+// Crossplane's own ValidatingWebhookConfigurations (cluster/
+// webhookconfigurations in the Crossplane module), each webhook called at
+// its path on the server's URL instead of through a Service, with the
+// suite's CA as its caBundle. The API server then asks Crossplane before
+// deleting anything labelled crossplane.io/in-use, as in a cluster.
+func (c *controlPlane) installUsageWebhook() error {
+	if err := c.retry(2*time.Minute, func() error {
+		conn, err := tls.Dial("tcp", strings.TrimPrefix(c.webhookURL, "https://"), &tls.Config{RootCAs: c.pki.pool(), MinVersion: tls.VersionTLS13})
+		if err != nil {
+			return fmt.Errorf("crossplane's webhook server at %s: %w", c.webhookURL, err)
+		}
+		return conn.Close()
+	}); err != nil {
+		return err
+	}
+	xp, err := c.moduleDir(filepath.Join(c.root, "tools", "e2e"), "github.com/crossplane/crossplane/v2")
+	if err != nil {
+		return err
+	}
+	files, err := filepath.Glob(filepath.Join(xp, "cluster", "webhookconfigurations", "*.yaml"))
+	if err != nil || len(files) == 0 {
+		return fmt.Errorf("no webhook configurations in %s/cluster/webhookconfigurations: %v", xp, err)
+	}
+	var objs []map[string]any
+	for _, f := range files {
+		confs, err := manifests.Read(f)
+		if err != nil {
+			return err
+		}
+		for _, conf := range confs {
+			if conf.GetKind() != "ValidatingWebhookConfiguration" {
+				return fmt.Errorf("%s: %s, want only ValidatingWebhookConfigurations", f, ref(conf))
+			}
+			hooks, _, _ := unstructured.NestedSlice(conf.Object, "webhooks")
+			for i, h := range hooks {
+				hook, _ := h.(map[string]any)
+				path, _, _ := unstructured.NestedString(hook, "clientConfig", "service", "path")
+				if path == "" {
+					return fmt.Errorf("%s: webhook %v has no clientConfig.service.path", f, hook["name"])
+				}
+				hook["clientConfig"] = map[string]any{
+					"url":      c.webhookURL + path,
+					"caBundle": base64.StdEncoding.EncodeToString(c.pki.certPEM),
+				}
+				hooks[i] = hook
+			}
+			if err := unstructured.SetNestedSlice(conf.Object, hooks, "webhooks"); err != nil {
+				return err
+			}
+			objs = append(objs, conf.Object)
+		}
+	}
+	return c.kube.applyObjects("e2e", objs)
 }
 
 // installAPIs applies the project's XRDs and Compositions and waits for
@@ -542,6 +639,7 @@ func (c *controlPlane) startFunctions() error {
 		if _, err := c.procs.start(c.dir, name, nil, filepath.Join(c.fnBins, bin), args...); err != nil {
 			return err
 		}
+		c.fnEndpoints[name] = endpoint
 		meta, err := os.ReadFile(filepath.Join(c.root, "package", "functions", strings.TrimPrefix(bin, "function-"), "crossplane.yaml"))
 		if err != nil {
 			return err
@@ -551,6 +649,43 @@ func (c *controlPlane) startFunctions() error {
 		}
 	}
 	return nil
+}
+
+// killFunction kills a function's process with SIGKILL, as a crash or an
+// OOM kill would: in-flight calls fail, and nothing is cleaned up. Until
+// restartFunction, retry and eventually fail at once (a process died).
+func (c *controlPlane) killFunction(name string) error {
+	if _, ok := c.fnEndpoints[name]; !ok {
+		return fmt.Errorf("no function %s", name)
+	}
+	_, err := c.procs.kill(name)
+	return err
+}
+
+// restartFunction starts a killed function again on the same address with
+// the same certificates, as its Deployment would, and waits until it
+// accepts TLS connections again. Crossplane's FunctionRevision is left
+// alone: it still names the same endpoint.
+func (c *controlPlane) restartFunction(name string) error {
+	endpoint, ok := c.fnEndpoints[name]
+	if !ok {
+		return fmt.Errorf("no function %s", name)
+	}
+	if _, err := c.procs.restart(name); err != nil {
+		return err
+	}
+	client, err := tls.LoadX509KeyPair(filepath.Join(c.dir, "crossplane-client", "tls.crt"), filepath.Join(c.dir, "crossplane-client", "tls.key"))
+	if err != nil {
+		return err
+	}
+	return c.retry(time.Minute, func() error {
+		// A handshake as Crossplane makes it, with its client certificate.
+		conn, err := tls.Dial("tcp", endpoint, &tls.Config{RootCAs: c.pki.pool(), Certificates: []tls.Certificate{client}, MinVersion: tls.VersionTLS12})
+		if err != nil {
+			return fmt.Errorf("restarted %s at %s: %w", name, endpoint, err)
+		}
+		return conn.Close()
+	})
 }
 
 // functionCerts is the directory of the functions' server certificate.
@@ -652,7 +787,7 @@ func (c *controlPlane) checkListeners() error {
 func (c *controlPlane) waitHTTP(url string, headers map[string]string, want string, timeout time.Duration) error {
 	pool := x509.NewCertPool()
 	if c.pki != nil {
-		pool.AddCert(c.pki.cert)
+		pool = c.pki.pool()
 	}
 	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
 	return c.retry(timeout, func() error {

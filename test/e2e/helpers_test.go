@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -198,31 +199,52 @@ func readyTenants(t *testing.T) (platformXR string, tenants map[string]string) {
 		applyFile(t, file)
 		tenants[name] = compositeOf(t, typeTenant, nsTenants, name)
 	}
-	for name, xr := range tenants {
-		readyTenant(t, name, xr)
-	}
+	readyTenantsOf(t, tenants)
 	return platformXR, tenants
 }
 
-// readyTenant plays provider-kubernetes for a tenant until its claim is
-// Ready.
+// tenantReadyTimeout is how long a new tenant of a ready platform may take
+// to become Ready. Crossplane does not watch tenants for the platform, nor
+// the platform for its tenants: the platform admits a tenant on its next
+// reconcile, which its function's response TTL (a minute, ±10%) schedules,
+// and the tenant composes on its own next one, another TTL later. Then the
+// providers take a few passes.
+const tenantReadyTimeout = 6 * time.Minute
+
+// readyTenant plays the providers for a tenant until its claim is Ready.
 func readyTenant(t *testing.T, name, xr string) {
 	t.Helper()
-	eventually(t, 4*time.Minute, func() error {
-		if _, err := cp.playProvider(typeXTenant, xr); err != nil {
-			return err
+	readyTenantsOf(t, map[string]string{name: xr})
+}
+
+// readyTenantsOf plays the providers for tenants (composite by claim name,
+// claims in namespace tenants), all at once, until every claim is Ready.
+func readyTenantsOf(t *testing.T, tenants map[string]string) {
+	t.Helper()
+	names := make([]string, 0, len(tenants))
+	for n := range tenants {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	eventually(t, tenantReadyTimeout, func() error {
+		var errs []error
+		for _, name := range names {
+			xr := tenants[name]
+			if _, err := cp.playProvider(typeXTenant, xr); err != nil {
+				return err
+			}
+			c, err := cp.kube.get(typeTenant, nsTenants, name)
+			if err != nil {
+				return err
+			}
+			if c == nil {
+				return fmt.Errorf("OpenEdxTenant %s/%s does not exist", nsTenants, name)
+			}
+			if err := conditionIs(c, "Ready", "True"); err != nil {
+				errs = append(errs, fmt.Errorf("%w%s", err, describeComposite(typeXTenant, xr)))
+			}
 		}
-		c, err := cp.kube.get(typeTenant, nsTenants, name)
-		if err != nil {
-			return err
-		}
-		if c == nil {
-			return fmt.Errorf("OpenEdxTenant %s/%s does not exist", nsTenants, name)
-		}
-		if err := conditionIs(c, "Ready", "True"); err != nil {
-			return fmt.Errorf("%w%s", err, describeComposite(typeXTenant, xr))
-		}
-		return nil
+		return errors.Join(errs...)
 	})
 }
 

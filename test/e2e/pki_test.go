@@ -116,3 +116,10 @@ func writeServiceAccountKeys(dir string) (pub, priv string, err error) {
 	privPEM := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
 	return pub, priv, os.WriteFile(priv, privPEM, 0o600)
 }
+
+// pool is a certificate pool of the suite's CA.
+func (p *pki) pool() *x509.CertPool {
+	pool := x509.NewCertPool()
+	pool.AddCert(p.cert)
+	return pool
+}

@@ -22,7 +22,7 @@ import (
 // name.
 func goldenComposed(t *testing.T, example string) map[string]string {
 	t.Helper()
-	path := filepath.Join(cp.root, "test", "golden", example+".yaml")
+	path := filepath.Join(cp.previews, example+".yaml")
 	objs, err := manifests.Read(path)
 	if err != nil {
 		t.Fatal(err)

@@ -26,6 +26,10 @@ type process struct {
 	log  string
 	done chan struct{}
 	err  error
+
+	// What it was started with, to start it again.
+	dir, bin  string
+	env, args []string
 }
 
 // processes are every process the suite started, in start order.
@@ -36,8 +40,21 @@ type processes struct {
 
 // start runs bin with args, its output going to dir/name.log.
 func (ps *processes) start(dir, name string, env []string, bin string, args ...string) (*process, error) {
+	p, err := launch(dir, name, env, bin, args, os.O_CREATE|os.O_WRONLY|os.O_TRUNC)
+	if err != nil {
+		return nil, err
+	}
+	ps.mu.Lock()
+	ps.list = append(ps.list, p)
+	ps.mu.Unlock()
+	return p, nil
+}
+
+// launch starts a process, its output going to dir/name.log opened with
+// flags.
+func launch(dir, name string, env []string, bin string, args []string, flags int) (*process, error) {
 	logPath := filepath.Join(dir, name+".log")
-	logf, err := os.Create(logPath)
+	logf, err := os.OpenFile(logPath, flags, 0o600) //nolint:gosec // Our own log file.
 	if err != nil {
 		return nil, err
 	}
@@ -49,16 +66,69 @@ func (ps *processes) start(dir, name string, env []string, bin string, args ...s
 		_ = logf.Close()
 		return nil, fmt.Errorf("cannot start %s (%s): %w", name, bin, err)
 	}
-	p := &process{name: name, cmd: cmd, log: logPath, done: make(chan struct{})}
+	p := &process{name: name, cmd: cmd, log: logPath, done: make(chan struct{}), dir: dir, bin: bin, env: env, args: args}
 	go func() {
 		p.err = cmd.Wait()
 		_ = logf.Close()
 		close(p.done)
 	}()
-	ps.mu.Lock()
-	ps.list = append(ps.list, p)
-	ps.mu.Unlock()
 	return p, nil
+}
+
+// kill sends SIGKILL to the process group of the process named name, as a
+// crash or an OOM kill would, and waits until it has exited. The process
+// stays listed, and so counts as dead, until restart replaces it.
+func (ps *processes) kill(name string) (*process, error) {
+	p := ps.named(name)
+	if p == nil {
+		return nil, fmt.Errorf("no process %s", name)
+	}
+	if done, _ := p.exited(); !done {
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		select {
+		case <-p.done:
+		case <-time.After(30 * time.Second):
+			return nil, fmt.Errorf("%s did not exit within 30s of SIGKILL", name)
+		}
+	}
+	return p, nil
+}
+
+// restart starts a killed process again with the same binary, arguments
+// and environment (so the same address and certificates), appending to its
+// log, and puts it in the old one's place.
+func (ps *processes) restart(name string) (*process, error) {
+	old := ps.named(name)
+	if old == nil {
+		return nil, fmt.Errorf("no process %s", name)
+	}
+	if done, _ := old.exited(); !done {
+		return nil, fmt.Errorf("%s is still running: kill it first", name)
+	}
+	p, err := launch(old.dir, old.name, old.env, old.bin, old.args, os.O_CREATE|os.O_WRONLY|os.O_APPEND)
+	if err != nil {
+		return nil, err
+	}
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	for i := range ps.list {
+		if ps.list[i] == old {
+			ps.list[i] = p
+		}
+	}
+	return p, nil
+}
+
+// named returns the process of a name.
+func (ps *processes) named(name string) *process {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	for _, p := range ps.list {
+		if p.name == name {
+			return p
+		}
+	}
+	return nil
 }
 
 // exited reports whether the process has stopped, and why.

@@ -72,9 +72,10 @@ func countByKind(rs []*unstructured.Unstructured) map[string]int {
 }
 
 // playsProvider reports whether the fake provider acts on a kind: managed
-// resources have conditions; provider configs have none.
+// resources have conditions; provider configs have none, and Crossplane's
+// own usage controller makes Usages ready.
 func playsProvider(u *unstructured.Unstructured) bool {
-	return u.GetKind() != "ProviderConfig"
+	return u.GetKind() != "ProviderConfig" && u.GroupVersionKind().Group != "protection.crossplane.io"
 }
 
 // playProvider plays provider-aws and provider-kubernetes once for the
@@ -142,4 +143,11 @@ func upToDate(live, observed *unstructured.Unstructured) bool {
 		}
 	}
 	return true
+}
+
+// resourceType is an object's kubectl resource type: kind.version.group (a
+// CRD's singular name is its lower-case kind).
+func resourceType(u *unstructured.Unstructured) string {
+	gvk := u.GroupVersionKind()
+	return strings.ToLower(gvk.Kind) + "." + gvk.Version + "." + gvk.Group
 }

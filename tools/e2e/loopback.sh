@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Prepares a build of Crossplane core whose metrics and health probe servers
-# listen on 127.0.0.1 instead of every interface: `crossplane core start`
-# formats both addresses as ":PORT" and has no flag for the host, and the
+# Prepares a build of Crossplane core whose metrics, health probe and webhook
+# servers listen on 127.0.0.1 instead of every interface: `crossplane core
+# start` formats the first two addresses as ":PORT", leaves the webhook
+# server's host empty (every interface), and has no flag for any host; the
 # e2e tier must not listen beyond 127.0.0.1.
 #
 # Go refuses -overlay for files in the module cache, so this copies the
@@ -25,9 +26,10 @@ rm -rf "$out/src" && mkdir -p "$out"
 cp -R "$dir" "$out/src" && chmod -R u+w "$out/src"
 sed -i -e 's/fmt\.Sprintf(":%d", c\.MetricsPort)/fmt.Sprintf("127.0.0.1:%d", c.MetricsPort)/' \
        -e 's/fmt\.Sprintf(":%d", c\.HealthProbePort)/fmt.Sprintf("127.0.0.1:%d", c.HealthProbePort)/' \
+       -e 's/^\([[:space:]]*\)Port: c\.WebhookPort,$/\1Host: "127.0.0.1",\n\1Port: c.WebhookPort,/' \
        "$out/src/$file"
-if [ "$(grep -c '"127\.0\.0\.1:%d"' "$out/src/$file")" != 2 ]; then
-    echo "loopback.sh: $dir/$file no longer formats its metrics and health probe addresses as expected; update the patterns" >&2
+if [ "$(grep -c '"127\.0\.0\.1:%d"' "$out/src/$file")" != 2 ] || [ "$(grep -c 'Host: "127\.0\.0\.1",' "$out/src/$file")" != 1 ]; then
+    echo "loopback.sh: $dir/$file no longer sets its metrics, health probe and webhook addresses as expected; update the patterns" >&2
     exit 1
 fi
 cp go.mod "$out/go.mod" && cp go.sum "$out/go.sum"
