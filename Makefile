@@ -15,7 +15,7 @@ CROSSPLANE_IMAGE := xpkg.crossplane.io/crossplane/crossplane:v2.1.0
 
 FUNCTIONS := platform tenant
 
-.PHONY: all generate verify-generated tools build render validate package test unit fuzz bench golden golden-update clean
+.PHONY: all deps generate verify-generated tools build render validate package test unit fuzz bench golden golden-update clean
 
 all: test
 
@@ -78,7 +78,17 @@ package: $(BIN)/crossplane
 	$(BIN)/crossplane xpkg build --package-root=$(OUT)/package/root --examples-root=examples \
 		--package-file=$(OUT)/package/configuration-openedx-aws.xpkg
 
-unit:
+## Debian packages the tests need (tools/deps/debian.txt), installed once
+## on a fresh machine; a test never skips because one is missing.
+DEBIAN_DEPS = $(shell sed -e 's/\#.*//' tools/deps/debian.txt)
+deps:
+	@missing=$$(for p in $(DEBIAN_DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+unit: deps
 	$(GO) vet ./...
 	$(GO) test ./...
 
@@ -105,7 +115,7 @@ BENCHTIME ?= 20x
 bench:
 	$(GO) test ./functions/... -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME)
 
-test: verify-generated unit package fuzz bench golden e2e
+test: deps verify-generated unit package fuzz bench golden e2e
 
 clean:
 	rm -rf $(OUT)
