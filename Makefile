@@ -15,7 +15,7 @@ CROSSPLANE_IMAGE := xpkg.crossplane.io/crossplane/crossplane:v2.1.0
 
 FUNCTIONS := platform tenant
 
-.PHONY: all deps generate verify-generated tools build render validate package test unit fuzz bench golden golden-update clean
+.PHONY: all deps generate verify-generated tools build render validate package test unit fuzz bench golden golden-update clean backstage-test
 
 all: test
 
@@ -29,21 +29,27 @@ $(BIN)/controller-gen: tools/go.mod tools/go.sum
 $(BIN)/xrdgen: tools/go.mod tools/go.sum $(wildcard tools/cmd/xrdgen/*.go)
 	cd tools && $(GO) build -o ../$@ ./cmd/xrdgen
 
-tools: $(BIN)/crossplane $(BIN)/controller-gen $(BIN)/xrdgen
+$(BIN)/backstagegen: tools/go.mod tools/go.sum $(wildcard tools/cmd/backstagegen/*.go)
+	cd tools && $(GO) build -o ../$@ ./cmd/backstagegen
+
+tools: $(BIN)/crossplane $(BIN)/controller-gen $(BIN)/xrdgen $(BIN)/backstagegen
 
 ## Generated files: deepcopy and XRDs come from the Go types in apis/.
-generate: $(BIN)/controller-gen $(BIN)/xrdgen
+generate: $(BIN)/controller-gen $(BIN)/xrdgen $(BIN)/backstagegen
 	rm -rf $(OUT)/gen
 	$(BIN)/controller-gen object paths=./apis/... crd paths=./apis/... output:crd:dir=$(OUT)/gen/crds
 	$(BIN)/xrdgen --crds $(OUT)/gen/crds --out package/xrds
+	$(BIN)/backstagegen --xrds package/xrds --out backstage
 
 # Fails when the checked-in generated files differ from what apis/ produces.
-verify-generated: $(BIN)/controller-gen $(BIN)/xrdgen
+verify-generated: $(BIN)/controller-gen $(BIN)/xrdgen $(BIN)/backstagegen
 	rm -rf $(OUT)/verify
 	$(BIN)/controller-gen object paths=./apis/... output:object:dir=$(OUT)/verify/object crd paths=./apis/... output:crd:dir=$(OUT)/verify/crds
 	$(BIN)/xrdgen --crds $(OUT)/verify/crds --out $(OUT)/verify/xrds
 	diff -u apis/v1alpha1/zz_generated.deepcopy.go $(OUT)/verify/object/zz_generated.deepcopy.go || { echo "generated deepcopy is stale: run make generate"; exit 1; }
 	diff -ru package/xrds $(OUT)/verify/xrds || { echo "generated XRDs are stale: run make generate"; exit 1; }
+	$(BIN)/backstagegen --xrds $(OUT)/verify/xrds --out $(OUT)/verify/backstage
+	diff -ru backstage $(OUT)/verify/backstage || { echo "generated Backstage templates are stale: run make generate"; exit 1; }
 
 ## The functions.
 build:
@@ -115,7 +121,17 @@ BENCHTIME ?= 20x
 bench:
 	$(GO) test ./functions/... -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME)
 
-test: deps verify-generated unit package fuzz bench golden e2e
+## Backstage: the generated templates checked with Backstage's own validators
+## (npm packages pinned in tools/backstage), their claims rendered for the
+## sample answers in tools/backstage/testdata and validated against the XRDs.
+backstage-test: deps validate
+	cd tools/backstage && npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(OUT)/backstage
+	node tools/backstage/check.mjs backstage $(OUT)/backstage
+	$(BIN)/crossplane beta validate package/xrds $(OUT)/backstage --skip-success-results \
+		--cache-dir $(CURDIR)/$(OUT)/validate-cache --crossplane-image $(CROSSPLANE_IMAGE)
+
+test: deps verify-generated unit package fuzz bench golden backstage-test e2e
 
 clean:
 	rm -rf $(OUT)
