@@ -15,7 +15,7 @@ CROSSPLANE_IMAGE := xpkg.crossplane.io/crossplane/crossplane:v2.1.0
 
 FUNCTIONS := platform tenant
 
-.PHONY: all deps generate verify-generated tools build render validate package test unit fuzz bench golden golden-update clean backstage-test
+.PHONY: all deps generate verify-generated tools build render validate package test unit fuzz bench golden golden-update clean backstage-test diagram verify-diagram
 
 all: test
 
@@ -121,6 +121,20 @@ BENCHTIME ?= 20x
 bench:
 	$(GO) test ./functions/... -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME)
 
+## The architecture diagram, drawn from the rendered production platform and
+## demo tenant; verify-diagram fails when docs/architecture.svg is stale.
+DIAGRAM_ARGS = --platform $(RENDER)/platform-production.yaml --tenant $(RENDER)/tenant-demo.yaml
+$(BIN)/archdiagram: tools/go.mod tools/go.sum $(wildcard tools/cmd/archdiagram/*.go)
+	cd tools && $(GO) build -o ../$@ ./cmd/archdiagram
+
+diagram: render $(BIN)/archdiagram
+	$(BIN)/archdiagram $(DIAGRAM_ARGS) --out docs/architecture.svg
+
+verify-diagram: render $(BIN)/archdiagram
+	mkdir -p $(OUT)/verify
+	$(BIN)/archdiagram $(DIAGRAM_ARGS) --out $(OUT)/verify/architecture.svg
+	diff -u docs/architecture.svg $(OUT)/verify/architecture.svg >/dev/null || { echo "docs/architecture.svg is stale: run make diagram"; exit 1; }
+
 ## Backstage: the generated templates checked with Backstage's own validators
 ## (npm packages pinned in tools/backstage), their claims rendered for the
 ## sample answers in tools/backstage/testdata and validated against the XRDs.
@@ -131,7 +145,7 @@ backstage-test: deps validate
 	$(BIN)/crossplane beta validate package/xrds $(OUT)/backstage --skip-success-results \
 		--cache-dir $(CURDIR)/$(OUT)/validate-cache --crossplane-image $(CROSSPLANE_IMAGE)
 
-test: deps verify-generated unit package fuzz bench golden backstage-test e2e
+test: deps verify-generated unit package fuzz bench golden backstage-test verify-diagram e2e
 
 clean:
 	rm -rf $(OUT)
