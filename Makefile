@@ -29,20 +29,26 @@ $(BIN)/controller-gen: tools/go.mod tools/go.sum
 $(BIN)/xrdgen: tools/go.mod tools/go.sum $(wildcard tools/cmd/xrdgen/*.go)
 	cd tools && $(GO) build -o ../$@ ./cmd/xrdgen
 
+$(BIN)/claimref: tools/go.mod tools/go.sum $(wildcard tools/cmd/claimref/*.go)
+	cd tools && $(GO) build -o ../$@ ./cmd/claimref
+
 $(BIN)/backstagegen: tools/go.mod tools/go.sum $(wildcard tools/cmd/backstagegen/*.go)
 	cd tools && $(GO) build -o ../$@ ./cmd/backstagegen
 
-tools: $(BIN)/crossplane $(BIN)/controller-gen $(BIN)/xrdgen $(BIN)/backstagegen
+tools: $(BIN)/crossplane $(BIN)/controller-gen $(BIN)/xrdgen $(BIN)/backstagegen $(BIN)/claimref
 
-## Generated files: deepcopy and XRDs come from the Go types in apis/.
-generate: $(BIN)/controller-gen $(BIN)/xrdgen $(BIN)/backstagegen
+## Generated files: deepcopy and XRDs come from the Go types in apis/, and from
+## the XRDs the Backstage templates (backstage/) and the claim reference
+## (docs/reference/).
+generate: $(BIN)/controller-gen $(BIN)/xrdgen $(BIN)/backstagegen $(BIN)/claimref
 	rm -rf $(OUT)/gen
 	$(BIN)/controller-gen object paths=./apis/... crd paths=./apis/... output:crd:dir=$(OUT)/gen/crds
 	$(BIN)/xrdgen --crds $(OUT)/gen/crds --out package/xrds
 	$(BIN)/backstagegen --xrds package/xrds --out backstage
+	rm -rf docs/reference && $(BIN)/claimref --xrds package/xrds --out docs/reference
 
 # Fails when the checked-in generated files differ from what apis/ produces.
-verify-generated: $(BIN)/controller-gen $(BIN)/xrdgen $(BIN)/backstagegen
+verify-generated: $(BIN)/controller-gen $(BIN)/xrdgen $(BIN)/backstagegen $(BIN)/claimref
 	rm -rf $(OUT)/verify
 	$(BIN)/controller-gen object paths=./apis/... output:object:dir=$(OUT)/verify/object crd paths=./apis/... output:crd:dir=$(OUT)/verify/crds
 	$(BIN)/xrdgen --crds $(OUT)/verify/crds --out $(OUT)/verify/xrds
@@ -50,6 +56,8 @@ verify-generated: $(BIN)/controller-gen $(BIN)/xrdgen $(BIN)/backstagegen
 	diff -ru package/xrds $(OUT)/verify/xrds || { echo "generated XRDs are stale: run make generate"; exit 1; }
 	$(BIN)/backstagegen --xrds $(OUT)/verify/xrds --out $(OUT)/verify/backstage
 	diff -ru backstage $(OUT)/verify/backstage || { echo "generated Backstage templates are stale: run make generate"; exit 1; }
+	$(BIN)/claimref --xrds $(OUT)/verify/xrds --out $(OUT)/verify/reference
+	diff -ru docs/reference $(OUT)/verify/reference || { echo "generated claim reference is stale: run make generate"; exit 1; }
 
 ## The functions.
 build:
