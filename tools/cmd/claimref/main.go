@@ -198,6 +198,11 @@ func constraints(p extv1.JSONSchemaProps) string {
 		}
 		c = append(c, m)
 	}
+	if p.Items != nil && p.Items.Schema != nil && len(p.Items.Schema.Properties) == 0 {
+		if ic := constraints(*p.Items.Schema); ic != "" {
+			c = append(c, "each item: "+ic)
+		}
+	}
 	if p.AdditionalProperties != nil && p.AdditionalProperties.Schema != nil {
 		j, _ := json.Marshal(p.AdditionalProperties.Schema.Type)
 		c = append(c, "map of "+strings.Trim(string(j), `"`))
