@@ -147,8 +147,12 @@ verify-diagram: render $(BIN)/archdiagram
 ## Backstage: the generated templates checked with Backstage's own validators
 ## (npm packages pinned in tools/backstage), their claims rendered for the
 ## sample answers in tools/backstage/testdata and validated against the XRDs.
-backstage-test: deps validate
+BACKSTAGE_NPM := tools/backstage/node_modules/.installed
+$(BACKSTAGE_NPM): tools/backstage/package.json tools/backstage/package-lock.json
 	cd tools/backstage && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+backstage-test: deps validate $(BACKSTAGE_NPM)
 	rm -rf $(OUT)/backstage
 	node tools/backstage/check.mjs backstage $(OUT)/backstage
 	$(BIN)/crossplane beta validate package/xrds $(OUT)/backstage --skip-success-results \
