@@ -83,6 +83,8 @@ type Model struct {
 
 	EKSVersion, NodePools, Addons string
 	SystemNamespaces              []string
+	EdgeNamespace, EdgeIngress    string
+	IngressClass                  string
 
 	Namespace      string
 	TenantObjects  []string
@@ -229,8 +231,15 @@ func Extract(platform, tenant []*unstructured.Unstructured) (*Model, error) {
 		case "Object":
 			kind, _, _ := unstructured.NestedString(u.Object, "spec", "forProvider", "manifest", "kind")
 			name, _, _ := unstructured.NestedString(u.Object, "spec", "forProvider", "manifest", "metadata", "name")
-			if kind == "Namespace" {
+			ns, _, _ := unstructured.NestedString(u.Object, "spec", "forProvider", "manifest", "metadata", "namespace")
+			switch kind {
+			case "Namespace":
 				m.SystemNamespaces = append(m.SystemNamespaces, name)
+			case "Ingress":
+				m.EdgeIngress = fmt.Sprintf("Ingress %s", name)
+				m.EdgeNamespace = ns
+			case "IngressClass":
+				m.IngressClass = name
 			}
 		}
 	}
@@ -439,7 +448,7 @@ func Draw(m *Model) []byte {
 	s.box(cx, cy, cw, ch, k8sFill, k8sLine, "")
 	s.text(cx+10, cy+22, "s", "EKS "+m.EKSVersion+", Auto Mode")
 	s.box(cx+10, cy+35, cw-20, 70, "#ffffff", k8sLine, "Control plane", "node pools: "+m.NodePools, "add-ons: "+m.Addons)
-	s.box(cx+10, cy+120, cw-20, 55, "#ffffff", k8sLine, "namespace openedx-edge", "Ingress edge, IngressClass openedx: the ALB")
+	s.box(cx+10, cy+120, cw-20, 55, "#ffffff", k8sLine, "namespace "+m.EdgeNamespace, fmt.Sprintf("%s, IngressClass %s: the ALB", m.EdgeIngress, m.IngressClass))
 	s.box(cx+10, cy+190, cw-20, 55, "#ffffff", k8sLine, "namespace "+m.ProvisionJobNS, "provisioning Jobs: databases and users")
 	s.box(cx+10, ty, cw-20, 40+15*len(m.TenantObjects), "#ffffff", k8sLine, "tenant namespace "+m.Namespace, m.TenantObjects...)
 	s.box(cx+10, hy, cw-20, 25+15*len(m.TenantHosts), edgeFill, edgeLine, "tenant DNS records (to the ALB)", m.TenantHosts...)
