@@ -946,7 +946,7 @@ func TestProvisionPythonSteps(t *testing.T) {
 	// The first run draws the passwords and has smtp.sh create a key.
 	first := work(t, "", mysqlDrawn, mongoDrawn)
 	step(t, first, "plan", smtpEnv)
-	if diff := cmp.Diff("[client]\nuser=\"admin\"\npassword=\"p\\\\a\"ss#w'rd\"\n", read(t, first, "mysql/admin.cnf")); diff != "" {
+	if diff := cmp.Diff("[client]\nuser=\"admin\"\npassword=\"p\\\\a\\\"ss#w'rd\"\n", read(t, first, "mysql/admin.cnf")); diff != "" {
 		t.Errorf("mysql/admin.cnf: -want, +got:\n%s", diff)
 	}
 	if read(t, first, "mysql/password") != mysqlDrawn {
@@ -1434,7 +1434,7 @@ func TestProvisionPipeline(t *testing.T) {
 		if strings.Contains(args, adminPassword) || strings.Contains(args, first["OPENEDX_MYSQL_PASSWORD"]) {
 			t.Errorf("a password is on mysql's command line")
 		}
-		if diff := cmp.Diff("[client]\nuser=\"admin\"\npassword=\"Adm1n-p@ss\\\\word\"#x\"\n", readState("mysql.cnf")); diff != "" {
+		if diff := cmp.Diff("[client]\nuser=\"admin\"\npassword=\"Adm1n-p@ss\\\\word\\\"#x\"\n", readState("mysql.cnf")); diff != "" {
 			t.Errorf("mysql defaults file: -want, +got:\n%s", diff)
 		}
 		uri := strings.SplitN(readState("mongosh.args"), "\n", 2)[0]
