@@ -47,9 +47,15 @@ func provisionJobResource(job *batchv1.Job) frsc.Name {
 //go:embed provision/*.sh provision/*.py provision/*.js
 var provisionScriptFiles embed.FS
 
-// tutorSecretKeys are the Tutor keys of credentials. They are never
-// composed: the Job fills them into the instance's secret.
-var tutorSecretKeys = []string{"OPENEDX_MYSQL_PASSWORD", "MONGODB_PASSWORD", "REDIS_PASSWORD", "SMTP_USERNAME", "SMTP_PASSWORD"}
+// tutorSecretKeys are the Tutor keys of credentials, and of the values
+// Tutor would otherwise generate anew on every operator's machine (its
+// base.yml). They are never composed: the Job fills them into the
+// instance's secret, generating them once.
+var tutorSecretKeys = []string{
+	"OPENEDX_MYSQL_PASSWORD", "MONGODB_PASSWORD", "REDIS_PASSWORD", "SMTP_USERNAME", "SMTP_PASSWORD",
+	"ID", "OPENEDX_SECRET_KEY", "CMS_OAUTH2_SECRET", "JWT_RSA_PRIVATE_KEY",
+	"MEILISEARCH_MASTER_KEY", "MEILISEARCH_API_KEY_UID", "MEILISEARCH_API_KEY",
+}
 
 // provisioning is what the Job needs from the platform. It holds names,
 // endpoints and ARNs only, never a credential.
@@ -333,6 +339,8 @@ func provisionJob(p *plan, pr provisioning, labels map[string]string, scripts ma
 				"MONGODB_ADMIN_SECRET_ARN", pr.MongoDBAdminSecretARN,
 				"REDIS_AUTH_SECRET_ARN", pr.RedisAuthSecretARN,
 			)),
+			// Only the MySQL image has openssl, which draws Tutor's JWT key.
+			step("keys", provisionjob.ImageMySQL, []string{"sh", "/scripts/keys.sh"}, small, provisionjob.Env()),
 			step("plan", provisionjob.ImagePython, []string{"python3", "/scripts/provision.py", "plan"}, small, provisionjob.PythonEnv(
 				"SMTP_IAM_USER", pr.SMTPUser,
 			)),

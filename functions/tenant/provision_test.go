@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"maps"
 	"os"
@@ -504,7 +505,7 @@ func TestProvisionObjects(t *testing.T) {
 		for _, c := range ps.Containers {
 			order = append(order, c.Name)
 		}
-		if diff := cmp.Diff([]string{"fetch", "plan", "mysql", "mongodb", "smtp", "render", "store"}, order); diff != "" {
+		if diff := cmp.Diff([]string{"fetch", "keys", "plan", "mysql", "mongodb", "smtp", "render", "store"}, order); diff != "" {
 			t.Errorf("steps: -want, +got:\n%s", diff)
 		}
 		assertRestricted(t, "Job", ps)
@@ -772,7 +773,7 @@ func TestProvisionScriptsParse(t *testing.T) {
 	run := func(t *testing.T, tool string, args ...string) {
 		t.Helper()
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed", tool)
+			t.Fatalf("%s is not installed: add its Debian package to tools/deps/debian.txt and run make deps", tool)
 		}
 		if out, err := exec.Command(tool, args...).CombinedOutput(); err != nil {
 			t.Errorf("%s %s: %v\n%s", tool, strings.Join(args, " "), err, out)
@@ -858,12 +859,13 @@ func TestSESSMTPPassword(t *testing.T) {
 	}
 }
 
-// requirePython is python3, or skips the test.
+// requirePython is python3, or fails the test: the Job's Python steps
+// must never go untested.
 func requirePython(t *testing.T) string {
 	t.Helper()
 	python, err := exec.LookPath("python3")
 	if err != nil {
-		t.Skip("python3 is not installed")
+		t.Fatal("python3 is not installed: run make deps")
 	}
 	return python
 }
@@ -907,6 +909,8 @@ func TestProvisionPythonSteps(t *testing.T) {
 			"in/redis-auth.json":      secretString(redisToken),
 			"in/mysql-password.new":   mysql,
 			"in/mongodb-password.new": mongo,
+			// What keys.sh leaves; plan checks its form only.
+			"in/jwt-rsa-private-key.new": fakeRSAKey + "\n",
 		}
 		if current != "" {
 			files["in/current.json"] = secretString(current)
@@ -947,10 +951,15 @@ func TestProvisionPythonSteps(t *testing.T) {
 		_, err := os.Stat(filepath.Join(dir, name))
 		return err == nil
 	}
-	wantConfig := func(mysql, mongo, smtpUser, smtpPassword string) map[string]string {
+	// wantConfig takes Tutor's generated values from got, once
+	// assertTutorGenerated checked their formats.
+	wantConfig := func(got map[string]string, mysql, mongo, smtpUser, smtpPassword string) map[string]string {
 		c := tutorConfig(p, pr)
 		c["OPENEDX_MYSQL_PASSWORD"], c["MONGODB_PASSWORD"], c["REDIS_PASSWORD"] = mysql, mongo, redisToken
 		c["SMTP_USERNAME"], c["SMTP_PASSWORD"] = smtpUser, smtpPassword
+		for _, k := range tutorGeneratedKeys {
+			c[k] = got[k]
+		}
 		return c
 	}
 	smtpEnv := "SMTP_IAM_USER=" + pr.SMTPUser
@@ -959,7 +968,7 @@ func TestProvisionPythonSteps(t *testing.T) {
 	// The first run draws the passwords and has smtp.sh create a key.
 	first := work(t, "", mysqlDrawn, mongoDrawn)
 	step(t, first, "plan", smtpEnv)
-	if diff := cmp.Diff("[client]\nuser=\"admin\"\npassword=\"p\\\\a\"ss#w'rd\"\n", read(t, first, "mysql/admin.cnf")); diff != "" {
+	if diff := cmp.Diff("[client]\nuser=\"admin\"\npassword=\"p\\\\a\\\"ss#w'rd\"\n", read(t, first, "mysql/admin.cnf")); diff != "" {
 		t.Errorf("mysql/admin.cnf: -want, +got:\n%s", diff)
 	}
 	if read(t, first, "mysql/password") != mysqlDrawn {
@@ -981,7 +990,11 @@ func TestProvisionPythonSteps(t *testing.T) {
 	if err := json.Unmarshal([]byte(stored), &got); err != nil {
 		t.Fatal(err)
 	}
-	want := wantConfig(mysqlDrawn, mongoDrawn, accessKeyID, sesSMTPPassword(secretKey, pr.Region))
+	assertTutorGenerated(t, got)
+	if got["JWT_RSA_PRIVATE_KEY"] != fakeRSAKey {
+		t.Errorf("JWT_RSA_PRIVATE_KEY is not the key keys.sh drew, without its final newline")
+	}
+	want := wantConfig(got, mysqlDrawn, mongoDrawn, accessKeyID, sesSMTPPassword(secretKey, pr.Region))
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("first run: config.json: -want, +got:\n%s", diff)
 	}
@@ -1025,6 +1038,94 @@ func TestProvisionPythonSteps(t *testing.T) {
 	if read(t, replaced, "mysql/password") != otherDrawn || read(t, replaced, "mongodb/password") != mongoDrawn {
 		t.Errorf("a stored password that is not alphanumeric was kept, or a good one was not")
 	}
+
+	// Tutor's generated values are read back whatever keys.sh drew; one
+	// not in Tutor's format is drawn anew; the Meilisearch API key always
+	// follows the stored master key and UID.
+	var firstRun map[string]string
+	_ = json.Unmarshal([]byte(stored), &firstRun)
+	edited = maps.Clone(firstRun)
+	edited["ID"] = "not an ID"
+	edited["MEILISEARCH_API_KEY"] = "stale"
+	b, _ = json.Marshal(edited)
+	redrawn := work(t, string(b), otherDrawn, otherDrawn)
+	if err := os.WriteFile(filepath.Join(redrawn, "in/jwt-rsa-private-key.new"), []byte(strings.Replace(fakeRSAKey, "AAAA\n", "BBBB\n", 1)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	step(t, redrawn, "plan", smtpEnv)
+	step(t, redrawn, "render", renderEnv...)
+	if err := json.Unmarshal([]byte(read(t, redrawn, "out/config.json")), &got); err != nil {
+		t.Fatal(err)
+	}
+	assertTutorGenerated(t, got)
+	if got["ID"] == firstRun["ID"] {
+		t.Errorf("a stored ID not in Tutor's format was kept")
+	}
+	for _, k := range tutorGeneratedKeys {
+		if k != "ID" && got[k] != firstRun[k] {
+			t.Errorf("%s = %q, want the stored %q", k, got[k], firstRun[k])
+		}
+	}
+}
+
+// assertTutorAcceptsRSAKey imports key the way Tutor v21 does
+// (tutor.utils.rsa_import_key: pycryptodome's RSA.import_key; Debian
+// ships pycryptodome as Cryptodome) and checks it is what Tutor's
+// rsa_private_key(2048) gives: 2048 bits, exponent 65537, and the same
+// text pycryptodome's export_key writes.
+func assertTutorAcceptsRSAKey(t *testing.T, key string) {
+	t.Helper()
+	const check = `import sys
+from Cryptodome.PublicKey import RSA
+key = sys.stdin.read()
+k = RSA.import_key(key.encode())
+assert k.has_private(), "not a private key"
+assert k.size_in_bits() == 2048, k.size_in_bits()
+assert k.e == 65537, k.e
+assert k.export_key().decode() == key, "not in Tutor's PEM format"
+`
+	cmd := exec.Command("/usr/bin/python3", "-c", check)
+	cmd.Stdin = strings.NewReader(key)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("Tutor's key import refuses JWT_RSA_PRIVATE_KEY (python3-pycryptodome from tools/deps/debian.txt): %v\n%s", err, out)
+	}
+}
+
+// tutorGeneratedKeys are the keys of Tutor v21's base.yml, the values
+// Tutor generates: the Job generates them once and keeps them.
+var tutorGeneratedKeys = []string{"ID", "OPENEDX_SECRET_KEY", "CMS_OAUTH2_SECRET", "JWT_RSA_PRIVATE_KEY", "MEILISEARCH_MASTER_KEY", "MEILISEARCH_API_KEY_UID", "MEILISEARCH_API_KEY"}
+
+// fakeRSAKey has the form of a PKCS#1 PEM key, which is all plan checks.
+var fakeRSAKey = "-----BEGIN RSA PRIVATE KEY-----\n" + strings.Repeat(strings.Repeat("A", 64)+"\n", 3) + "AAAA\n-----END RSA PRIVATE KEY-----"
+
+// assertTutorGenerated checks that config holds Tutor's generated values
+// in the formats Tutor v21 draws them in (tutor/templates/config/base.yml,
+// tutor/utils.py): 24 letters and digits, a UUID4, a PKCS#1 PEM key, and
+// the Meilisearch API key as HMAC-SHA256(master key, UID) in hex.
+func assertTutorGenerated(t *testing.T, config map[string]string) {
+	t.Helper()
+	randomString := regexp.MustCompile(`^[A-Za-z0-9]{24}$`)
+	seen := map[string]string{}
+	for _, k := range []string{"ID", "OPENEDX_SECRET_KEY", "CMS_OAUTH2_SECRET", "MEILISEARCH_MASTER_KEY"} {
+		if !randomString.MatchString(config[k]) {
+			t.Errorf("%s = %q: want Tutor's random_string(24)", k, config[k])
+		}
+		if other, ok := seen[config[k]]; ok {
+			t.Errorf("%s and %s have the same value", other, k)
+		}
+		seen[config[k]] = k
+	}
+	if !regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(config["MEILISEARCH_API_KEY_UID"]) {
+		t.Errorf("MEILISEARCH_API_KEY_UID = %q: want a UUID4", config["MEILISEARCH_API_KEY_UID"])
+	}
+	m := hmac.New(sha256.New, []byte(config["MEILISEARCH_MASTER_KEY"]))
+	m.Write([]byte(config["MEILISEARCH_API_KEY_UID"]))
+	if want := hex.EncodeToString(m.Sum(nil)); config["MEILISEARCH_API_KEY"] != want {
+		t.Errorf("MEILISEARCH_API_KEY = %q, want HMAC-SHA256(master key, UID) = %q", config["MEILISEARCH_API_KEY"], want)
+	}
+	if !regexp.MustCompile(`^-----BEGIN RSA PRIVATE KEY-----\n([A-Za-z0-9+/=]{1,64}\n)+-----END RSA PRIVATE KEY-----$`).MatchString(config["JWT_RSA_PRIVATE_KEY"]) {
+		t.Errorf("JWT_RSA_PRIVATE_KEY is not a PKCS#1 PEM key without a final newline")
+	}
 }
 
 // TestTutorSecretKeysMatchPython keeps provision.py's credential keys and
@@ -1035,7 +1136,7 @@ func TestTutorSecretKeysMatchPython(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, m := range regexp.MustCompile(`(?m)^[A-Z_]+ = "([A-Z_]+)"$`).FindAllStringSubmatch(string(b), -1) {
+	for _, m := range regexp.MustCompile(`(?m)^[A-Z0-9_]+ = "([A-Z0-9_]+)"$`).FindAllStringSubmatch(string(b), -1) {
 		got = append(got, m[1])
 	}
 	if diff := cmp.Diff(tutorSecretKeys, got); diff != "" {
@@ -1162,9 +1263,9 @@ fs.writeFileSync(file, JSON.stringify(users));
 // after the SMTP key was deleted behind the Job's back.
 func TestProvisionPipeline(t *testing.T) {
 	python := requirePython(t)
-	for _, tool := range []string{"sh", "sha256sum", "head", "tr"} {
+	for _, tool := range []string{"sh", "sha256sum", "head", "tr", "node"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed", tool)
+			t.Fatalf("%s is not installed: run make deps", tool)
 		}
 	}
 	p, pr := defaultPlan(), wantDemoProvisioning()
@@ -1338,6 +1439,8 @@ func TestProvisionPipeline(t *testing.T) {
 		if got, want := first["SMTP_PASSWORD"], sesSMTPPassword(keys[first["SMTP_USERNAME"]], pr.Region); got != want {
 			t.Errorf("SMTP_PASSWORD is not the key's SES SMTP password")
 		}
+		assertTutorGenerated(t, first)
+		assertTutorAcceptsRSAKey(t, first["JWT_RSA_PRIVATE_KEY"])
 		if first["REDIS_PASSWORD"] != redisToken {
 			t.Errorf("REDIS_PASSWORD is not the cache's AUTH token")
 		}
@@ -1353,14 +1456,14 @@ func TestProvisionPipeline(t *testing.T) {
 		if strings.Contains(args, adminPassword) || strings.Contains(args, first["OPENEDX_MYSQL_PASSWORD"]) {
 			t.Errorf("a password is on mysql's command line")
 		}
-		if diff := cmp.Diff("[client]\nuser=\"admin\"\npassword=\"Adm1n-p@ss\\\\word\"#x\"\n", readState("mysql.cnf")); diff != "" {
+		if diff := cmp.Diff("[client]\nuser=\"admin\"\npassword=\"Adm1n-p@ss\\\\word\\\"#x\"\n", readState("mysql.cnf")); diff != "" {
 			t.Errorf("mysql defaults file: -want, +got:\n%s", diff)
 		}
 		uri := strings.SplitN(readState("mongosh.args"), "\n", 2)[0]
 		if want := "mongodb://mongodb-0.prod.openedx.internal:27017,mongodb-1.prod.openedx.internal:27017,mongodb-2.prod.openedx.internal:27017/?replicaSet=rs0&authSource=admin&serverSelectionTimeoutMS=30000"; uri != want {
 			t.Errorf("mongosh connects to %q, want %q", uri, want)
 		}
-		if _, err := exec.LookPath("node"); err == nil {
+		{
 			var users map[string]struct {
 				Pwd   string
 				Roles []map[string]string

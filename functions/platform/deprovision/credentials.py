@@ -55,10 +55,13 @@ def credentials(name, what):
 
 def option_value(value):
     """A value for a MySQL option file: double-quoted, with the option
-    file's escape character doubled. The file is line-based."""
+    file's escape character doubled and double quotes escaped. An
+    unescaped quote would end the value there, and a '#' after it start a
+    comment (mysys remove_end_comment, in MySQL and MariaDB alike). The
+    file is line-based."""
     if "\n" in value or "\r" in value:
         raise Failure("a MySQL admin credential holds a line break")
-    return '"' + value.replace("\\", "\\\\") + '"'
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def main():

@@ -2,9 +2,11 @@
 """Steps of an Open edX instance's provisioning Job (provision.go) that
 need a JSON parser, in the Python image. Standard library only.
 
-  provision.py plan    after fetch.sh: picks the stored password of each
-                       data store, or the new one fetch.sh drew, and
-                       writes what mysql.sh, mongodb.js and smtp.sh read.
+  provision.py plan    after fetch.sh and keys.sh: picks the stored
+                       password of each data store, or the new one
+                       fetch.sh drew, and Tutor's generated values, stored
+                       or new; writes what mysql.sh, mongodb.js and
+                       smtp.sh read.
   provision.py render  after smtp.sh: derives the SES SMTP password of a
                        new access key and merges TUTOR_CONFIG with the
                        credentials into the instance's configuration.
@@ -23,7 +25,10 @@ import hmac
 import json
 import os
 import re
+import secrets
+import string
 import sys
+import uuid
 
 WORK = os.environ.get("PROVISION_WORK", "/work")
 
@@ -35,11 +40,31 @@ MONGODB_PASSWORD = "MONGODB_PASSWORD"
 REDIS_PASSWORD = "REDIS_PASSWORD"
 SMTP_USERNAME = "SMTP_USERNAME"
 SMTP_PASSWORD = "SMTP_PASSWORD"
-SECRET_KEYS = (MYSQL_PASSWORD, MONGODB_PASSWORD, REDIS_PASSWORD, SMTP_USERNAME, SMTP_PASSWORD)
+# Tutor's generated values (tutor/templates/config/base.yml of Tutor v21;
+# tutor-mfe and tutor-forum v21 generate none). `tutor config save` would
+# draw new ones on every machine: plan draws them once, in Tutor's formats,
+# and reads them back on every later run, so that every operator gets the
+# same ID and keys from the instance's Secret.
+ID = "ID"
+OPENEDX_SECRET_KEY = "OPENEDX_SECRET_KEY"
+CMS_OAUTH2_SECRET = "CMS_OAUTH2_SECRET"
+JWT_RSA_PRIVATE_KEY = "JWT_RSA_PRIVATE_KEY"
+MEILISEARCH_MASTER_KEY = "MEILISEARCH_MASTER_KEY"
+MEILISEARCH_API_KEY_UID = "MEILISEARCH_API_KEY_UID"
+MEILISEARCH_API_KEY = "MEILISEARCH_API_KEY"
+GENERATED_KEYS = (ID, OPENEDX_SECRET_KEY, CMS_OAUTH2_SECRET, JWT_RSA_PRIVATE_KEY, MEILISEARCH_MASTER_KEY, MEILISEARCH_API_KEY_UID, MEILISEARCH_API_KEY)
+SECRET_KEYS = (MYSQL_PASSWORD, MONGODB_PASSWORD, REDIS_PASSWORD, SMTP_USERNAME, SMTP_PASSWORD) + GENERATED_KEYS
 
 # What fetch.sh draws: stored passwords that do not look like this were not
 # generated here and are replaced.
 GENERATED = re.compile(r"[A-Za-z0-9]{32,}")
+
+# Tutor's formats: {{ 24|random_string }}, {{ 4|uuid }}, and
+# {{ 2048|rsa_private_key }}, pycryptodome's PKCS#1 PEM without a final
+# newline, which is what keys.sh has openssl draw.
+RANDOM_STRING = re.compile(r"[A-Za-z0-9]{24}")
+UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+RSA_KEY = re.compile(r"-----BEGIN RSA PRIVATE KEY-----\n(?:[A-Za-z0-9+/=]{1,64}\n)+-----END RSA PRIVATE KEY-----")
 
 
 class Failure(Exception):
@@ -98,10 +123,13 @@ def credentials(name, what):
 
 def option_value(value):
     """A value for a MySQL option file: double-quoted, with the option
-    file's escape character doubled. The file is line-based."""
+    file's escape character doubled and double quotes escaped. An
+    unescaped quote would end the value there, and a '#' after it start a
+    comment (mysys remove_end_comment, in MySQL and MariaDB alike). The
+    file is line-based."""
     if "\n" in value or "\r" in value:
         raise Failure("a MySQL admin credential holds a line break")
-    return '"' + value.replace("\\", "\\\\") + '"'
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def redis_token():
@@ -128,6 +156,54 @@ def stored():
     return json_secret("current.json", "the instance's stored configuration")
 
 
+def random_string(length):
+    """tutor.utils.random_string: letters and digits from secrets."""
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def meilisearch_api_key(master_key, uid):
+    """tutor.utils.uid_master_hash: the API key Meilisearch derives from
+    its master key and the key's UID."""
+    return hmac.new(master_key.encode(), uid.encode(), hashlib.sha256).hexdigest()
+
+
+def drawn_rsa_key():
+    try:
+        with open(path("in", "jwt-rsa-private-key.new"), encoding="utf-8") as f:
+            return f.read().strip()
+    except FileNotFoundError:
+        raise Failure("keys.sh drew no RSA key") from None
+
+
+def tutor_generated(current):
+    """Tutor's generated values: the stored ones where they have Tutor's
+    format, new ones where not (the first run)."""
+    values = {}
+    for key, fmt, draw in (
+        (ID, RANDOM_STRING, lambda: random_string(24)),
+        (OPENEDX_SECRET_KEY, RANDOM_STRING, lambda: random_string(24)),
+        (CMS_OAUTH2_SECRET, RANDOM_STRING, lambda: random_string(24)),
+        (JWT_RSA_PRIVATE_KEY, RSA_KEY, drawn_rsa_key),
+        (MEILISEARCH_MASTER_KEY, RANDOM_STRING, lambda: random_string(24)),
+        (MEILISEARCH_API_KEY_UID, UUID4, lambda: str(uuid.uuid4())),
+    ):
+        value = current.get(key)
+        if isinstance(value, str) and fmt.fullmatch(value):
+            values[key] = value
+            continue
+        if value:
+            log("the stored %s is not in Tutor's format: replacing it" % key)
+        else:
+            log("generating %s" % key)
+        values[key] = draw()
+        if not fmt.fullmatch(values[key]):
+            raise Failure("no usable new value for %s" % key)
+    # Derived, never drawn: it always matches the stored master key and UID.
+    values[MEILISEARCH_API_KEY] = meilisearch_api_key(values[MEILISEARCH_MASTER_KEY], values[MEILISEARCH_API_KEY_UID])
+    return values
+
+
 def plan():
     current = stored()
     state = {}
@@ -145,6 +221,7 @@ def plan():
         if not GENERATED.fullmatch(state[key]):
             raise Failure("fetch.sh drew no usable password for %s" % key)
     state[REDIS_PASSWORD] = redis_token()
+    state.update(tutor_generated(current))
 
     # Without an SMTP user the platform sends no mail: Tutor gets empty
     # credentials. Otherwise smtp.sh keeps the stored key if IAM still has
