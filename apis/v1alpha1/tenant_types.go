@@ -196,22 +196,25 @@ type TenantResources struct {
 	ContainerDefaults ContainerDefaults `json:"containerDefaults,omitempty"`
 }
 
-// TenantQuota caps the namespace. The defaults fit a production instance
-// with autoscaled LMS and CMS: Tutor asks 2Gi for each of lms and cms.
+// TenantQuota caps the namespace. It must hold every pod at the
+// autoscalers' maximums (lms and cms 500m/2Gi, limit 3Gi; workers
+// 250m/1Gi, limit 2Gi; two caddy, the MFE, Meilisearch and one Tutor Job):
+// the function refuses a smaller one, naming the field. The defaults fit
+// the default maximums of 6.
 //
 // +kubebuilder:validation:XValidation:rule="!has(self.requestsMemory) || !has(self.limitsMemory) || quantity(self.requestsMemory).compareTo(quantity(self.limitsMemory)) <= 0",message="requestsMemory must not exceed limitsMemory"
 type TenantQuota struct {
 	// RequestsCPU is the sum of CPU requests allowed.
-	// +kubebuilder:default="8"
+	// +kubebuilder:default="12"
 	// +kubebuilder:validation:XValidation:rule="isQuantity(self) && quantity(self).isGreaterThan(quantity('0'))",message="requestsCpu must be a positive quantity such as 8 or 8000m"
 	RequestsCPU string `json:"requestsCpu,omitempty"`
 	// RequestsMemory is the sum of memory requests allowed.
-	// +kubebuilder:default="24Gi"
+	// +kubebuilder:default="40Gi"
 	// +kubebuilder:validation:XValidation:rule="isQuantity(self) && quantity(self).isGreaterThan(quantity('0'))",message="requestsMemory must be a positive quantity such as 24Gi"
 	RequestsMemory string `json:"requestsMemory,omitempty"`
 	// LimitsMemory is the sum of memory limits allowed. CPU is not limited,
 	// so that pods may burst instead of being throttled.
-	// +kubebuilder:default="48Gi"
+	// +kubebuilder:default="72Gi"
 	// +kubebuilder:validation:XValidation:rule="isQuantity(self) && quantity(self).isGreaterThan(quantity('0'))",message="limitsMemory must be a positive quantity such as 48Gi"
 	LimitsMemory string `json:"limitsMemory,omitempty"`
 	// Pods is the number of pods allowed.

@@ -16,9 +16,9 @@ import (
 // Defaults, equal to the XRD's OpenAPI defaults, which crossplane render and
 // direct callers do not apply.
 const (
-	defaultRequestsCPU    = "8"
-	defaultRequestsMemory = "24Gi"
-	defaultLimitsMemory   = "48Gi"
+	defaultRequestsCPU    = "12"
+	defaultRequestsMemory = "40Gi"
+	defaultLimitsMemory   = "72Gi"
 	defaultPods           = 60
 	defaultPVCs           = 10
 	defaultCPURequest     = "100m"
@@ -237,6 +237,9 @@ func newPlan(xr *v1alpha1.XOpenEdxTenant) (*plan, error) {
 			return nil, err
 		}
 		p.Autoscalers = append(p.Autoscalers, as)
+	}
+	if err := p.checkQuota(qp, p.Quota); err != nil {
+		return nil, err
 	}
 
 	switch s.DeletionPolicy {
