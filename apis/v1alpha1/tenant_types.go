@@ -58,8 +58,8 @@ type XOpenEdxTenantSpec struct {
 	Resources TenantResources `json:"resources,omitempty"`
 
 	// Autoscaling bounds the HorizontalPodAutoscalers of Tutor's web and
-	// worker Deployments. The namespace quota still caps the total: raise
-	// resources.quota together with maxReplicas.
+	// worker Deployments. resources.quota must hold every pod at these
+	// maximums, or the instance is refused: raise it with maxReplicas.
 	// +kubebuilder:default={}
 	Autoscaling TenantAutoscaling `json:"autoscaling,omitempty"`
 
