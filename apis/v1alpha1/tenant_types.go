@@ -6,6 +6,12 @@ import (
 
 // XOpenEdxTenantSpec is one Open edX instance on a platform.
 //
+// The quota must hold every pod at the autoscalers' maximums, with the pod
+// sizes of functions/tenant/capacity.go (checked by its tests); the
+// function refuses the same specs.
+// +kubebuilder:validation:XValidation:rule="!(has(self.resources) && has(self.resources.quota) && has(self.resources.quota.requestsCpu) && isQuantity(self.resources.quota.requestsCpu) && has(self.autoscaling) && has(self.autoscaling.lms) && has(self.autoscaling.lms.maxReplicas) && has(self.autoscaling.cms) && has(self.autoscaling.cms.maxReplicas) && has(self.autoscaling.lmsWorker) && has(self.autoscaling.lmsWorker.maxReplicas) && has(self.autoscaling.cmsWorker) && has(self.autoscaling.cmsWorker.maxReplicas)) || quantity(self.resources.quota.requestsCpu).compareTo(quantity(string(500 * (self.autoscaling.lms.maxReplicas + self.autoscaling.cms.maxReplicas) + 250 * (self.autoscaling.lmsWorker.maxReplicas + self.autoscaling.cmsWorker.maxReplicas) + 1050) + 'm')) >= 0",message="resources.quota.requestsCpu is below the CPU requests at the autoscalers' maximums: 500m per lms/cms pod, 250m per worker, 1050m for caddy, the MFE, Meilisearch and a Tutor Job; raise it or lower maxReplicas"
+// +kubebuilder:validation:XValidation:rule="!(has(self.resources) && has(self.resources.quota) && has(self.resources.quota.requestsMemory) && isQuantity(self.resources.quota.requestsMemory) && has(self.autoscaling) && has(self.autoscaling.lms) && has(self.autoscaling.lms.maxReplicas) && has(self.autoscaling.cms) && has(self.autoscaling.cms.maxReplicas) && has(self.autoscaling.lmsWorker) && has(self.autoscaling.lmsWorker.maxReplicas) && has(self.autoscaling.cmsWorker) && has(self.autoscaling.cmsWorker.maxReplicas)) || quantity(self.resources.quota.requestsMemory).compareTo(quantity(string(2048 * (self.autoscaling.lms.maxReplicas + self.autoscaling.cms.maxReplicas) + 1024 * (self.autoscaling.lmsWorker.maxReplicas + self.autoscaling.cmsWorker.maxReplicas) + 2944) + 'Mi')) >= 0",message="resources.quota.requestsMemory is below the memory requests at the autoscalers' maximums: 2Gi per lms/cms pod, 1Gi per worker, 2944Mi for caddy, the MFE, Meilisearch and a Tutor Job; raise it or lower maxReplicas"
+// +kubebuilder:validation:XValidation:rule="!(has(self.resources) && has(self.resources.quota) && has(self.resources.quota.limitsMemory) && isQuantity(self.resources.quota.limitsMemory) && has(self.autoscaling) && has(self.autoscaling.lms) && has(self.autoscaling.lms.maxReplicas) && has(self.autoscaling.cms) && has(self.autoscaling.cms.maxReplicas) && has(self.autoscaling.lmsWorker) && has(self.autoscaling.lmsWorker.maxReplicas) && has(self.autoscaling.cmsWorker) && has(self.autoscaling.cmsWorker.maxReplicas)) || quantity(self.resources.quota.limitsMemory).compareTo(quantity(string(3072 * (self.autoscaling.lms.maxReplicas + self.autoscaling.cms.maxReplicas) + 2048 * (self.autoscaling.lmsWorker.maxReplicas + self.autoscaling.cmsWorker.maxReplicas) + 4864) + 'Mi')) >= 0",message="resources.quota.limitsMemory is below the memory limits at the autoscalers' maximums: 3Gi per lms/cms pod, 2Gi per worker, 4864Mi for caddy, the MFE, Meilisearch and a Tutor Job; raise it or lower maxReplicas"
 // +kubebuilder:validation:XValidation:rule="!has(self.cmsHost) || self.cmsHost != self.lmsHost",message="cmsHost must differ from lmsHost"
 // +kubebuilder:validation:XValidation:rule="!has(self.mfeHost) || (self.mfeHost != self.lmsHost && (!has(self.cmsHost) || self.mfeHost != self.cmsHost))",message="mfeHost must differ from lmsHost and cmsHost"
 type XOpenEdxTenantSpec struct {
@@ -52,8 +58,8 @@ type XOpenEdxTenantSpec struct {
 	Resources TenantResources `json:"resources,omitempty"`
 
 	// Autoscaling bounds the HorizontalPodAutoscalers of Tutor's web and
-	// worker Deployments. The namespace quota still caps the total: raise
-	// resources.quota together with maxReplicas.
+	// worker Deployments. resources.quota must hold every pod at these
+	// maximums, or the instance is refused: raise it with maxReplicas.
 	// +kubebuilder:default={}
 	Autoscaling TenantAutoscaling `json:"autoscaling,omitempty"`
 
@@ -196,22 +202,25 @@ type TenantResources struct {
 	ContainerDefaults ContainerDefaults `json:"containerDefaults,omitempty"`
 }
 
-// TenantQuota caps the namespace. The defaults fit a production instance
-// with autoscaled LMS and CMS: Tutor asks 2Gi for each of lms and cms.
+// TenantQuota caps the namespace. It must hold every pod at the
+// autoscalers' maximums (lms and cms 500m/2Gi, limit 3Gi; workers
+// 250m/1Gi, limit 2Gi; two caddy, the MFE, Meilisearch and one Tutor Job):
+// the function refuses a smaller one, naming the field. The defaults fit
+// the default maximums of 6.
 //
 // +kubebuilder:validation:XValidation:rule="!has(self.requestsMemory) || !has(self.limitsMemory) || quantity(self.requestsMemory).compareTo(quantity(self.limitsMemory)) <= 0",message="requestsMemory must not exceed limitsMemory"
 type TenantQuota struct {
 	// RequestsCPU is the sum of CPU requests allowed.
-	// +kubebuilder:default="8"
+	// +kubebuilder:default="12"
 	// +kubebuilder:validation:XValidation:rule="isQuantity(self) && quantity(self).isGreaterThan(quantity('0'))",message="requestsCpu must be a positive quantity such as 8 or 8000m"
 	RequestsCPU string `json:"requestsCpu,omitempty"`
 	// RequestsMemory is the sum of memory requests allowed.
-	// +kubebuilder:default="24Gi"
+	// +kubebuilder:default="40Gi"
 	// +kubebuilder:validation:XValidation:rule="isQuantity(self) && quantity(self).isGreaterThan(quantity('0'))",message="requestsMemory must be a positive quantity such as 24Gi"
 	RequestsMemory string `json:"requestsMemory,omitempty"`
 	// LimitsMemory is the sum of memory limits allowed. CPU is not limited,
 	// so that pods may burst instead of being throttled.
-	// +kubebuilder:default="48Gi"
+	// +kubebuilder:default="72Gi"
 	// +kubebuilder:validation:XValidation:rule="isQuantity(self) && quantity(self).isGreaterThan(quantity('0'))",message="limitsMemory must be a positive quantity such as 48Gi"
 	LimitsMemory string `json:"limitsMemory,omitempty"`
 	// Pods is the number of pods allowed.

@@ -29,7 +29,7 @@ const demoSpec = `{
 	"platformRef": {"name": "prod", "namespace": "platform"},
 	"resources": {
 		"containerDefaults": {"cpuRequest": "100m", "memoryLimit": "3Gi", "memoryRequest": "256Mi"},
-		"quota": {"limitsMemory": "48Gi", "persistentVolumeClaims": 10, "pods": 60, "requestsCpu": "8", "requestsMemory": "24Gi"}
+		"quota": {"limitsMemory": "72Gi", "persistentVolumeClaims": 10, "pods": 60, "requestsCpu": "12", "requestsMemory": "40Gi"}
 	}
 }`
 
@@ -289,11 +289,11 @@ func wantObjects(o objects) map[string]*fnv1.Resource {
 			"kind": "ResourceQuota",
 			`+meta("openedx")+`,
 			"spec": {"hard": {
-				"limits.memory": "48Gi",
+				"limits.memory": "72Gi",
 				"persistentvolumeclaims": "`+o.pvcs+`",
 				"pods": "60",
-				"requests.cpu": "8",
-				"requests.memory": "24Gi",
+				"requests.cpu": "12",
+				"requests.memory": "40Gi",
 				"services.loadbalancers": "0"
 			}}
 		}`, ""),
@@ -634,7 +634,7 @@ func TestRunFunction(t *testing.T) {
 			reason: "An invalid quota is a single Fatal result naming the field, even with the platform fetched and ready; nothing is composed.",
 			args: args{req: &fnv1.RunFunctionRequest{
 				Meta:              metaReq,
-				Observed:          &fnv1.State{Composite: tenant(strings.Replace(demoSpec, `"requestsCpu": "8"`, `"requestsCpu": "0"`, 1))},
+				Observed:          &fnv1.State{Composite: tenant(strings.Replace(demoSpec, `"requestsCpu": "12"`, `"requestsCpu": "0"`, 1))},
 				RequiredResources: required(xplatform(claimPlatformName, true, readyPlatformStatus(claimPlatformName))),
 			}},
 			want: want{

@@ -17,7 +17,7 @@ import (
 // without a ready platform. It must never panic, and must either compose or
 // refuse with a Fatal result that names the offending field path.
 func FuzzRunFunction(f *testing.F) {
-	f.Add("demo", "prod", "platform", "demo", "learn.example.com", "", "", "", "8", "24Gi", "48Gi", "100m", "256Mi", "3Gi", int64(60), int32(0), int32(0), int32(0), int32(0), true, true, true)
+	f.Add("demo", "prod", "platform", "demo", "learn.example.com", "", "", "", "12", "40Gi", "72Gi", "100m", "256Mi", "3Gi", int64(60), int32(0), int32(0), int32(0), int32(0), true, true, true)
 	f.Add("u", "prod", "", "university", "courses.example.edu", "studio.courses.example.edu", "mfe.courses.example.edu", "cc", "16", "48Gi", "96Gi", "200m", "512Mi", "4Gi", int64(120), int32(3), int32(12), int32(60), int32(2), false, false, false)
 	f.Add("w", "prod", "", "workers", "learn.example.com", "", "", "", "", "", "", "", "", "", int64(0), int32(1), int32(50), int32(100), int32(50), true, false, true)
 	f.Add("bad", "", "", "Demo", "learn", "learn", "learn", "with space", "lots", "64Gi", "8Gi", "0", "-1", "1Gi", int64(5), int32(7), int32(4), int32(101), int32(-1), true, true, false)

@@ -77,9 +77,9 @@ func TestNamespaceObjects(t *testing.T) {
 							}
 						},
 						"spec": {"hard": {
-							"requests.cpu": "8",
-							"requests.memory": "24Gi",
-							"limits.memory": "48Gi",
+							"requests.cpu": "12",
+							"requests.memory": "40Gi",
+							"limits.memory": "72Gi",
 							"pods": "60",
 							"persistentvolumeclaims": "10",
 							"services.loadbalancers": "0"

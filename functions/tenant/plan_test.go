@@ -57,7 +57,7 @@ func TestNewPlan(t *testing.T) {
 		want   want
 	}{
 		"Defaults": {
-			reason: "A tenant that sets only what is required gets the XRD's defaults: namespace openedx-<instance>, cmsHost studio.<lmsHost>, mfeHost apps.<lmsHost>, an 8 CPU / 24Gi / 48Gi / 60 pods / 10 PVCs quota, 100m / 256Mi / 3Gi container defaults, and autoscalers of 2-6 web and 1-6 worker pods at 70% CPU.",
+			reason: "A tenant that sets only what is required gets the XRD's defaults: namespace openedx-<instance>, cmsHost studio.<lmsHost>, mfeHost apps.<lmsHost>, a 12 CPU / 40Gi / 72Gi / 60 pods / 10 PVCs quota, 100m / 256Mi / 3Gi container defaults, and autoscalers of 2-6 web and 1-6 worker pods at 70% CPU.",
 			xr:     validTenant(),
 			want: want{plan: &plan{
 				Name:        "demo",
@@ -68,9 +68,9 @@ func TestNewPlan(t *testing.T) {
 				MFEHost:     "apps.learn.demo.example.com",
 				PlatformRef: v1alpha1.PlatformReference{Name: "prod", Namespace: "platform"},
 				Quota: quota{
-					RequestsCPU:    resource.MustParse("8"),
-					RequestsMemory: resource.MustParse("24Gi"),
-					LimitsMemory:   resource.MustParse("48Gi"),
+					RequestsCPU:    resource.MustParse("12"),
+					RequestsMemory: resource.MustParse("40Gi"),
+					LimitsMemory:   resource.MustParse("72Gi"),
 					Pods:           60,
 					PVCs:           10,
 				},
@@ -89,7 +89,7 @@ func TestNewPlan(t *testing.T) {
 			}},
 		},
 		"ExplicitValuesAtTheBounds": {
-			reason: "Explicit values are kept as written, including those exactly at the XRD's bounds: 2 and 30 character instance names are fine, requests equal to limits are fine, 10 pods, 100 PVCs and a 2Gi memory limit are allowed.",
+			reason: "Explicit values are kept as written, including those exactly at the XRD's bounds: 2 and 30 character instance names are fine, requests equal to limits are fine, a quota exactly at what the autoscalers' maximums need (52.05 CPU, 312.75Gi of limits, 109 pods), 100 PVCs and a 2Gi memory limit are allowed.",
 			xr: validTenant(func(xr *v1alpha1.XOpenEdxTenant) {
 				xr.Name = "blue-sky-x7k2p"
 				xr.Spec.PlatformRef = v1alpha1.PlatformReference{Name: "prod"}
@@ -106,10 +106,11 @@ func TestNewPlan(t *testing.T) {
 				}
 				xr.Spec.Resources = v1alpha1.TenantResources{
 					Quota: v1alpha1.TenantQuota{
-						RequestsCPU:            "4000m",
-						RequestsMemory:         "16Gi",
-						LimitsMemory:           "16Gi",
-						Pods:                   10,
+						// Exactly what the maximums need (see capacity.go).
+						RequestsCPU:            "52050m",
+						RequestsMemory:         "320256Mi",
+						LimitsMemory:           "320256Mi",
+						Pods:                   109,
 						PersistentVolumeClaims: ptr.To(int64(100)),
 					},
 					ContainerDefaults: v1alpha1.ContainerDefaults{
@@ -129,10 +130,10 @@ func TestNewPlan(t *testing.T) {
 				CostCenter:  "Cost_Center.42-a",
 				PlatformRef: v1alpha1.PlatformReference{Name: "prod"},
 				Quota: quota{
-					RequestsCPU:    resource.MustParse("4000m"),
-					RequestsMemory: resource.MustParse("16Gi"),
-					LimitsMemory:   resource.MustParse("16Gi"),
-					Pods:           10,
+					RequestsCPU:    resource.MustParse("52050m"),
+					RequestsMemory: resource.MustParse("320256Mi"),
+					LimitsMemory:   resource.MustParse("320256Mi"),
+					Pods:           109,
 					PVCs:           100,
 				},
 				Defaults: containerDefaults{
@@ -154,9 +155,15 @@ func TestNewPlan(t *testing.T) {
 			xr: validTenant(func(xr *v1alpha1.XOpenEdxTenant) {
 				xr.Spec.Autoscaling.LMS.MaxReplicas = 12
 				xr.Spec.Autoscaling.CMSWorker.MinReplicas = 2
+				xr.Spec.Resources.Quota.RequestsCPU = "14"
+				xr.Spec.Resources.Quota.RequestsMemory = "52Gi"
+				xr.Spec.Resources.Quota.LimitsMemory = "96Gi"
 			}),
 			want: want{plan: func() *plan {
 				p := defaultPlan()
+				p.Quota.RequestsCPU = resource.MustParse("14")
+				p.Quota.RequestsMemory = resource.MustParse("52Gi")
+				p.Quota.LimitsMemory = resource.MustParse("96Gi")
 				p.Autoscalers[0].MaxReplicas = 12
 				p.Autoscalers[3].MinReplicas = 2
 				return p
@@ -311,9 +318,34 @@ func TestNewPlan(t *testing.T) {
 			want: want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.quota.requestsMemory", BadValue: "32Gi"}},
 		},
 		"RequestsMemoryAboveDefaultLimitsMemory": {
-			reason: "requestsMemory is compared with the default limitsMemory (48Gi) when limitsMemory is unset.",
-			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Resources.Quota.RequestsMemory = "64Gi" }),
-			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.quota.requestsMemory", BadValue: "64Gi"}},
+			reason: "requestsMemory is compared with the default limitsMemory (72Gi) when limitsMemory is unset.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Resources.Quota.RequestsMemory = "80Gi" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.quota.requestsMemory", BadValue: "80Gi"}},
+		},
+		"QuotaCPUBelowPeak": {
+			reason: "The former default of 8 CPUs is refused: lms and cms at 6 pods of 500m, the workers at 6 of 250m, two caddy, the MFE, Meilisearch and a Tutor Job ask 10.05 CPUs, and scale-ups would stop at the quota.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Resources.Quota.RequestsCPU = "8" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.quota.requestsCpu", BadValue: "8"}},
+		},
+		"QuotaMemoryBelowPeak": {
+			reason: "The former default of 24Gi of memory requests is refused: the pods ask 38.875Gi at the maximums.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Resources.Quota.RequestsMemory = "24Gi" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.quota.requestsMemory", BadValue: "24Gi"}},
+		},
+		"QuotaLimitsBelowPeak": {
+			reason: "The former default of 48Gi of memory limits is refused: the containers' explicit limits add up to 64.75Gi at the maximums.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Resources.Quota.LimitsMemory = "48Gi" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.quota.limitsMemory", BadValue: "48Gi"}},
+		},
+		"QuotaPodsBelowPeak": {
+			reason: "29 pods run at the default maximums: a quota of 20 pods is refused.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Resources.Quota.Pods = 20 }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.quota.pods", BadValue: int64(20)}},
+		},
+		"MaxReplicasAboveQuota": {
+			reason: "Raising a maximum without the quota is refused on the quota's field, which says what is needed.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Autoscaling.LMS.MaxReplicas = 20 }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.quota.requestsCpu", BadValue: "12"}},
 		},
 		"PodsBelowMinimum": {
 			reason: "pods is at least 10 (XRD Minimum=10).",
@@ -511,9 +543,9 @@ func defaultPlan() *plan {
 		MFEHost:     "apps.learn.demo.example.com",
 		PlatformRef: v1alpha1.PlatformReference{Name: "prod", Namespace: "platform"},
 		Quota: quota{
-			RequestsCPU:    resource.MustParse("8"),
-			RequestsMemory: resource.MustParse("24Gi"),
-			LimitsMemory:   resource.MustParse("48Gi"),
+			RequestsCPU:    resource.MustParse("12"),
+			RequestsMemory: resource.MustParse("40Gi"),
+			LimitsMemory:   resource.MustParse("72Gi"),
 			Pods:           60,
 			PVCs:           10,
 		},

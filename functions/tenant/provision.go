@@ -249,6 +249,13 @@ func tutorConfig(p *plan, pr provisioning) map[string]string {
 		"AWSPLATFORM_S3_BUCKET":              pr.Bucket,
 		"AWSPLATFORM_S3_REGION":              pr.Region,
 		"AWSPLATFORM_SERVICE_ACCOUNT":        serviceAccountName,
+		"AWSPLATFORM_CADDY_REPLICAS":         strconv.Itoa(caddyReplicas),
+	}
+	// The containers' sizes, which the quota was checked against.
+	for prefix, s := range map[string]podSize{"WEB": sizeWeb, "WORKER": sizeWorker, "PROXY": sizeProxy, "SEARCH": sizeSearch} {
+		c["AWSPLATFORM_"+prefix+"_CPU_REQUEST"] = s.CPU.String()
+		c["AWSPLATFORM_"+prefix+"_MEMORY_REQUEST"] = s.Memory.String()
+		c["AWSPLATFORM_"+prefix+"_MEMORY_LIMIT"] = s.MemoryLimit.String()
 	}
 	if pr.StaticURL != "" {
 		c["AWSPLATFORM_STATIC_URL"] = pr.StaticURL

@@ -3,10 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os/exec"
 	"regexp"
 	"slices"
-	"strings"
+	"strconv"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -73,58 +74,175 @@ func TestTutorPluginKeys(t *testing.T) {
 	}
 }
 
-// TestTutorPluginRenders renders the patches with jinja2, as Tutor does,
-// and compiles the Python settings. It needs python3 with jinja2 and
-// PyYAML, which Tutor itself needs; it is skipped without them.
-func TestTutorPluginRenders(t *testing.T) {
-	if err := exec.Command("python3", "-c", "import jinja2, yaml").Run(); err != nil {
-		t.Skip("python3 with jinja2 and PyYAML is not available")
+// pythonWithLibraries is Debian's python3, with the client libraries Open
+// edX uses (tools/deps/debian.txt). The test fails without them: a check
+// that skips proves nothing.
+const pythonWithLibraries = "/usr/bin/python3"
+
+// pluginReport is what testdata/check_tutor_plugin.py reports.
+type pluginReport struct {
+	K8sOverride []renderedPatch            `json:"k8s-override"`
+	Settings    map[string]renderedService `json:"settings"`
+	Storages    map[string]json.RawMessage `json:"storages"`
+}
+
+type renderedPatch struct {
+	Kind               string            `json:"kind"`
+	Name               string            `json:"name"`
+	Replicas           *int              `json:"replicas"`
+	ServiceAccountName *string           `json:"serviceAccountName"`
+	Spread             map[string]string `json:"spread"`
+	SpreadSelectors    []string          `json:"spreadSelectors"`
+	Container          string            `json:"container"`
+	Env                map[string]string `json:"env"`
+	Requests           map[string]string `json:"requests"`
+	Limits             map[string]string `json:"limits"`
+	ReadinessProbe     map[string]any    `json:"readinessProbe"`
+}
+
+type renderedService struct {
+	Charset       string         `json:"charset"`
+	Caches        []string       `json:"caches"`
+	CacheURLs     []string       `json:"cacheURLs"`
+	Broker        map[string]any `json:"broker"`
+	EventBus      map[string]any `json:"eventBus"`
+	MongoSeeds    []string       `json:"mongoSeeds"`
+	ForumDatabase string         `json:"forumDatabase"`
+	Staticfiles   string         `json:"staticfiles"`
+	StaticUpload  string         `json:"staticUpload"`
+}
+
+// nastyRedisPassword holds every character that breaks a URL's userinfo.
+const nastyRedisPassword = "p/a+s=s@w:o/rd%"
+
+// demoPluginConfig is the demo tenant's Tutor configuration as the
+// operator's `tutor config save` gets it: tutorConfig plus the keys the
+// provisioning Job adds.
+func demoPluginConfig(staticOnCDN bool) map[string]any {
+	c := map[string]any{}
+	for k, v := range tutorConfig(defaultPlan(), wantDemoProvisioning()) {
+		c[k] = v
 	}
-	config := map[string]any{
-		"REDIS_USERNAME": "default", "REDIS_PASSWORD": "x", "REDIS_HOST": "master.prod-cache.abc.euw1.cache.amazonaws.com",
-		"REDIS_PORT": 6379, "OPENEDX_CELERY_REDIS_DB": 4,
-		"AWSPLATFORM_MONGODB_HOSTS": "10.40.64.10:27017,10.40.80.10:27017,10.40.96.10:27017",
-		"AWSPLATFORM_S3_BUCKET":     "prod-demo-123456789012-eu-west-1", "AWSPLATFORM_S3_REGION": "eu-west-1",
-		// Every optional branch is rendered.
-		"AWSPLATFORM_STATIC_ON_CDN": true, "AWSPLATFORM_STATIC_URL": "https://static.example.org/demo/",
-		"AWSPLATFORM_STATIC_BUCKET": "prod-static-123456789012-eu-west-1", "AWSPLATFORM_STATIC_LOCATION": "demo",
+	c["REDIS_PASSWORD"] = nastyRedisPassword
+	c["AWSPLATFORM_REDIS_TLS"] = true
+	c["AWSPLATFORM_STATIC_ON_CDN"] = staticOnCDN
+	return c
+}
+
+// checkPlugin renders and runs the plugin with the real libraries.
+func checkPlugin(t *testing.T, config map[string]any, mfe bool) pluginReport {
+	t.Helper()
+	if err := exec.Command(pythonWithLibraries, "-c", "import jinja2, yaml, redis, kombu, pymongo, boto3, django, storages.backends.s3boto3").Run(); err != nil {
+		t.Fatalf("%s lacks a library the check needs (run make deps; see tools/deps/debian.txt): %v", pythonWithLibraries, err)
 	}
-	in, err := json.Marshal(config)
+	in, err := json.Marshal(map[string]any{"config": config, "mfe": mfe})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("python3", "testdata/render_tutor_plugin.py", "tutor/awsplatform.yml")
+	cmd := exec.Command(pythonWithLibraries, "testdata/check_tutor_plugin.py", "tutor/awsplatform.yml", tutorFactsFile)
 	cmd.Stdin = bytes.NewReader(in)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("rendering the plugin: %v\n%s", err, stderr.String())
+		t.Fatalf("rendering and running the plugin: %v\n%s", err, stderr.String())
 	}
-	var got map[string]any
-	if err := json.Unmarshal(out, &got); err != nil {
+	var r pluginReport
+	if err := json.Unmarshal(out, &r); err != nil {
 		t.Fatal(err)
 	}
-	override := func(name, cpu, memory string) map[string]any {
-		return map[string]any{
-			"name": name, "serviceAccountName": "openedx",
-			"topologyKeys": []any{"topology.kubernetes.io/zone", "kubernetes.io/hostname"},
-			"requests":     map[string]any{"cpu": cpu, "memory": memory},
+	return r
+}
+
+// TestTutorPluginSettings renders the patches with jinja2 as Tutor does,
+// runs the settings after what Tutor and edx-platform set before them (from
+// the facts file), and checks what redis-py, kombu, pymongo, boto3 and
+// django-storages make of them, with a Redis password full of / + = @ : %.
+func TestTutorPluginSettings(t *testing.T) {
+	pr := wantDemoProvisioning()
+	r := checkPlugin(t, demoPluginConfig(false), true)
+	redisURL := map[string]any{
+		"username": "default", "password": nastyRedisPassword, "host": pr.RedisHost,
+		"port": float64(pr.RedisPort), "tls": true,
+	}
+	with := func(m map[string]any, k string, v any) map[string]any {
+		out := map[string]any{k: v}
+		for k, v := range m {
+			out[k] = v
+		}
+		return out
+	}
+	cacheURL, err := json.Marshal(with(redisURL, "db", float64(pr.CacheDatabase)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cacheJSON map[string]any
+	_ = json.Unmarshal(cacheURL, &cacheJSON)
+	for _, service := range []string{"lms", "cms"} {
+		got := r.Settings[service]
+		if len(got.CacheURLs) != 1 {
+			t.Fatalf("%s: every cache must have one URL, got %v", service, got.CacheURLs)
+		}
+		var gotCache map[string]any
+		if err := json.Unmarshal([]byte(got.CacheURLs[0]), &gotCache); err != nil {
+			t.Fatal(err)
+		}
+		want := renderedService{
+			Charset:    "utf8mb4",
+			Caches:     []string{"celery", "configuration", "course_structure_cache", "default", "general", "mongo_metadata_inheritance", "ora2-storage"},
+			CacheURLs:  got.CacheURLs,
+			Broker:     map[string]any{"transport": "rediss", "userid": "default", "password": nastyRedisPassword, "hostname": pr.RedisHost, "port": float64(pr.RedisPort), "virtual_host": strconv.Itoa(int(pr.CeleryDatabase)), "ssl": true},
+			EventBus:   with(redisURL, "db", float64(pr.CeleryDatabase)),
+			MongoSeeds: pr.MongoDBHosts,
+			// tutor-forum's database, the instance's own.
+			ForumDatabase: "openedx_demo_forum",
+			// Static files stay Tutor's until the switch; the upload goes
+			// to the service's own prefix.
+			Staticfiles:  "openedx.core.storage.ProductionStorage",
+			StaticUpload: "demo/" + service,
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s settings as the client libraries read them: -want, +got:\n%s", service, diff)
+		}
+		if diff := cmp.Diff(cacheJSON, gotCache); diff != "" {
+			t.Errorf("%s cache URL as redis-py reads it: -want, +got:\n%s", service, diff)
 		}
 	}
-	want := map[string]any{
-		"openedx-common-settings":         "compiles",
-		"openedx-lms-production-settings": "compiles",
-		"openedx-cms-production-settings": "compiles",
-		"k8s-override": []any{
-			override("lms", "500m", "2Gi"), override("cms", "500m", "2Gi"),
-			override("lms-worker", "250m", "1Gi"), override("cms-worker", "250m", "1Gi"),
-		},
+
+	// Every media URL is signed with Signature Version 4 on the
+	// instance's bucket, in its region.
+	bucketHost := pr.Bucket + ".s3." + pr.Region + ".amazonaws.com"
+	signed := func(host, path string) string {
+		return fmt.Sprintf(`{"algorithm":"AWS4-HMAC-SHA256","host":%q,"path":%q,"scope":"%s/s3/aws4_request"}`, host, path, pr.Region)
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("rendered patches: -want, +got:\n%s", diff)
+	wantStorages := map[string]string{
+		"default":       signed(bucketHost, "/uploads/a.pdf"),
+		"profileImages": signed(bucketHost, "/profile-images/u.jpg"),
+		"grades":        signed(bucketHost, "/grades-download/r.csv"),
+		"learningCore":  signed(bucketHost, "/openedx-learning/c.bin"),
+		// ORA2's own client, on the regional endpoint.
+		"ora2":   signed("s3."+pr.Region+".amazonaws.com", "/"+pr.Bucket+"/submissions/x"),
+		"static": `"https://static.example.com/demo/lms/css/lms.css"`,
 	}
-	if !strings.Contains(tutorPlugin, "rediss://") {
-		t.Error("the plugin must switch Redis to TLS")
+	for k, want := range wantStorages {
+		var w, g any
+		if err := json.Unmarshal([]byte(want), &w); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(r.Storages[k], &g); err != nil {
+			t.Fatalf("%s: %v", k, err)
+		}
+		if diff := cmp.Diff(w, g); diff != "" {
+			t.Errorf("storage %s URL: -want, +got:\n%s", k, diff)
+		}
+	}
+
+	// Once switched, the static files come from the CDN, each service from
+	// its own prefix.
+	cdn := checkPlugin(t, demoPluginConfig(true), false)
+	for _, service := range []string{"lms", "cms"} {
+		if got := cdn.Settings[service].Staticfiles; got != "storages.backends.s3boto3.S3StaticStorage" {
+			t.Errorf("%s staticfiles with AWSPLATFORM_STATIC_ON_CDN: %s", service, got)
+		}
 	}
 }

@@ -91,8 +91,9 @@ func workloadObjects(p *plan, labels map[string]string, providerConfig string) (
 				// One pod at a time, whatever the replica count: a budget can
 				// never block a node drain, which minAvailable: 100% (or N of
 				// N) would, stalling EKS Auto Mode's node replacement and
-				// consolidation. A Deployment at one replica (caddy in Tutor
-				// core, or min 1) is briefly down during a drain.
+				// consolidation. A Deployment at one replica (min 1) is
+				// briefly down during a drain; the Tutor plugin runs caddy at
+				// two, in different zones, so that its budget protects it.
 				MaxUnavailable: ptr.To(intstr.FromInt32(1)),
 				// A pod that is not ready serves nothing; evicting it must not
 				// wait for the budget, or a crash-looping pod would hold a

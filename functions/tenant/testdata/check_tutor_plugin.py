@@ -1,0 +1,164 @@
+"""Render the Tutor plugin's patches as Tutor v21 would, run the settings
+they make, and report what the real client libraries make of them.
+
+Usage: /usr/bin/python3 check_tutor_plugin.py PLUGIN FACTS < {"config": {...}, "mfe": bool}
+
+Needs Debian's python3-jinja2, -yaml, -redis, -kombu, -pymongo, -boto3 and
+-django-storages (tools/deps/debian.txt). The settings Tutor and
+edx-platform write before the plugin's patches are rebuilt from FACTS
+(test/tutor/testdata/tutor-v21-facts.yaml), unescaped as Tutor writes them.
+Prints a JSON report; tutorplugin_test.go compares it.
+"""
+import json
+import os
+import sys
+from urllib.parse import parse_qs, urlsplit
+
+import jinja2
+import yaml
+
+plugin = yaml.safe_load(open(sys.argv[1]))
+facts = yaml.safe_load(open(sys.argv[2]))
+given = json.load(sys.stdin)
+config = {plugin["name"].upper() + "_" + k: v for k, v in plugin["config"]["defaults"].items()}
+config.update(facts["defaults"])
+config.update(given["config"])
+variables = dict(config)
+if given.get("mfe"):
+    # tutor-mfe adds this template variable (tutormfe/plugin.py).
+    variables["iter_mfes"] = lambda: iter(())
+
+# Tutor renders with StrictUndefined: an unknown key is an error.
+env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+rendered = {name: env.from_string(text).render(**variables) for name, text in plugin["patches"].items()}
+report = {}
+
+# k8s-override: what each patch sets.
+k8s = []
+for d in yaml.safe_load_all(rendered["k8s-override"]):
+    if not d:
+        continue
+    spec = d["spec"]["template"]["spec"]
+    c = spec["containers"][0]
+    spread = spec.get("topologySpreadConstraints", [])
+    k8s.append({
+        "kind": d["kind"], "name": d["metadata"]["name"],
+        "replicas": d["spec"].get("replicas"),
+        "serviceAccountName": spec.get("serviceAccountName"),
+        "spread": {t["topologyKey"]: t["whenUnsatisfiable"] for t in spread},
+        "spreadSelectors": sorted({t["labelSelector"]["matchLabels"]["app.kubernetes.io/name"] for t in spread}),
+        "container": c["name"],
+        "env": {e["name"]: e["value"] for e in c.get("env", [])},
+        "requests": c["resources"]["requests"], "limits": c["resources"]["limits"],
+        "readinessProbe": c.get("readinessProbe"),
+    })
+report["k8s-override"] = k8s
+pod_env = next(p["env"] for p in k8s if p["name"] == "lms")
+
+# What Tutor core and edx-platform have set when the patches run.
+fmt = {k: config[k] for k in ("REDIS_USERNAME", "REDIS_PASSWORD", "REDIS_HOST", "REDIS_PORT", "OPENEDX_CACHE_REDIS_DB", "OPENEDX_CELERY_REDIS_DB")}
+
+
+def before(module):
+    mongodb_parameters = {k: None for k in facts["mongodbParameters"]}
+    mongodb_parameters.update(host=config["MONGODB_HOST"], port=int(config["MONGODB_PORT"]), connect=False, ssl=True,
+                              replicaSet=config["MONGODB_REPLICA_SET"], authsource="admin")
+    return {
+        "__name__": module,
+        "DATABASES": {"default": {"ENGINE": "django.db.backends.mysql"}},
+        "CACHES": {n: {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": facts["redisCacheLocation"].format(**fmt)} for n in facts["redisCaches"]},
+        "BROKER_URL": facts["brokerURL"].format(**fmt),
+        "EVENT_BUS_REDIS_CONNECTION_URL": facts["eventBusURL"],
+        "mongodb_parameters": mongodb_parameters,
+        "DOC_STORE_CONFIG": mongodb_parameters,
+        "CONTENTSTORE": {"DOC_STORE_CONFIG": mongodb_parameters},
+        "MODULESTORE": {},
+        "update_module_store_settings": lambda store, doc_store_settings: store.update(doc_store=doc_store_settings),
+        "STORAGES": {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+                     "staticfiles": {"BACKEND": "openedx.core.storage.ProductionStorage"}},
+        "STATIC_URL": "/static/",
+        "AWS_S3_CUSTOM_DOMAIN": facts["awsS3CustomDomain"],
+    }
+
+
+def run(service, upload):
+    g = before(service + ".envs.tutor.production")
+    if upload:
+        os.environ["UPLOAD_STATIC_TO_S3"] = "1"
+    else:
+        os.environ.pop("UPLOAD_STATIC_TO_S3", None)
+    exec(compile(rendered["openedx-common-settings"], "openedx-common-settings", "exec"), g)
+    exec(compile(rendered["openedx-%s-production-settings" % service], service, "exec"), g)
+    return g
+
+
+import pymongo  # noqa: E402
+import redis  # noqa: E402
+from kombu import Connection  # noqa: E402
+
+
+def redis_url(url):
+    pool = redis.ConnectionPool.from_url(url)
+    kw = pool.connection_kwargs
+    return {"username": kw.get("username"), "password": kw.get("password"), "host": kw.get("host"),
+            "port": kw.get("port"), "db": kw.get("db"), "tls": pool.connection_class.__name__ == "SSLConnection"}
+
+
+settings = {}
+for service in ("lms", "cms"):
+    g = run(service, upload=False)
+    b = Connection(g["BROKER_URL"])
+    p = g["mongodb_parameters"]
+    mongo = pymongo.MongoClient(host=p["host"], port=p["port"], connect=False, replicaset=p["replicaSet"])
+    up = run(service, upload=True)
+    settings[service] = {
+        "charset": g["DATABASES"]["default"]["OPTIONS"]["charset"],
+        "caches": sorted(g["CACHES"]),
+        "cacheURLs": sorted({json.dumps(redis_url(c["LOCATION"]), sort_keys=True) for c in g["CACHES"].values()}),
+        "broker": {"transport": b.transport_cls, "userid": b.userid, "password": b.password, "hostname": b.hostname,
+                   "port": b.port, "virtual_host": b.virtual_host, "ssl": bool(g.get("BROKER_USE_SSL"))},
+        "eventBus": redis_url(g["EVENT_BUS_REDIS_CONNECTION_URL"]),
+        "mongoSeeds": sorted("%s:%d" % a for a in mongo._topology_settings.seeds),
+        "forumDatabase": g["FORUM_MONGODB_DATABASE"],
+        "staticfiles": g["STORAGES"]["staticfiles"]["BACKEND"],
+        "staticUpload": up["STORAGES"]["staticfiles"].get("OPTIONS", {}).get("location"),
+    }
+    mongo.close()
+
+# The storages, built by django-storages from the settings as Django would,
+# with Pod Identity stood in for by keys in the environment (boto3 signs
+# locally; nothing is sent). The region comes from the pods' environment.
+os.environ.update(pod_env)
+os.environ.update(AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="secret")
+g = run("lms", upload=True)
+import django  # noqa: E402
+from django.conf import settings as django_settings  # noqa: E402
+
+django_settings.configure(**{k: v for k, v in g.items() if k.isupper() and k != "STORAGES"})
+django.setup()
+import boto3  # noqa: E402
+from storages.backends.s3boto3 import S3Boto3Storage, S3StaticStorage  # noqa: E402
+
+
+def signed(url):
+    u = urlsplit(url)
+    q = parse_qs(u.query)
+    return {"host": u.netloc, "path": u.path, "algorithm": q.get("X-Amz-Algorithm", [None])[0],
+            "scope": "/".join(q["X-Amz-Credential"][0].split("/")[2:]) if "X-Amz-Credential" in q else None}
+
+
+static = S3StaticStorage(**g["STORAGES"]["staticfiles"]["OPTIONS"]).url("css/lms.css")
+# ORA2's S3 backend builds its own client from AWS_S3_ENDPOINT_URL and the
+# keys, without a region, and presigns get_object.
+ora2 = boto3.client("s3", endpoint_url=g.get("AWS_S3_ENDPOINT_URL"), aws_access_key_id=g["AWS_ACCESS_KEY_ID"],
+                    aws_secret_access_key=g["AWS_SECRET_ACCESS_KEY"])
+report["storages"] = {
+    "default": signed(S3Boto3Storage().url("uploads/a.pdf")),
+    "profileImages": signed(S3Boto3Storage(**g["PROFILE_IMAGE_BACKEND"]["options"]).url("u.jpg")),
+    "grades": signed(S3Boto3Storage(**g["GRADES_DOWNLOAD"]["STORAGE_KWARGS"]).url("r.csv")),
+    "learningCore": signed(S3Boto3Storage(**g["OPENEDX_LEARNING"]["MEDIA"]["OPTIONS"]).url("c.bin")),
+    "ora2": signed(ora2.generate_presigned_url("get_object", Params={"Bucket": g["AWS_STORAGE_BUCKET_NAME"], "Key": "submissions/x"}, ExpiresIn=60)),
+    "static": static,
+}
+report["settings"] = settings
+json.dump(report, sys.stdout, sort_keys=True)
