@@ -104,12 +104,12 @@ type plan struct {
 var (
 	reRegion = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)
 	reK8s    = regexp.MustCompile(`^1\.[0-9]{2}$`)
-	// reClusterName is what EKS accepts as a cluster name.
-	reClusterName = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]*$`)
 )
 
 const (
-	maxClusterName       = 100
+	// maxCompositeName is Crossplane's limit on composite names, which it
+	// also uses as label values.
+	maxCompositeName     = 63
 	maxPublicAccessCIDRs = 40
 )
 
@@ -136,10 +136,11 @@ func newPlan(xr *v1alpha1.XPlatform) (*plan, error) {
 	if p.Name == "" {
 		return nil, field.Required(field.NewPath("metadata", "name"), "the composite resource has no name")
 	}
-	// The composite's name becomes the EKS cluster's, whose rules are
-	// stricter than Kubernetes': refuse here rather than fail in AWS.
-	if len(p.Name) > maxClusterName || !reClusterName.MatchString(p.Name) {
-		return nil, field.Invalid(field.NewPath("metadata", "name"), p.Name, "names the EKS cluster: at most 100 letters, digits, '-' and '_', starting with a letter or digit; rename the claim")
+	// Every name the API server accepts is made valid for AWS by
+	// internal/awsnames; only the 63 characters Crossplane allows are
+	// checked here, for callers that bypass the API server.
+	if len(p.Name) > maxCompositeName {
+		return nil, field.TooLong(field.NewPath("metadata", "name"), p.Name, maxCompositeName)
 	}
 	if !reRegion.MatchString(s.Region) {
 		return nil, field.Invalid(sp.Child("region"), s.Region, "must be an AWS region such as eu-west-1")
