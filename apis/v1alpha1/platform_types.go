@@ -131,7 +131,8 @@ type Kubernetes struct {
 	Version string `json:"version,omitempty"`
 
 	// PublicAccessCIDRs may reach the cluster's API endpoint from the Internet,
-	// typically the egress address of the Crossplane control plane. Empty
+	// typically the egress address of the Crossplane control plane, never
+	// wider than an IPv4 /16 or an IPv6 /48. Empty
 	// means the endpoint is private: Crossplane must then run inside or be
 	// peered with the VPC.
 	// +optional
@@ -139,6 +140,7 @@ type Kubernetes struct {
 	// +kubebuilder:validation:MaxItems=40
 	// +kubebuilder:validation:items:MaxLength=43
 	// +kubebuilder:validation:items:XValidation:rule="isCIDR(self)",message="publicAccessCidrs must hold CIDRs such as 203.0.113.10/32"
+	// +kubebuilder:validation:items:XValidation:rule="!isCIDR(self) || cidr(self).prefixLength() >= (cidr(self).ip().family() == 4 ? 16 : 48)",message="publicAccessCidrs must be an IPv4 /16 or an IPv6 /48, or narrower: the API endpoint must not face the Internet at large"
 	PublicAccessCIDRs []string `json:"publicAccessCidrs,omitempty"`
 
 	// LogRetentionDays keeps the control-plane logs in CloudWatch this long.

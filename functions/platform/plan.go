@@ -113,6 +113,15 @@ const (
 	maxPublicAccessCIDRs = 40
 )
 
+// minPublicAccessBits is the widest prefix that may reach the cluster's
+// public endpoint: an organisation's egress range, never the Internet.
+func minPublicAccessBits(p netip.Prefix) int {
+	if p.Addr().Is4() {
+		return 16
+	}
+	return 48
+}
+
 // logRetentionDays are the values CloudWatch Logs accepts.
 var logRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
@@ -191,8 +200,12 @@ func newPlan(xr *v1alpha1.XPlatform) (*plan, error) {
 		return nil, field.TooMany(sp.Child("kubernetes", "publicAccessCidrs"), len(p.PublicAccessCIDRs), maxPublicAccessCIDRs)
 	}
 	for i, c := range p.PublicAccessCIDRs {
-		if _, err := netip.ParsePrefix(c); err != nil {
+		cp, err := netip.ParsePrefix(c)
+		if err != nil {
 			return nil, field.Invalid(sp.Child("kubernetes", "publicAccessCidrs").Index(i), c, "must be a CIDR such as 203.0.113.10/32")
+		}
+		if cp.Bits() < minPublicAccessBits(cp) {
+			return nil, field.Invalid(sp.Child("kubernetes", "publicAccessCidrs").Index(i), c, "must be an IPv4 /16 or an IPv6 /48, or narrower: the API endpoint must not face the Internet at large")
 		}
 	}
 	if p.LogRetentionDays == 0 {

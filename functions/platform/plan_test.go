@@ -350,6 +350,22 @@ func TestNewPlan(t *testing.T) {
 				detail: "must be a CIDR",
 			},
 		},
+		"WholeInternetPublicAccess": {
+			reason: "0.0.0.0/0 would open the API endpoint to the Internet, as the XRD refuses.",
+			xr:     newXR(withPublicAccess("203.0.113.10/32", "0.0.0.0/0")),
+			want: want{
+				err:    &field.Error{Type: field.ErrorTypeInvalid, Field: "spec.kubernetes.publicAccessCidrs[1]", BadValue: "0.0.0.0/0"},
+				detail: "must be an IPv4 /16 or an IPv6 /48, or narrower",
+			},
+		},
+		"BroadIPv6PublicAccess": {
+			reason: "An IPv6 /32 is far wider than any organisation's egress.",
+			xr:     newXR(withPublicAccess("2001:db8::/32")),
+			want: want{
+				err:    &field.Error{Type: field.ErrorTypeInvalid, Field: "spec.kubernetes.publicAccessCidrs[0]", BadValue: "2001:db8::/32"},
+				detail: "must be an IPv4 /16 or an IPv6 /48, or narrower",
+			},
+		},
 	}
 
 	for name, tc := range cases {

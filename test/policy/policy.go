@@ -7,6 +7,7 @@ package policy
 import (
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strings"
@@ -103,8 +104,14 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 				}
 				public, _, _ := unstructured.NestedBool(vc, "endpointPublicAccess")
 				cidrs, _, _ := unstructured.NestedStringSlice(vc, "publicAccessCidrs")
-				if public && (len(cidrs) == 0 || slices.Contains(cidrs, "0.0.0.0/0")) {
+				if public && len(cidrs) == 0 {
 					return fmt.Errorf("the public endpoint is open to the whole Internet")
+				}
+				for _, c := range cidrs {
+					p, err := netip.ParsePrefix(c)
+					if err != nil || p.Bits() < 16 || p.Addr().Is6() && p.Bits() < 48 {
+						return fmt.Errorf("the public endpoint is open to the whole Internet or a range wider than an IPv4 /16 or IPv6 /48: %s", c)
+					}
 				}
 				return nil
 			},

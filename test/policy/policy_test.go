@@ -134,6 +134,7 @@ func TestRules(t *testing.T) {
 		"UnencryptedClusterFails":        {reason: "A cluster without secrets encryption fails.", obj: strings.Replace(goodCluster, "resources: [secrets]", "resources: []", 1), want: "not encrypted"},
 		"MissingAuditLogFails":           {reason: "A cluster without audit logs fails.", obj: strings.Replace(goodCluster, "audit, ", "", 1), want: "log type audit"},
 		"OpenEndpointFails":              {reason: "A public endpoint open to 0.0.0.0/0 fails.", obj: strings.Replace(goodCluster, "203.0.113.10/32", "0.0.0.0/0", 1), want: "whole Internet"},
+		"BroadEndpointFails":             {reason: "A public endpoint open to a /8 is open to millions of hosts.", obj: strings.Replace(goodCluster, "203.0.113.10/32", "10.0.0.0/8", 1), want: "wider than an IPv4 /16"},
 		"NoPrivateEndpointFails":         {reason: "Nodes must reach the API privately.", obj: strings.Replace(goodCluster, "endpointPrivateAccess: true", "endpointPrivateAccess: false", 1), want: "private endpoint is off"},
 		"ExtendedSupportFails":           {reason: "Extended support costs six times as much.", obj: strings.Replace(goodCluster, "STANDARD", "EXTENDED", 1), want: "not STANDARD"},
 		"ExpiringLogGroupPasses":         {reason: "A log group with retention passes.", obj: `{apiVersion: cloudwatchlogs.aws.upbound.io/v1beta1, kind: Group, spec: {forProvider: {retentionInDays: 90, tags: {cost-center: c, platform: p, managed-by: m}}}}`},
