@@ -95,7 +95,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 	var tiersMissing []string
-	for _, build := range []tier{dataTier, edgeTier} {
+	for _, build := range []tier{dataTier, edgeTier, flowLogsTier} {
 		rs, missing, err := build(p, observed)
 		if err != nil {
 			response.Fatal(rsp, err)

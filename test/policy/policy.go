@@ -438,6 +438,18 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 	}
 }
 
+// CheckAll is Check, then every SetRule on the whole of objs: a rendered
+// composition.
+func CheckAll(rules []Rule, objs []*unstructured.Unstructured) []string {
+	failures := Check(rules, objs)
+	for _, r := range SetRules {
+		if err := r.Check(objs); err != nil {
+			failures = append(failures, fmt.Sprintf("%s: %v", r.Name, err))
+		}
+	}
+	return failures
+}
+
 // Check runs every applicable rule on every object and lists the failures.
 func Check(rules []Rule, objs []*unstructured.Unstructured) []string {
 	var failures []string
@@ -452,6 +464,55 @@ func Check(rules []Rule, objs []*unstructured.Unstructured) []string {
 		}
 	}
 	return failures
+}
+
+// SetRule is a policy about what a rendered whole holds, such as a
+// resource that must come with another.
+type SetRule struct {
+	Name  string
+	Check func(objs []*unstructured.Unstructured) error
+}
+
+// SetRules is every SetRule.
+var SetRules = []SetRule{
+	{
+		Name: "every VPC has a flow log of all its traffic, to an encrypted log group that expires, written by a role (Checkov CKV2_AWS_11, CIS AWS 3.9)",
+		Check: func(objs []*unstructured.Unstructured) error {
+			vpcs, flows := 0, 0
+			groups := map[string]bool{}
+			for _, o := range objs {
+				switch {
+				case is("ec2.aws.upbound.io", "VPC")(o):
+					vpcs++
+				case is("cloudwatchlogs.aws.upbound.io", "Group")(o):
+					_, keyed, _ := unstructured.NestedMap(o.Object, "spec", "forProvider", "kmsKeyIdSelector")
+					key, _, _ := unstructured.NestedString(o.Object, "spec", "forProvider", "kmsKeyId")
+					if keyed || key != "" {
+						groups[o.GetLabels()["platform.openedx.cloud/role"]] = true
+					}
+				}
+			}
+			for _, o := range objs {
+				if !is("ec2.aws.upbound.io", "FlowLog")(o) {
+					continue
+				}
+				fp := func(path ...string) string {
+					s, _, _ := unstructured.NestedString(o.Object, append([]string{"spec", "forProvider"}, path...)...)
+					return s
+				}
+				_, role, _ := unstructured.NestedMap(o.Object, "spec", "forProvider", "iamRoleArnSelector")
+				_, vpc, _ := unstructured.NestedMap(o.Object, "spec", "forProvider", "vpcIdSelector")
+				dest := fp("logDestinationSelector", "matchLabels", "platform.openedx.cloud/role")
+				if fp("trafficType") == "ALL" && fp("logDestinationType") == "cloud-watch-logs" && groups[dest] && role && vpc {
+					flows++
+				}
+			}
+			if flows < vpcs {
+				return fmt.Errorf("%d VPCs, %d flow logs of ALL traffic to a KMS-encrypted log group with a role", vpcs, flows)
+			}
+			return nil
+		},
+	},
 }
 
 // Key is an object's composition resource name, or its name.

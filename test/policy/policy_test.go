@@ -208,3 +208,42 @@ func TestUntaggableKindsAreNotTagChecked(t *testing.T) {
 func tenantPolicy(statements string) string {
 	return `{apiVersion: iam.aws.upbound.io/v1beta1, kind: RolePolicy, metadata: {labels: {platform.openedx.cloud/tenant: demo}}, spec: {forProvider: {tags: {cost-center: c, platform: p, managed-by: m}, policy: '{"Version":"2012-10-17","Statement":` + statements + `}'}}}`
 }
+
+const flowLoggedVPC = `
+- {apiVersion: ec2.aws.upbound.io/v1beta1, kind: VPC, metadata: {labels: {platform.openedx.cloud/role: vpc}}, spec: {forProvider: {}}}
+- {apiVersion: cloudwatchlogs.aws.upbound.io/v1beta1, kind: Group, metadata: {labels: {platform.openedx.cloud/role: flow-logs}}, spec: {forProvider: {retentionInDays: 90, kmsKeyIdSelector: {matchLabels: {platform.openedx.cloud/role: flow-logs}}}}}
+- {apiVersion: ec2.aws.upbound.io/v1beta1, kind: FlowLog, spec: {forProvider: {trafficType: ALL, logDestinationType: cloud-watch-logs, vpcIdSelector: {matchLabels: {platform.openedx.cloud/role: vpc}}, logDestinationSelector: {matchLabels: {platform.openedx.cloud/role: flow-logs}}, iamRoleArnSelector: {matchLabels: {platform.openedx.cloud/role: flow-logs}}}}}
+`
+
+func TestSetRules(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		objs   string
+		want   string
+	}{
+		"FlowLoggedVPCPasses":    {reason: "A VPC with a flow log of all traffic to an encrypted group passes.", objs: flowLoggedVPC},
+		"VPCWithoutFlowLogFails": {reason: "A VPC without a flow log fails.", objs: strings.SplitN(flowLoggedVPC, "\n- {apiVersion: cloudwatchlogs", 2)[0], want: "1 VPCs, 0 flow logs"},
+		"RejectedOnlyFails":      {reason: "Logging only rejected traffic misses what an attacker did.", objs: strings.Replace(flowLoggedVPC, "trafficType: ALL", "trafficType: REJECT", 1), want: "1 VPCs, 0 flow logs"},
+		"PlainLogGroupFails":     {reason: "A flow log group without a KMS key fails.", objs: strings.Replace(flowLoggedVPC, "kmsKeyIdSelector: {matchLabels: {platform.openedx.cloud/role: flow-logs}}", "", 1), want: "1 VPCs, 0 flow logs"},
+		"RolelessFlowLogFails":   {reason: "A flow log to CloudWatch Logs needs a role.", objs: strings.Replace(flowLoggedVPC, ", iamRoleArnSelector: {matchLabels: {platform.openedx.cloud/role: flow-logs}}", "", 1), want: "1 VPCs, 0 flow logs"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			var list []map[string]any
+			if err := yaml.Unmarshal([]byte(tc.objs), &list); err != nil {
+				t.Fatal(err)
+			}
+			var objs []*unstructured.Unstructured
+			for _, m := range list {
+				objs = append(objs, &unstructured.Unstructured{Object: m})
+			}
+			got := CheckAll(nil, objs)
+			switch {
+			case tc.want == "" && len(got) != 0:
+				t.Errorf("%s\nCheckAll(...): want no failure, got %q", tc.reason, got)
+			case tc.want != "" && !slices.ContainsFunc(got, func(f string) bool { return strings.Contains(f, tc.want) }):
+				t.Errorf("%s\nCheckAll(...): want a failure containing %q, got %q", tc.reason, tc.want, got)
+			}
+		})
+	}
+}
