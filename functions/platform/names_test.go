@@ -72,7 +72,7 @@ var namedKinds = map[string][]nameCheck{
 	"Subnet.ec2": nil, "VPC.ec2": nil, "VPCEndpoint.ec2": nil, "VPCEndpointRouteTableAssociation.ec2": nil,
 	"VPCEndpointSecurityGroupAssociation.ec2": nil, "VPCEndpointSubnetAssociation.ec2": nil,
 	"WebACLLoggingConfiguration.wafv2": nil, "FlowLog.ec2": nil, "DomainLogPublishing.opensearch": nil,
-	"ResourcePolicy.cloudwatchlogs": nil,
+	"ResourcePolicy.cloudwatchlogs": nil, // Its name is free text of up to 255 characters.
 }
 
 // acceptedPlatformNames are names the API server accepts for an XPlatform:

@@ -66,6 +66,12 @@ func search(p *plan, dataKeyARN string) ([]compose.Resource, []string, error) {
 		return nil, nil, err
 	}
 
+	auditLogs, err := searchAuditLogs(p, account, domainName)
+	if err != nil {
+		return nil, nil, err
+	}
+	rs = append(rs, auditLogs...)
+
 	production := p.Profile == v1alpha1.ProfileProduction
 	cc := osv1beta1.ClusterConfigParameters{
 		InstanceType:  &p.OpenSearch.InstanceType,
@@ -126,7 +132,8 @@ func search(p *plan, dataKeyARN string) ([]compose.Resource, []string, error) {
 						SubnetIDSelector:        selector(subnets),
 						SecurityGroupIDSelector: selector(map[string]string{LabelRole: securityGroupRole("search")}),
 					}},
-					Tags: p.tags(domainName),
+					LogPublishingOptions: searchLogPublishing(),
+					Tags:                 p.tags(domainName),
 				},
 			},
 		}},

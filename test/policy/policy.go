@@ -189,6 +189,23 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 			},
 		},
 		{
+			Name:    "OpenSearch publishes its audit logs to CloudWatch Logs (Checkov CKV_AWS_317)",
+			Applies: is("opensearch.aws.upbound.io", "Domain"),
+			Check: func(o *unstructured.Unstructured) error {
+				opts, _, _ := unstructured.NestedSlice(o.Object, "spec", "forProvider", "logPublishingOptions")
+				for _, op := range opts {
+					m, _ := op.(map[string]any)
+					enabled, _, _ := unstructured.NestedBool(m, "enabled")
+					_, sel, _ := unstructured.NestedMap(m, "cloudwatchLogGroupArnSelector")
+					arn, _, _ := unstructured.NestedString(m, "cloudwatchLogGroupArn")
+					if m["logType"] == "AUDIT_LOGS" && enabled && (sel || arn != "") {
+						return nil
+					}
+				}
+				return fmt.Errorf("no enabled AUDIT_LOGS publishing to a log group")
+			},
+		},
+		{
 			Name:    "OpenSearch is in the VPC, encrypted at rest and between nodes, HTTPS with TLS 1.2+ only, with fine-grained access control (Checkov CKV_AWS_5, CKV_AWS_6, CKV_AWS_228, CKV2_AWS_52)",
 			Applies: is("opensearch.aws.upbound.io", "Domain"),
 			Check: func(o *unstructured.Unstructured) error {

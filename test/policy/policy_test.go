@@ -103,6 +103,7 @@ spec:
     domainEndpointOptions: [{enforceHttps: true, tlsSecurityPolicy: Policy-Min-TLS-1-2-PFS-2023-10}]
     advancedSecurityOptions: [{enabled: true, anonymousAuthEnabled: false}]
     vpcOptions: [{subnetIdSelector: {matchLabels: {platform.openedx.cloud/tier: private-db}}}]
+    logPublishingOptions: [{logType: AUDIT_LOGS, enabled: true, cloudwatchLogGroupArnSelector: {matchLabels: {platform.openedx.cloud/role: search-audit-logs}}}]
 `
 
 const goodLaunchTemplate = `
@@ -153,6 +154,8 @@ func TestRules(t *testing.T) {
 		"UnencryptedCacheFails":          {reason: "No encryption at rest fails.", obj: strings.Replace(goodCache, `atRestEncryptionEnabled: "true"`, `atRestEncryptionEnabled: "false"`, 1), want: "atRestEncryptionEnabled"},
 		"GoodDomainPasses":               {reason: "A compliant domain passes both its rules.", obj: goodDomain},
 		"OldTLSDomainFails":              {reason: "TLS 1.0 fails.", obj: strings.Replace(goodDomain, "Policy-Min-TLS-1-2-PFS-2023-10", "Policy-Min-TLS-1-0-2019-07", 1), want: "TLS 1.2"},
+		"NoAuditLogDomainFails":          {reason: "A domain without audit logs fails.", obj: strings.Replace(goodDomain, "logType: AUDIT_LOGS", "logType: INDEX_SLOW_LOGS", 1), want: "no enabled AUDIT_LOGS"},
+		"DisabledAuditLogDomainFails":    {reason: "Audit log publishing turned off fails.", obj: strings.Replace(goodDomain, "logType: AUDIT_LOGS, enabled: true", "logType: AUDIT_LOGS, enabled: false", 1), want: "no enabled AUDIT_LOGS"},
 		"PublicDomainFails":              {reason: "A domain outside the VPC fails.", obj: strings.Replace(goodDomain, "vpcOptions: [{subnetIdSelector: {matchLabels: {platform.openedx.cloud/tier: private-db}}}]", "vpcOptions: []", 1), want: "not in the VPC"},
 		"GoodLaunchTemplatePasses":       {reason: "IMDSv2 and encrypted volumes pass.", obj: goodLaunchTemplate},
 		"IMDSv1LaunchTemplateFails":      {reason: "Optional IMDS tokens fail.", obj: strings.Replace(goodLaunchTemplate, "httpTokens: required", "httpTokens: optional", 1), want: "IMDSv2"},
