@@ -248,33 +248,33 @@ func (p *plan) defaultEdge(s v1alpha1.XPlatformSpec, sp *field.Path) error {
 			return field.Invalid(sp.Child("dns", "domain"), p.Domain, "must be a lower-case DNS name of at most 200 characters, such as learn.example.org")
 		}
 	}
-	p.RateLimit = orDefault(s.Ingress.RateLimit, defaultRateLimit)
+	p.RateLimit = compose.OrDefault(s.Ingress.RateLimit, defaultRateLimit)
 	if err := inRange(sp.Child("ingress", "rateLimit"), p.RateLimit, 100, 2000000000); err != nil {
 		return err
 	}
 	p.Bastion = s.Bastion.Enabled == nil || *s.Bastion.Enabled
-	p.BastionType = orDefault(s.Bastion.InstanceType, defaultBastionInstanceType)
+	p.BastionType = compose.OrDefault(s.Bastion.InstanceType, defaultBastionInstanceType)
 	p.Repositories = s.Registry.Repositories
 	if len(p.Repositories) == 0 {
 		p.Repositories = defaultRepositories
 	}
-	p.KeepUntagged = orDefault(s.Registry.UntaggedImagesToKeep, defaultKeepUntagged)
+	p.KeepUntagged = compose.OrDefault(s.Registry.UntaggedImagesToKeep, defaultKeepUntagged)
 	return nil
 }
 
 // defaultData applies the data tier's defaults and checks what the XRD
 // checks.
 func (p *plan) defaultData(s v1alpha1.XPlatformSpec, sp *field.Path) error {
-	p.TenantCapacity = orDefault(s.TenantCapacity, defaultTenantCapacity)
+	p.TenantCapacity = compose.OrDefault(s.TenantCapacity, defaultTenantCapacity)
 	if p.TenantCapacity < 1 || p.TenantCapacity > 1000 {
 		return field.Invalid(sp.Child("tenantCapacity"), s.TenantCapacity, "must be 1 to 1000")
 	}
 
 	p.Database = s.Database
-	p.Database.EngineVersion = orDefault(p.Database.EngineVersion, defaultDatabaseVersion)
-	p.Database.InstanceClass = orDefault(p.Database.InstanceClass, defaultDatabaseClass)
-	p.Database.ServerlessMaxCapacity = orDefault(p.Database.ServerlessMaxCapacity, defaultServerlessMaxCapacity)
-	p.Database.BackupRetentionDays = orDefault(p.Database.BackupRetentionDays, defaultBackupRetentionDays)
+	p.Database.EngineVersion = compose.OrDefault(p.Database.EngineVersion, defaultDatabaseVersion)
+	p.Database.InstanceClass = compose.OrDefault(p.Database.InstanceClass, defaultDatabaseClass)
+	p.Database.ServerlessMaxCapacity = compose.OrDefault(p.Database.ServerlessMaxCapacity, defaultServerlessMaxCapacity)
+	p.Database.BackupRetentionDays = compose.OrDefault(p.Database.BackupRetentionDays, defaultBackupRetentionDays)
 	if err := inRange(sp.Child("database", "serverlessMaxCapacity"), p.Database.ServerlessMaxCapacity, 1, 128); err != nil {
 		return err
 	}
@@ -286,15 +286,15 @@ func (p *plan) defaultData(s v1alpha1.XPlatformSpec, sp *field.Path) error {
 	}
 
 	p.Cache = s.Cache
-	p.Cache.EngineVersion = orDefault(p.Cache.EngineVersion, defaultCacheVersion)
-	p.Cache.NodeType = orDefault(p.Cache.NodeType, defaultCacheNodeType[p.Profile])
+	p.Cache.EngineVersion = compose.OrDefault(p.Cache.EngineVersion, defaultCacheVersion)
+	p.Cache.NodeType = compose.OrDefault(p.Cache.NodeType, defaultCacheNodeType[p.Profile])
 	if _, err := cacheParameterGroupFamily(p.Cache.EngineVersion); err != nil {
 		return field.Invalid(sp.Child("cache", "engineVersion"), p.Cache.EngineVersion, err.Error())
 	}
 
 	p.MongoDB = s.MongoDB
-	p.MongoDB.Version = orDefault(p.MongoDB.Version, defaultMongoDBVersion)
-	p.MongoDB.VolumeSizeGiB = orDefault(p.MongoDB.VolumeSizeGiB, defaultMongoDBVolumeGiB)
+	p.MongoDB.Version = compose.OrDefault(p.MongoDB.Version, defaultMongoDBVersion)
+	p.MongoDB.VolumeSizeGiB = compose.OrDefault(p.MongoDB.VolumeSizeGiB, defaultMongoDBVolumeGiB)
 	if err := inRange(sp.Child("mongodb", "volumeSizeGiB"), p.MongoDB.VolumeSizeGiB, 20, 16000); err != nil {
 		return err
 	}
@@ -310,26 +310,17 @@ func (p *plan) defaultData(s v1alpha1.XPlatformSpec, sp *field.Path) error {
 			return field.Required(ep.Child("adminSecretArn"), "tenants' users are created with these credentials")
 		}
 	} else {
-		p.MongoDB.InstanceType = orDefault(p.MongoDB.InstanceType, defaultMongoDBInstanceType[p.Profile])
+		p.MongoDB.InstanceType = compose.OrDefault(p.MongoDB.InstanceType, defaultMongoDBInstanceType[p.Profile])
 	}
 
 	p.OpenSearch = s.Search.OpenSearch
-	p.OpenSearch.EngineVersion = orDefault(p.OpenSearch.EngineVersion, defaultOpenSearchVersion)
-	p.OpenSearch.InstanceType = orDefault(p.OpenSearch.InstanceType, defaultOpenSearchInstanceType[p.Profile])
-	p.OpenSearch.VolumeSizeGiB = orDefault(p.OpenSearch.VolumeSizeGiB, defaultOpenSearchVolumeGiB)
+	p.OpenSearch.EngineVersion = compose.OrDefault(p.OpenSearch.EngineVersion, defaultOpenSearchVersion)
+	p.OpenSearch.InstanceType = compose.OrDefault(p.OpenSearch.InstanceType, defaultOpenSearchInstanceType[p.Profile])
+	p.OpenSearch.VolumeSizeGiB = compose.OrDefault(p.OpenSearch.VolumeSizeGiB, defaultOpenSearchVolumeGiB)
 	if err := inRange(sp.Child("search", "opensearch", "volumeSizeGiB"), p.OpenSearch.VolumeSizeGiB, 10, 3000); err != nil {
 		return err
 	}
 	return nil
-}
-
-// orDefault is v, or def when v is the zero value.
-func orDefault[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 func availabilityZones(region string, given []string, profile v1alpha1.Profile, path *field.Path) ([]string, error) {
