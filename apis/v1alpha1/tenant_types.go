@@ -6,7 +6,7 @@ import (
 
 // XOpenEdxTenantSpec is one Open edX instance on a platform.
 //
-// +kubebuilder:validation:XValidation:rule="!has(self.cmsHost) || self.cmsHost != self.lmsHost",message="cmsHost must differ from lmsHost"
+// +kubebuilder:validation:XValidation:rule="!has(self.cmsHost) || self.cmsHost != self.lmsHost",message="cmsHost must differ from lmsHost",fieldPath=".cmsHost"
 // +kubebuilder:validation:XValidation:rule="!has(self.mfeHost) || (self.mfeHost != self.lmsHost && (!has(self.cmsHost) || self.mfeHost != self.cmsHost))",message="mfeHost must differ from lmsHost and cmsHost"
 type XOpenEdxTenantSpec struct {
 	// PlatformRef names the Platform this instance runs on.
@@ -88,7 +88,7 @@ const (
 // TenantRedis pins Tutor's two Redis database indexes. Two instances on one
 // platform never share one: the platform refuses a pin that is taken.
 //
-// +kubebuilder:validation:XValidation:rule="self.celeryDatabase != self.cacheDatabase",message="celeryDatabase and cacheDatabase must differ"
+// +kubebuilder:validation:XValidation:rule="self.celeryDatabase != self.cacheDatabase",message="celeryDatabase and cacheDatabase must differ",fieldPath=".cacheDatabase"
 // +kubebuilder:validation:XValidation:rule="self == oldSelf",message="redis is immutable: moving an instance's databases loses its cache and queued tasks"
 type TenantRedis struct {
 	// CeleryDatabase is Tutor's OPENEDX_CELERY_REDIS_DB, the Celery broker.
@@ -199,7 +199,7 @@ type TenantResources struct {
 // TenantQuota caps the namespace. The defaults fit a production instance
 // with autoscaled LMS and CMS: Tutor asks 2Gi for each of lms and cms.
 //
-// +kubebuilder:validation:XValidation:rule="!has(self.requestsMemory) || !has(self.limitsMemory) || quantity(self.requestsMemory).compareTo(quantity(self.limitsMemory)) <= 0",message="requestsMemory must not exceed limitsMemory"
+// +kubebuilder:validation:XValidation:rule="!has(self.requestsMemory) || !has(self.limitsMemory) || quantity(self.requestsMemory).compareTo(quantity(self.limitsMemory)) <= 0",message="requestsMemory must not exceed limitsMemory",fieldPath=".requestsMemory"
 type TenantQuota struct {
 	// RequestsCPU is the sum of CPU requests allowed.
 	// +kubebuilder:default="8"
