@@ -291,7 +291,7 @@ func TestPolicies(t *testing.T) {
 	taggable := func(o *unstructured.Unstructured) bool { return crds[o.GroupVersionKind().GroupKind()].taggable }
 	objs := allRendered(t, render)
 	rules := policy.Rules(taggable)
-	if failures := policy.Check(rules, objs); len(failures) > 0 {
+	if failures := policy.CheckAll(rules, objs); len(failures) > 0 {
 		t.Errorf("%d policy failures:\n%s", len(failures), strings.Join(failures, "\n"))
 	}
 	// A rule that matches nothing passes vacuously: every rule must have

@@ -21,11 +21,13 @@ const (
 // XPlatformSpec is the shared AWS infrastructure that many Open edX instances
 // run on.
 //
-// +kubebuilder:validation:XValidation:rule="self.profile != 'production' || !has(self.availabilityZones) || size(self.availabilityZones) == 3",message="the production profile needs exactly 3 availability zones"
-// +kubebuilder:validation:XValidation:rule="!has(self.availabilityZones) || self.availabilityZones.all(z, z.startsWith(self.region))",message="every availability zone must be in spec.region"
+// +kubebuilder:validation:XValidation:rule="self.profile != 'production' || !has(self.availabilityZones) || size(self.availabilityZones) == 3",message="the production profile needs exactly 3 availability zones",fieldPath=".availabilityZones"
+// +kubebuilder:validation:XValidation:rule="!has(self.availabilityZones) || self.availabilityZones.all(z, z.startsWith(self.region))",message="every availability zone must be in spec.region",fieldPath=".availabilityZones"
+// +kubebuilder:validation:XValidation:rule="has(self.availabilityZones) || !(self.region in ['us-west-1', 'cn-north-1'])",message="this region shows each account two zones of its own: list them in availabilityZones, with the small profile",fieldPath=".availabilityZones"
 type XPlatformSpec struct {
-	// Region is the AWS region of every resource of the platform.
-	// +kubebuilder:validation:Pattern=`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`
+	// Region is the AWS region of every resource of the platform, one of
+	// internal/awsregions' table (a test keeps this enum equal to it).
+	// +kubebuilder:validation:Enum=af-south-1;ap-east-1;ap-east-2;ap-northeast-1;ap-northeast-2;ap-northeast-3;ap-south-1;ap-south-2;ap-southeast-1;ap-southeast-2;ap-southeast-3;ap-southeast-4;ap-southeast-5;ap-southeast-7;ca-central-1;ca-west-1;cn-north-1;cn-northwest-1;eu-central-1;eu-central-2;eu-north-1;eu-south-1;eu-south-2;eu-west-1;eu-west-2;eu-west-3;il-central-1;me-central-1;me-south-1;mx-central-1;sa-east-1;us-east-1;us-east-2;us-gov-east-1;us-gov-west-1;us-west-1;us-west-2
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="region is immutable"
 	Region string `json:"region"`
 
@@ -35,7 +37,7 @@ type XPlatformSpec struct {
 	// +listType=set
 	// +kubebuilder:validation:MinItems=2
 	// +kubebuilder:validation:MaxItems=3
-	// +kubebuilder:validation:items:Pattern=`^[a-z]{2}(-gov)?-[a-z]+-[0-9][a-z]$`
+	// +kubebuilder:validation:items:Enum=af-south-1a;af-south-1b;af-south-1c;ap-east-1a;ap-east-1b;ap-east-1c;ap-east-2a;ap-east-2b;ap-east-2c;ap-northeast-1a;ap-northeast-1c;ap-northeast-1d;ap-northeast-2a;ap-northeast-2b;ap-northeast-2c;ap-northeast-2d;ap-northeast-3a;ap-northeast-3b;ap-northeast-3c;ap-south-1a;ap-south-1b;ap-south-1c;ap-south-2a;ap-south-2b;ap-south-2c;ap-southeast-1a;ap-southeast-1b;ap-southeast-1c;ap-southeast-2a;ap-southeast-2b;ap-southeast-2c;ap-southeast-3a;ap-southeast-3b;ap-southeast-3c;ap-southeast-4a;ap-southeast-4b;ap-southeast-4c;ap-southeast-5a;ap-southeast-5b;ap-southeast-5c;ap-southeast-7a;ap-southeast-7b;ap-southeast-7c;ca-central-1a;ca-central-1b;ca-central-1d;ca-west-1a;ca-west-1b;ca-west-1c;cn-north-1a;cn-north-1b;cn-north-1d;cn-northwest-1a;cn-northwest-1b;cn-northwest-1c;eu-central-1a;eu-central-1b;eu-central-1c;eu-central-2a;eu-central-2b;eu-central-2c;eu-north-1a;eu-north-1b;eu-north-1c;eu-south-1a;eu-south-1b;eu-south-1c;eu-south-2a;eu-south-2b;eu-south-2c;eu-west-1a;eu-west-1b;eu-west-1c;eu-west-2a;eu-west-2b;eu-west-2c;eu-west-3a;eu-west-3b;eu-west-3c;il-central-1a;il-central-1b;il-central-1c;me-central-1a;me-central-1b;me-central-1c;me-south-1a;me-south-1b;me-south-1c;mx-central-1a;mx-central-1b;mx-central-1c;sa-east-1a;sa-east-1b;sa-east-1c;us-east-1a;us-east-1b;us-east-1c;us-east-1d;us-east-1e;us-east-1f;us-east-2a;us-east-2b;us-east-2c;us-gov-east-1a;us-gov-east-1b;us-gov-east-1c;us-gov-west-1a;us-gov-west-1b;us-gov-west-1c;us-west-1a;us-west-1b;us-west-1c;us-west-2a;us-west-2b;us-west-2c;us-west-2d
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="availabilityZones are immutable: subnets cannot move"
 	AvailabilityZones []string `json:"availabilityZones,omitempty"`
 
@@ -131,7 +133,8 @@ type Kubernetes struct {
 	Version string `json:"version,omitempty"`
 
 	// PublicAccessCIDRs may reach the cluster's API endpoint from the Internet,
-	// typically the egress address of the Crossplane control plane. Empty
+	// typically the egress address of the Crossplane control plane, never
+	// wider than an IPv4 /16 or an IPv6 /48. Empty
 	// means the endpoint is private: Crossplane must then run inside or be
 	// peered with the VPC.
 	// +optional
@@ -139,6 +142,7 @@ type Kubernetes struct {
 	// +kubebuilder:validation:MaxItems=40
 	// +kubebuilder:validation:items:MaxLength=43
 	// +kubebuilder:validation:items:XValidation:rule="isCIDR(self)",message="publicAccessCidrs must hold CIDRs such as 203.0.113.10/32"
+	// +kubebuilder:validation:items:XValidation:rule="!isCIDR(self) || cidr(self).prefixLength() >= (cidr(self).ip().family() == 4 ? 16 : 48)",message="publicAccessCidrs must be an IPv4 /16 or an IPv6 /48, or narrower: the API endpoint must not face the Internet at large"
 	PublicAccessCIDRs []string `json:"publicAccessCidrs,omitempty"`
 
 	// LogRetentionDays keeps the control-plane logs in CloudWatch this long.

@@ -43,6 +43,7 @@ var foundation = []builder{
 	},
 	fromTier(dataTier),
 	fromTier(edgeTier),
+	fromTier(flowLogsTier),
 }
 
 // onCluster is composed once AWS has reported what the cluster needs: the

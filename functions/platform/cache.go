@@ -11,6 +11,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
+	"github.com/openedx-cloud/platform-aws/internal/awsnames"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
 )
 
@@ -58,7 +59,7 @@ func cache(p *plan) ([]compose.Resource, error) {
 		return nil, err
 	}
 	labels := map[string]string{LabelRole: "cache"}
-	paramGroupName := p.Name + "-valkey"
+	paramGroupName := awsnames.ElastiCacheParameterGroup.Name(p.Name + "-valkey")
 	production := p.Profile == v1alpha1.ProfileProduction
 
 	rg := ecv1beta2.ReplicationGroupParameters{
@@ -96,7 +97,7 @@ func cache(p *plan) ([]compose.Resource, error) {
 
 	rs := []compose.Resource{
 		{Name: nameCacheSubnetGroup, Object: &ecv1beta1.SubnetGroup{
-			ObjectMeta: externallyNamed(p.Name+"-cache", labels),
+			ObjectMeta: externallyNamed(awsnames.ElastiCacheSubnetGroup.Name(p.Name+"-cache"), labels),
 			Spec: ecv1beta1.SubnetGroupSpec{
 				ResourceSpec: p.resourceSpec(),
 				ForProvider: ecv1beta1.SubnetGroupParameters{
@@ -125,7 +126,7 @@ func cache(p *plan) ([]compose.Resource, error) {
 			},
 		}},
 		{Name: nameCache, Object: &ecv1beta2.ReplicationGroup{
-			ObjectMeta: externallyNamed(compose.Truncate(p.Name+"-cache", 40), labels),
+			ObjectMeta: externallyNamed(awsnames.ElastiCacheReplicationGroupID.Name(p.Name+"-cache"), labels),
 			Spec: ecv1beta2.ReplicationGroupSpec{
 				ResourceSpec: p.resourceSpec(),
 				ForProvider:  rg,

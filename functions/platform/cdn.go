@@ -12,6 +12,7 @@ import (
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/acmdns"
 	"github.com/openedx-cloud/platform-aws/internal/awsiam"
+	"github.com/openedx-cloud/platform-aws/internal/awsnames"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
 	"github.com/openedx-cloud/platform-aws/internal/s3bucket"
 )
@@ -87,7 +88,7 @@ func (p *plan) staticDomain() string { return "static." + p.Domain }
 // region, and a valid bucket name because it is lower-case.
 func (p *plan) staticBucketName(account string) string {
 	suffix := fmt.Sprintf("-static-%s-%s", account, p.Region)
-	return dnsLabel(p.Name, maxBucketName-len(suffix)) + suffix
+	return awsnames.S3Bucket.WithMax(maxBucketName-len(suffix)).Name(p.Name) + suffix
 }
 
 // observedStaticBucket is the name of the static bucket that exists, which
@@ -133,7 +134,7 @@ func cdn(p *plan, observed map[resource.Name]resource.ObservedComposed) (rs []co
 			ResourceSpec: p.resourceSpec(),
 			ForProvider: cfv1beta1.OriginAccessControlParameters{
 				Region:                        ptr.To(cloudFrontRegion),
-				Name:                          ptr.To(compose.Truncate(p.Name+"-static", 64)),
+				Name:                          ptr.To(awsnames.CloudFrontOAC.Name(p.Name + "-static")),
 				Description:                   ptr.To(fmt.Sprintf("CloudFront reads the static assets of Open edX platform %s", p.Name)),
 				OriginAccessControlOriginType: ptr.To("s3"),
 				// Every request to the bucket is signed, so the bucket

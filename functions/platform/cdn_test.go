@@ -261,8 +261,8 @@ func TestCDNBucketName(t *testing.T) {
 		"UpperUnderscore": {reason: "Bucket names are lower-case DNS labels; a hash of the original name keeps Prod_EU and prod-eu apart.", name: "Prod_EU", want: "prod-eu-51006711-static-123456789012-eu-west-1"},
 		"Long": {
 			reason: "A long platform name is shortened with a hash to fit 63 characters.",
-			name:   "a-very-long-platform-name-that-cannot-fit-in-a-bucket-name-at-all",
-			want:   "a-very-long-platform-nam-df0011b5-static-123456789012-eu-west-1",
+			name:   "a-very-long-platform-name-that-cannot-fit-in-a-bucket-name-at",
+			want:   "a-very-long-platform-nam-b24351f2-static-123456789012-eu-west-1",
 		},
 	}
 	for name, tc := range cases {

@@ -12,6 +12,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/openedx-cloud/platform-aws/internal/awsiam"
+	"github.com/openedx-cloud/platform-aws/internal/awsnames"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
 )
 
@@ -58,7 +59,7 @@ var nodeRolePolicies = []string{
 
 // clusterName is the EKS cluster's name in AWS: the composite's, unique among
 // platforms.
-func (p *plan) clusterName() string { return p.Name }
+func (p *plan) clusterName() string { return awsnames.EKSCluster.Name(p.Name) }
 
 // kubeconfigSecretName is the Secret ClusterAuth writes for provider-kubernetes.
 func (p *plan) kubeconfigSecretName() string { return compose.Truncate(p.Name+"-kubeconfig", 253) }

@@ -320,7 +320,7 @@ func TestClusterAccess(t *testing.T) {
 }
 
 func TestClusterPrerequisitesRoleNames(t *testing.T) {
-	long := "openedx-platform-" + strings.Repeat("production-", 6) + "eu-west-1-x7k2p"
+	long := "openedx-platform-" + strings.Repeat("production-", 2) + "eu-west-1-x7k2p"
 	cases := map[string]struct {
 		reason string
 		name   string
@@ -567,10 +567,10 @@ func TestClusterNameIsValidForEKS(t *testing.T) {
 			name:   "openedx-prod-x7k2p",
 			want:   "openedx-prod-x7k2p",
 		},
-		"HundredCharacters": {
-			reason: "EKS accepts names of up to 100 characters.",
-			name:   strings.Repeat("a", 100),
-			want:   strings.Repeat("a", 100),
+		"SixtyThreeCharacters": {
+			reason: "Crossplane accepts composite names of up to 63 characters, and EKS up to 100.",
+			name:   strings.Repeat("a", 63),
+			want:   strings.Repeat("a", 63),
 		},
 		"NameWithDot": {
 			reason: "A Kubernetes name may contain dots, which EKS rejects in a cluster name.",

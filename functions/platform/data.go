@@ -12,6 +12,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/openedx-cloud/platform-aws/internal/awsiam"
+	"github.com/openedx-cloud/platform-aws/internal/awsnames"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
 )
 
@@ -78,7 +79,7 @@ func securityGroup(p *plan, store string, port int, description string) []compos
 // bareSecurityGroup is a security group of the platform's VPC without any
 // rule: rules are composed separately, each stated once.
 func bareSecurityGroup(p *plan, name resource.Name, id, description string) compose.Resource {
-	awsName := fmt.Sprintf("%s-%s", p.Name, id)
+	awsName := awsnames.EC2SecurityGroup.Name(fmt.Sprintf("%s-%s", p.Name, id))
 	return compose.Resource{Name: name, Object: &ec2v1beta1.SecurityGroup{
 		ObjectMeta: meta(map[string]string{LabelRole: securityGroupRole(id)}),
 		Spec: ec2v1beta1.SecurityGroupSpec{

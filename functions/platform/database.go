@@ -5,9 +5,11 @@ import (
 
 	"github.com/crossplane/function-sdk-go/resource"
 	rdsv1beta1 "github.com/upbound/provider-aws/apis/rds/v1beta1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
+	"github.com/openedx-cloud/platform-aws/internal/awsnames"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
 )
 
@@ -78,7 +80,7 @@ func database(p *plan) []compose.Resource {
 		Tags:                   p.tags(p.Name + "-mysql"),
 	}
 	if !d.SkipFinalSnapshot {
-		cluster.FinalSnapshotIdentifier = ptr.To(p.Name + "-mysql-final")
+		cluster.FinalSnapshotIdentifier = ptr.To(awsnames.RDSSnapshotID.Name(p.Name + "-mysql-final"))
 	}
 	if p.Profile == v1alpha1.ProfileSmall {
 		cluster.Serverlessv2ScalingConfiguration = []rdsv1beta1.Serverlessv2ScalingConfigurationParameters{{
@@ -101,7 +103,7 @@ func database(p *plan) []compose.Resource {
 			},
 		}},
 		{Name: nameDBParameterGroup, Object: &rdsv1beta1.ClusterParameterGroup{
-			ObjectMeta: meta(labels),
+			ObjectMeta: p.dbParameterGroupMeta(labels),
 			Spec: rdsv1beta1.ClusterParameterGroupSpec{
 				ResourceSpec: p.resourceSpec(),
 				ForProvider: rdsv1beta1.ClusterParameterGroupParameters{
@@ -114,7 +116,7 @@ func database(p *plan) []compose.Resource {
 			},
 		}},
 		{Name: nameDBCluster, Object: &rdsv1beta1.Cluster{
-			ObjectMeta: externallyNamed(p.Name+"-mysql", labels),
+			ObjectMeta: externallyNamed(awsnames.RDSClusterID.Name(p.Name+"-mysql"), labels),
 			Spec: rdsv1beta1.ClusterSpec{
 				ResourceSpec: p.resourceSpec(),
 				ForProvider:  cluster,
@@ -129,7 +131,7 @@ func database(p *plan) []compose.Resource {
 	}
 	for i, z := range zones {
 		rs = append(rs, compose.Resource{Name: nameDBInstance(z), Object: &rdsv1beta1.ClusterInstance{
-			ObjectMeta: externallyNamed(fmt.Sprintf("%s-mysql-%d", p.Name, i), map[string]string{LabelRole: "database-instance", LabelZone: z}),
+			ObjectMeta: externallyNamed(awsnames.RDSInstanceID.Name(fmt.Sprintf("%s-mysql-%d", p.Name, i)), map[string]string{LabelRole: "database-instance", LabelZone: z}),
 			Spec: rdsv1beta1.ClusterInstanceSpec{
 				ResourceSpec: p.resourceSpec(),
 				ForProvider: rdsv1beta1.ClusterInstanceParameters{
@@ -166,4 +168,20 @@ func databaseStatus(observed map[resource.Name]resource.ObservedComposed) v1alph
 		s.Port = portMySQL
 	}
 	return s
+}
+
+// generatedSuffix stands for the "-" and five characters Crossplane appends
+// to the composite's name to name a composed resource that has none.
+const generatedSuffix = "-bcdfg"
+
+// dbParameterGroupMeta names the parameter group after the Crossplane
+// generated name, <composite>-<five characters>, which the provider uses as
+// its AWS name, when RDS accepts that; otherwise (a name such as "1prod" or
+// "prod.eu") it chooses a valid one. Valid names stay as they were, so live
+// groups are not replaced.
+func (p *plan) dbParameterGroupMeta(labels map[string]string) metav1.ObjectMeta {
+	if awsnames.RDSParameterGroup.Check(p.Name+generatedSuffix) == nil {
+		return meta(labels)
+	}
+	return externallyNamed(awsnames.RDSParameterGroup.Name(p.Name+"-mysql"), labels)
 }

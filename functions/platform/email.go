@@ -14,6 +14,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/openedx-cloud/platform-aws/internal/awsiam"
+	"github.com/openedx-cloud/platform-aws/internal/awsnames"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
 )
 
@@ -82,19 +83,19 @@ func emailMailFromDomain(p *plan) string { return "mail." + p.Domain }
 
 // emailConfigurationSetName is the configuration set's name in SES.
 func emailConfigurationSetName(p *plan) string {
-	return compose.Truncate(p.Name+"-mail", maxEmailConfigurationSet)
+	return awsnames.SESConfigurationSet.WithMax(maxEmailConfigurationSet).Name(p.Name + "-mail")
 }
 
 // emailTopicName is the SNS topic's name.
 func emailTopicName(p *plan) string {
-	return compose.Truncate(p.Name+"-mail-events", maxEmailTopicName)
+	return awsnames.SNSTopic.WithMax(maxEmailTopicName).Name(p.Name + "-mail-events")
 }
 
 // emailKeyAlias is the mail events key's alias without "alias/", as the
 // Alias resource's external name is. The topic names the key by it, so
 // that the topic need not wait for the key's ARN.
 func emailKeyAlias(p *plan) string {
-	return compose.Truncate("openedx/"+p.Name+"/mail-events", maxEmailKeyAlias)
+	return awsnames.KMSAlias.WithMax(maxEmailKeyAlias).Name("openedx/" + p.Name + "/mail-events")
 }
 
 // emailARNs are the ARNs the sending policy and the events' policies name.

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	kubev1alpha2 "github.com/crossplane-contrib/provider-kubernetes/apis/cluster/object/v1alpha2"
 	"github.com/crossplane/function-sdk-go/errors"
@@ -23,6 +20,7 @@ import (
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/acmdns"
+	"github.com/openedx-cloud/platform-aws/internal/awsnames"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
 )
 
@@ -98,20 +96,7 @@ func (p *plan) wafLogGroupName() string { return "aws-waf-logs-" + p.Name }
 // ingressGroupName groups the anchor and every tenant Ingress on one load
 // balancer. Group names are lower-case DNS labels of at most 63
 // characters; one platform owns the cluster, so it only has to be valid.
-func (p *plan) ingressGroupName() string { return dnsLabel(p.Name, 63) }
-
-// dnsLabel makes a platform name, which may hold upper-case letters and
-// underscores, into a lower-case DNS label of at most maxLen characters. A
-// name that had to change ends in a hash of the original, so that Prod and
-// prod stay distinct.
-func dnsLabel(name string, maxLen int) string {
-	l := strings.Trim(strings.ToLower(strings.ReplaceAll(name, "_", "-")), "-")
-	if l != name {
-		sum := sha256.Sum256([]byte(name))
-		l = strings.Trim(compose.Truncate(l, maxLen-9), "-") + "-" + hex.EncodeToString(sum[:4])
-	}
-	return strings.Trim(compose.Truncate(l, maxLen), "-")
-}
+func (p *plan) ingressGroupName() string { return awsnames.DNSLabel.Name(p.Name) }
 
 // ingress composes the web ACL, its logging, and, once the cluster is
 // reachable, the in-cluster objects from which EKS Auto Mode makes the
@@ -278,7 +263,7 @@ func webACL(p *plan) (compose.Resource, error) {
 			ResourceSpec: p.resourceSpec(),
 			ForProvider: wafv2v1beta1.WebACLParameters{
 				Region:        &p.Region,
-				Name:          ptr.To(p.Name),
+				Name:          ptr.To(awsnames.WAFWebACL.Name(p.Name)),
 				Description:   ptr.To(fmt.Sprintf("Shared load balancer of Open edX platform %s", p.Name)),
 				Scope:         ptr.To("REGIONAL"),
 				DefaultAction: &wafv2v1beta1.DefaultActionParameters{Allow: &wafv2v1beta1.AllowParameters{}},

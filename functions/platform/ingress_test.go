@@ -512,9 +512,9 @@ func TestIngressGroupName(t *testing.T) {
 		"Plain":           {reason: "A platform name that is a DNS label is the group name.", name: "prod", want: "prod"},
 		"UpperUnderscore": {reason: "Group names are lower-case DNS labels; a hash keeps the original apart.", name: "Prod_EU", want: "prod-eu-51006711"},
 		"Long": {
-			reason: "Group names are at most 63 characters.",
-			name:   "a-very-long-platform-name-that-cannot-fit-in-a-load-balancer-group-name-at-all",
-			want:   "a-very-long-platform-name-that-cannot-fit-in-a-load-ba-977f733c",
+			reason: "The longest name Crossplane accepts, 63 characters, is a group name whole.",
+			name:   "a-very-long-platform-name-that-cannot-fit-in-a-load-balancer-g",
+			want:   "a-very-long-platform-name-that-cannot-fit-in-a-load-balancer-g",
 		},
 	}
 	for name, tc := range cases {

@@ -14,6 +14,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
+	"github.com/openedx-cloud/platform-aws/internal/awsregions"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
 )
 
@@ -102,16 +103,24 @@ type plan struct {
 }
 
 var (
-	reRegion = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)
-	reK8s    = regexp.MustCompile(`^1\.[0-9]{2}$`)
-	// reClusterName is what EKS accepts as a cluster name.
-	reClusterName = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]*$`)
+	reK8s = regexp.MustCompile(`^1\.[0-9]{2}$`)
 )
 
 const (
-	maxClusterName       = 100
+	// maxCompositeName is Crossplane's limit on composite names, which it
+	// also uses as label values.
+	maxCompositeName     = 63
 	maxPublicAccessCIDRs = 40
 )
+
+// minPublicAccessBits is the widest prefix that may reach the cluster's
+// public endpoint: an organisation's egress range, never the Internet.
+func minPublicAccessBits(p netip.Prefix) int {
+	if p.Addr().Is4() {
+		return 16
+	}
+	return 48
+}
 
 // logRetentionDays are the values CloudWatch Logs accepts.
 var logRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
@@ -136,13 +145,14 @@ func newPlan(xr *v1alpha1.XPlatform) (*plan, error) {
 	if p.Name == "" {
 		return nil, field.Required(field.NewPath("metadata", "name"), "the composite resource has no name")
 	}
-	// The composite's name becomes the EKS cluster's, whose rules are
-	// stricter than Kubernetes': refuse here rather than fail in AWS.
-	if len(p.Name) > maxClusterName || !reClusterName.MatchString(p.Name) {
-		return nil, field.Invalid(field.NewPath("metadata", "name"), p.Name, "names the EKS cluster: at most 100 letters, digits, '-' and '_', starting with a letter or digit; rename the claim")
+	// Every name the API server accepts is made valid for AWS by
+	// internal/awsnames; only the 63 characters Crossplane allows are
+	// checked here, for callers that bypass the API server.
+	if len(p.Name) > maxCompositeName {
+		return nil, field.TooLong(field.NewPath("metadata", "name"), p.Name, maxCompositeName)
 	}
-	if !reRegion.MatchString(s.Region) {
-		return nil, field.Invalid(sp.Child("region"), s.Region, "must be an AWS region such as eu-west-1")
+	if _, ok := awsregions.Zones[s.Region]; !ok {
+		return nil, field.NotSupported(sp.Child("region"), s.Region, awsregions.Regions())
 	}
 	p.Partition = partition(s.Region)
 	if s.CostCenter == "" {
@@ -190,8 +200,12 @@ func newPlan(xr *v1alpha1.XPlatform) (*plan, error) {
 		return nil, field.TooMany(sp.Child("kubernetes", "publicAccessCidrs"), len(p.PublicAccessCIDRs), maxPublicAccessCIDRs)
 	}
 	for i, c := range p.PublicAccessCIDRs {
-		if _, err := netip.ParsePrefix(c); err != nil {
+		cp, err := netip.ParsePrefix(c)
+		if err != nil {
 			return nil, field.Invalid(sp.Child("kubernetes", "publicAccessCidrs").Index(i), c, "must be a CIDR such as 203.0.113.10/32")
+		}
+		if cp.Bits() < minPublicAccessBits(cp) {
+			return nil, field.Invalid(sp.Child("kubernetes", "publicAccessCidrs").Index(i), c, "must be an IPv4 /16 or an IPv6 /48, or narrower: the API endpoint must not face the Internet at large")
 		}
 	}
 	if p.LogRetentionDays == 0 {
@@ -209,16 +223,35 @@ func newPlan(xr *v1alpha1.XPlatform) (*plan, error) {
 	if err := p.defaultData(xr.Spec, sp); err != nil {
 		return nil, err
 	}
-	p.defaultEdge(xr.Spec)
+	if err := p.defaultEdge(xr.Spec, sp); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
-// defaultEdge applies the edge's defaults; the XRD validates its formats.
-func (p *plan) defaultEdge(s v1alpha1.XPlatformSpec) {
+// reDomain is the XRD's pattern of spec.dns.domain.
+var reDomain = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+
+// inRange refuses v outside [lo, hi], as the XRD's minimum and maximum do.
+func inRange[T int | int64](path *field.Path, v, lo, hi T) error {
+	if v < lo || v > hi {
+		return field.Invalid(path, v, fmt.Sprintf("must be %d to %d", lo, hi))
+	}
+	return nil
+}
+
+// defaultEdge applies the edge's defaults and checks what the XRD checks.
+func (p *plan) defaultEdge(s v1alpha1.XPlatformSpec, sp *field.Path) error {
 	if s.DNS != nil {
 		p.Domain, p.HostedZoneID = s.DNS.Domain, s.DNS.HostedZoneID
+		if len(p.Domain) > 200 || !reDomain.MatchString(p.Domain) {
+			return field.Invalid(sp.Child("dns", "domain"), p.Domain, "must be a lower-case DNS name of at most 200 characters, such as learn.example.org")
+		}
 	}
 	p.RateLimit = compose.OrDefault(s.Ingress.RateLimit, defaultRateLimit)
+	if err := inRange(sp.Child("ingress", "rateLimit"), p.RateLimit, 100, 2000000000); err != nil {
+		return err
+	}
 	p.Bastion = s.Bastion.Enabled == nil || *s.Bastion.Enabled
 	p.BastionType = compose.OrDefault(s.Bastion.InstanceType, defaultBastionInstanceType)
 	p.Repositories = s.Registry.Repositories
@@ -226,6 +259,7 @@ func (p *plan) defaultEdge(s v1alpha1.XPlatformSpec) {
 		p.Repositories = defaultRepositories
 	}
 	p.KeepUntagged = compose.OrDefault(s.Registry.UntaggedImagesToKeep, defaultKeepUntagged)
+	return nil
 }
 
 // defaultData applies the data tier's defaults and checks what the XRD
@@ -241,6 +275,9 @@ func (p *plan) defaultData(s v1alpha1.XPlatformSpec, sp *field.Path) error {
 	p.Database.InstanceClass = compose.OrDefault(p.Database.InstanceClass, defaultDatabaseClass)
 	p.Database.ServerlessMaxCapacity = compose.OrDefault(p.Database.ServerlessMaxCapacity, defaultServerlessMaxCapacity)
 	p.Database.BackupRetentionDays = compose.OrDefault(p.Database.BackupRetentionDays, defaultBackupRetentionDays)
+	if err := inRange(sp.Child("database", "serverlessMaxCapacity"), p.Database.ServerlessMaxCapacity, 1, 128); err != nil {
+		return err
+	}
 	if p.Database.DeletionProtection == nil {
 		p.Database.DeletionProtection = ptr.To(true)
 	}
@@ -258,6 +295,9 @@ func (p *plan) defaultData(s v1alpha1.XPlatformSpec, sp *field.Path) error {
 	p.MongoDB = s.MongoDB
 	p.MongoDB.Version = compose.OrDefault(p.MongoDB.Version, defaultMongoDBVersion)
 	p.MongoDB.VolumeSizeGiB = compose.OrDefault(p.MongoDB.VolumeSizeGiB, defaultMongoDBVolumeGiB)
+	if err := inRange(sp.Child("mongodb", "volumeSizeGiB"), p.MongoDB.VolumeSizeGiB, 20, 16000); err != nil {
+		return err
+	}
 	if e := p.MongoDB.External; e != nil {
 		ep := sp.Child("mongodb", "external")
 		if len(e.Hosts) == 0 {
@@ -277,35 +317,18 @@ func (p *plan) defaultData(s v1alpha1.XPlatformSpec, sp *field.Path) error {
 	p.OpenSearch.EngineVersion = compose.OrDefault(p.OpenSearch.EngineVersion, defaultOpenSearchVersion)
 	p.OpenSearch.InstanceType = compose.OrDefault(p.OpenSearch.InstanceType, defaultOpenSearchInstanceType[p.Profile])
 	p.OpenSearch.VolumeSizeGiB = compose.OrDefault(p.OpenSearch.VolumeSizeGiB, defaultOpenSearchVolumeGiB)
+	if err := inRange(sp.Child("search", "opensearch", "volumeSizeGiB"), p.OpenSearch.VolumeSizeGiB, 10, 3000); err != nil {
+		return err
+	}
 	return nil
 }
 
-// zonesByRegion lists regions whose first three zone names are not a, b, c.
-// Zone names map to different physical zones in every account, so any three
-// valid names spread the platform equally well.
-var zonesByRegion = map[string][]string{
-	"ap-northeast-1": {"a", "c", "d"},
-	"ca-central-1":   {"a", "b", "d"},
-}
-
-// regionsWithTwoZones offer only two zones, and which two differs per
-// account, so they cannot be derived.
-var regionsWithTwoZones = map[string]bool{"us-west-1": true, "cn-north-1": true}
-
 func availabilityZones(region string, given []string, profile v1alpha1.Profile, path *field.Path) ([]string, error) {
 	if len(given) == 0 {
-		if regionsWithTwoZones[region] {
-			return nil, field.Required(path, fmt.Sprintf("%s has only two availability zones and their names differ per account: list them, and use the small profile", region))
+		if awsregions.TwoZonesPerAccount[region] {
+			return nil, field.Required(path, "this region shows each account two zones of its own: list them in availabilityZones, with the small profile")
 		}
-		suffixes, ok := zonesByRegion[region]
-		if !ok {
-			suffixes = []string{"a", "b", "c"}
-		}
-		zones := make([]string, len(suffixes))
-		for i, s := range suffixes {
-			zones[i] = region + s
-		}
-		return zones, nil
+		return awsregions.DefaultZones(region), nil
 	}
 	if len(given) < 2 || len(given) > 3 {
 		return nil, field.Invalid(path, given, "must list 2 or 3 availability zones")
@@ -313,10 +336,15 @@ func availabilityZones(region string, given []string, profile v1alpha1.Profile, 
 	if profile == v1alpha1.ProfileProduction && len(given) != 3 {
 		return nil, field.Invalid(path, given, "the production profile needs exactly 3 availability zones")
 	}
+	for _, z := range given {
+		if !strings.HasPrefix(z, region) {
+			return nil, field.Invalid(path, given, "every availability zone must be in spec.region")
+		}
+	}
 	seen := map[string]bool{}
 	for i, z := range given {
-		if len(z) != len(region)+1 || !strings.HasPrefix(z, region) || z[len(z)-1] < 'a' || z[len(z)-1] > 'z' {
-			return nil, field.Invalid(path.Index(i), z, fmt.Sprintf("must be a zone of %s such as %sa", region, region))
+		if !awsregions.HasZone(region, z) {
+			return nil, field.Invalid(path.Index(i), z, fmt.Sprintf("must be a zone of %s: one of %s", region, strings.Join(awsregions.AllZonesOf(region), ", ")))
 		}
 		if seen[z] {
 			return nil, field.Duplicate(path.Index(i), z)

@@ -161,7 +161,7 @@ func TestNewPlan(t *testing.T) {
 			xr:     newXR(withRegion("us-west-1"), withProfile(v1alpha1.ProfileSmall)),
 			want: want{
 				err:    &field.Error{Type: field.ErrorTypeRequired, Field: "spec.availabilityZones", BadValue: ""},
-				detail: "us-west-1 has only two availability zones",
+				detail: "two zones of its own",
 			},
 		},
 		"US-West-1WithZones": {
@@ -184,8 +184,24 @@ func TestNewPlan(t *testing.T) {
 			reason: "A region that is not an AWS region name should be rejected at spec.region.",
 			xr:     newXR(withRegion("eu-west")),
 			want: want{
-				err:    &field.Error{Type: field.ErrorTypeInvalid, Field: "spec.region", BadValue: "eu-west"},
-				detail: "must be an AWS region",
+				err:    &field.Error{Type: field.ErrorTypeNotSupported, Field: "spec.region", BadValue: "eu-west"},
+				detail: "supported values",
+			},
+		},
+		"UnknownRegion": {
+			reason: "A region-shaped name that is not in the table of AWS regions is refused, as the XRD's enum does.",
+			xr:     newXR(withRegion("eu-east-9")),
+			want: want{
+				err:    &field.Error{Type: field.ErrorTypeNotSupported, Field: "spec.region", BadValue: "eu-east-9"},
+				detail: "supported values",
+			},
+		},
+		"ZoneNotInRegion": {
+			reason: "eu-west-1 has no zone d: the zone must exist in its region, as the XRD's enum says.",
+			xr:     newXR(withRegion("eu-west-1", "eu-west-1a", "eu-west-1b", "eu-west-1d")),
+			want: want{
+				err:    &field.Error{Type: field.ErrorTypeInvalid, Field: "spec.availabilityZones[2]", BadValue: "eu-west-1d"},
+				detail: "must be a zone of eu-west-1",
 			},
 		},
 		"VPCCIDRNotACIDR": {
@@ -261,11 +277,11 @@ func TestNewPlan(t *testing.T) {
 			},
 		},
 		"ZoneOfAnotherRegion": {
-			reason: "A zone outside spec.region should be rejected at its index.",
+			reason: "A zone outside spec.region is refused at the list, as the XRD's rule does.",
 			xr:     newXR(withZones("eu-west-1a", "eu-central-1b", "eu-west-1c")),
 			want: want{
-				err:    &field.Error{Type: field.ErrorTypeInvalid, Field: "spec.availabilityZones[1]", BadValue: "eu-central-1b"},
-				detail: "must be a zone of eu-west-1",
+				err:    &field.Error{Type: field.ErrorTypeInvalid, Field: "spec.availabilityZones", BadValue: []string{"eu-west-1a", "eu-central-1b", "eu-west-1c"}},
+				detail: "every availability zone must be in spec.region",
 			},
 		},
 		"ZoneWithoutLetter": {
@@ -348,6 +364,22 @@ func TestNewPlan(t *testing.T) {
 			want: want{
 				err:    &field.Error{Type: field.ErrorTypeInvalid, Field: "spec.kubernetes.publicAccessCidrs[1]", BadValue: "198.51.100.0/33"},
 				detail: "must be a CIDR",
+			},
+		},
+		"WholeInternetPublicAccess": {
+			reason: "0.0.0.0/0 would open the API endpoint to the Internet, as the XRD refuses.",
+			xr:     newXR(withPublicAccess("203.0.113.10/32", "0.0.0.0/0")),
+			want: want{
+				err:    &field.Error{Type: field.ErrorTypeInvalid, Field: "spec.kubernetes.publicAccessCidrs[1]", BadValue: "0.0.0.0/0"},
+				detail: "must be an IPv4 /16 or an IPv6 /48, or narrower",
+			},
+		},
+		"BroadIPv6PublicAccess": {
+			reason: "An IPv6 /32 is far wider than any organisation's egress.",
+			xr:     newXR(withPublicAccess("2001:db8::/32")),
+			want: want{
+				err:    &field.Error{Type: field.ErrorTypeInvalid, Field: "spec.kubernetes.publicAccessCidrs[0]", BadValue: "2001:db8::/32"},
+				detail: "must be an IPv4 /16 or an IPv6 /48, or narrower",
 			},
 		},
 	}

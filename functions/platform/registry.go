@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
 
+	"github.com/openedx-cloud/platform-aws/internal/awsnames"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
 )
 
@@ -42,7 +43,9 @@ func nameLifecyclePolicy(repo string) resource.Name {
 }
 
 // repositoryName is the repository's name in ECR: <platform>/<repo>.
-func (p *plan) repositoryName(repo string) string { return p.Name + "/" + repo }
+func (p *plan) repositoryName(repo string) string {
+	return awsnames.ECRComponent.Name(p.Name) + "/" + repo
+}
 
 // repositoryRole labels a repository. Repository names may be longer than
 // a label value; a long one is shortened with a hash, which keeps it unique.
@@ -92,12 +95,8 @@ func registryLifecyclePolicy(keep int) (string, error) {
 }
 
 // registryNames checks that ECR accepts every repository name. The
-// composite's name alone can make them invalid: Kubernetes names may repeat
-// '-', ECR's may not.
+// composite's name prefixes them as awsnames.ECRComponent derives it.
 func registryNames(p *plan) error {
-	if !reRepositoryComponent.MatchString(p.Name) {
-		return field.Invalid(field.NewPath("metadata", "name"), p.Name, "prefixes the ECR repositories: lower-case letters and digits, separated by single '.', '_' or '-'")
-	}
 	rp := field.NewPath("spec", "registry", "repositories")
 	seen := map[string]bool{}
 	for i, repo := range p.Repositories {

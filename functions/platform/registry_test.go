@@ -184,16 +184,6 @@ func TestRegistryInvalidNames(t *testing.T) {
 		xr     *v1alpha1.XPlatform
 		path   string
 	}{
-		"RepeatedSeparator": {
-			reason: "Kubernetes names may repeat '-', ECR's may not.",
-			xr:     newXR(withName("a--b")),
-			path:   "metadata.name",
-		},
-		"UpperCase": {
-			reason: "ECR names are lower-case.",
-			xr:     newXR(withName("Prod")),
-			path:   "metadata.name",
-		},
 		"BadRepository": {
 			reason: "A repository the XRD would refuse is refused here too.",
 			xr:     newXR(registryWith(0, "openedx", "mfe/")),

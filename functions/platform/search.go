@@ -10,6 +10,7 @@ import (
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/awsiam"
+	"github.com/openedx-cloud/platform-aws/internal/awsnames"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
 )
 
@@ -19,8 +20,6 @@ const (
 	nameSearchAdmin  resource.Name = "iam-role-search-admin"
 	nameSearchPolicy resource.Name = "search-domain-policy"
 	portHTTPS                      = 443
-	// OpenSearch domain names are at most 28 characters.
-	maxDomainName = 28
 )
 
 // searchAdminRole is the IAM role mapped to OpenSearch's master user:
@@ -54,7 +53,7 @@ func search(p *plan, dataKeyARN string) ([]compose.Resource, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	domainName := compose.Truncate(p.Name+"-search", maxDomainName)
+	domainName := awsnames.OpenSearchDomain.Name(p.Name + "-search")
 	// Requests must be signed by a principal of the account; fine-grained
 	// access control then decides what each may do.
 	access, err := awsiam.PolicyDocument{Version: awsiam.Version, Statement: []awsiam.Statement{{
@@ -66,6 +65,12 @@ func search(p *plan, dataKeyARN string) ([]compose.Resource, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+
+	auditLogs, err := searchAuditLogs(p, account, domainName)
+	if err != nil {
+		return nil, nil, err
+	}
+	rs = append(rs, auditLogs...)
 
 	production := p.Profile == v1alpha1.ProfileProduction
 	cc := osv1beta1.ClusterConfigParameters{
@@ -127,7 +132,8 @@ func search(p *plan, dataKeyARN string) ([]compose.Resource, []string, error) {
 						SubnetIDSelector:        selector(subnets),
 						SecurityGroupIDSelector: selector(map[string]string{LabelRole: securityGroupRole("search")}),
 					}},
-					Tags: p.tags(domainName),
+					LogPublishingOptions: searchLogPublishing(),
+					Tags:                 p.tags(domainName),
 				},
 			},
 		}},

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/openedx-cloud/platform-aws/internal/awsnames"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
 	"github.com/openedx-cloud/platform-aws/internal/tenantnames"
 )
@@ -64,10 +65,12 @@ func (p *plan) awsName(platform string) string {
 }
 
 // storageBucketName is the instance's bucket, globally unique because it
-// holds the account and region.
+// holds the account and region. The platform's name may hold '.' or "--",
+// which awsnames replaces (with a hash) as it does for the platform's own
+// bucket.
 func (p *plan) storageBucketName(platform, account, region string) string {
 	suffix := fmt.Sprintf("-%s-%s", account, region)
-	return compose.Truncate(p.awsName(platform), maxBucketName-len(suffix)) + suffix
+	return awsnames.S3Bucket.WithMax(maxBucketName-len(suffix)).Name(p.awsName(platform)) + suffix
 }
 
 // staticPrefix is the instance's prefix in the platform's static bucket.

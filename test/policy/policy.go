@@ -7,6 +7,7 @@ package policy
 import (
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strings"
@@ -103,8 +104,14 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 				}
 				public, _, _ := unstructured.NestedBool(vc, "endpointPublicAccess")
 				cidrs, _, _ := unstructured.NestedStringSlice(vc, "publicAccessCidrs")
-				if public && (len(cidrs) == 0 || slices.Contains(cidrs, "0.0.0.0/0")) {
+				if public && len(cidrs) == 0 {
 					return fmt.Errorf("the public endpoint is open to the whole Internet")
+				}
+				for _, c := range cidrs {
+					p, err := netip.ParsePrefix(c)
+					if err != nil || p.Bits() < 16 || p.Addr().Is6() && p.Bits() < 48 {
+						return fmt.Errorf("the public endpoint is open to the whole Internet or a range wider than an IPv4 /16 or IPv6 /48: %s", c)
+					}
 				}
 				return nil
 			},
@@ -179,6 +186,23 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 					return fmt.Errorf("no AUTH token")
 				}
 				return nil
+			},
+		},
+		{
+			Name:    "OpenSearch publishes its audit logs to CloudWatch Logs (Checkov CKV_AWS_317)",
+			Applies: is("opensearch.aws.upbound.io", "Domain"),
+			Check: func(o *unstructured.Unstructured) error {
+				opts, _, _ := unstructured.NestedSlice(o.Object, "spec", "forProvider", "logPublishingOptions")
+				for _, op := range opts {
+					m, _ := op.(map[string]any)
+					enabled, _, _ := unstructured.NestedBool(m, "enabled")
+					_, sel, _ := unstructured.NestedMap(m, "cloudwatchLogGroupArnSelector")
+					arn, _, _ := unstructured.NestedString(m, "cloudwatchLogGroupArn")
+					if m["logType"] == "AUDIT_LOGS" && enabled && (sel || arn != "") {
+						return nil
+					}
+				}
+				return fmt.Errorf("no enabled AUDIT_LOGS publishing to a log group")
 			},
 		},
 		{
@@ -431,6 +455,18 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 	}
 }
 
+// CheckAll is Check, then every SetRule on the whole of objs: a rendered
+// composition.
+func CheckAll(rules []Rule, objs []*unstructured.Unstructured) []string {
+	failures := Check(rules, objs)
+	for _, r := range SetRules {
+		if err := r.Check(objs); err != nil {
+			failures = append(failures, fmt.Sprintf("%s: %v", r.Name, err))
+		}
+	}
+	return failures
+}
+
 // Check runs every applicable rule on every object and lists the failures.
 func Check(rules []Rule, objs []*unstructured.Unstructured) []string {
 	var failures []string
@@ -445,6 +481,55 @@ func Check(rules []Rule, objs []*unstructured.Unstructured) []string {
 		}
 	}
 	return failures
+}
+
+// SetRule is a policy about what a rendered whole holds, such as a
+// resource that must come with another.
+type SetRule struct {
+	Name  string
+	Check func(objs []*unstructured.Unstructured) error
+}
+
+// SetRules is every SetRule.
+var SetRules = []SetRule{
+	{
+		Name: "every VPC has a flow log of all its traffic, to an encrypted log group that expires, written by a role (Checkov CKV2_AWS_11, CIS AWS 3.9)",
+		Check: func(objs []*unstructured.Unstructured) error {
+			vpcs, flows := 0, 0
+			groups := map[string]bool{}
+			for _, o := range objs {
+				switch {
+				case is("ec2.aws.upbound.io", "VPC")(o):
+					vpcs++
+				case is("cloudwatchlogs.aws.upbound.io", "Group")(o):
+					_, keyed, _ := unstructured.NestedMap(o.Object, "spec", "forProvider", "kmsKeyIdSelector")
+					key, _, _ := unstructured.NestedString(o.Object, "spec", "forProvider", "kmsKeyId")
+					if keyed || key != "" {
+						groups[o.GetLabels()["platform.openedx.cloud/role"]] = true
+					}
+				}
+			}
+			for _, o := range objs {
+				if !is("ec2.aws.upbound.io", "FlowLog")(o) {
+					continue
+				}
+				fp := func(path ...string) string {
+					s, _, _ := unstructured.NestedString(o.Object, append([]string{"spec", "forProvider"}, path...)...)
+					return s
+				}
+				_, role, _ := unstructured.NestedMap(o.Object, "spec", "forProvider", "iamRoleArnSelector")
+				_, vpc, _ := unstructured.NestedMap(o.Object, "spec", "forProvider", "vpcIdSelector")
+				dest := fp("logDestinationSelector", "matchLabels", "platform.openedx.cloud/role")
+				if fp("trafficType") == "ALL" && fp("logDestinationType") == "cloud-watch-logs" && groups[dest] && role && vpc {
+					flows++
+				}
+			}
+			if flows < vpcs {
+				return fmt.Errorf("%d VPCs, %d flow logs of ALL traffic to a KMS-encrypted log group with a role", vpcs, flows)
+			}
+			return nil
+		},
+	},
 }
 
 // Key is an object's composition resource name, or its name.

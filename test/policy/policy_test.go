@@ -103,6 +103,7 @@ spec:
     domainEndpointOptions: [{enforceHttps: true, tlsSecurityPolicy: Policy-Min-TLS-1-2-PFS-2023-10}]
     advancedSecurityOptions: [{enabled: true, anonymousAuthEnabled: false}]
     vpcOptions: [{subnetIdSelector: {matchLabels: {platform.openedx.cloud/tier: private-db}}}]
+    logPublishingOptions: [{logType: AUDIT_LOGS, enabled: true, cloudwatchLogGroupArnSelector: {matchLabels: {platform.openedx.cloud/role: search-audit-logs}}}]
 `
 
 const goodLaunchTemplate = `
@@ -134,6 +135,7 @@ func TestRules(t *testing.T) {
 		"UnencryptedClusterFails":        {reason: "A cluster without secrets encryption fails.", obj: strings.Replace(goodCluster, "resources: [secrets]", "resources: []", 1), want: "not encrypted"},
 		"MissingAuditLogFails":           {reason: "A cluster without audit logs fails.", obj: strings.Replace(goodCluster, "audit, ", "", 1), want: "log type audit"},
 		"OpenEndpointFails":              {reason: "A public endpoint open to 0.0.0.0/0 fails.", obj: strings.Replace(goodCluster, "203.0.113.10/32", "0.0.0.0/0", 1), want: "whole Internet"},
+		"BroadEndpointFails":             {reason: "A public endpoint open to a /8 is open to millions of hosts.", obj: strings.Replace(goodCluster, "203.0.113.10/32", "10.0.0.0/8", 1), want: "wider than an IPv4 /16"},
 		"NoPrivateEndpointFails":         {reason: "Nodes must reach the API privately.", obj: strings.Replace(goodCluster, "endpointPrivateAccess: true", "endpointPrivateAccess: false", 1), want: "private endpoint is off"},
 		"ExtendedSupportFails":           {reason: "Extended support costs six times as much.", obj: strings.Replace(goodCluster, "STANDARD", "EXTENDED", 1), want: "not STANDARD"},
 		"ExpiringLogGroupPasses":         {reason: "A log group with retention passes.", obj: `{apiVersion: cloudwatchlogs.aws.upbound.io/v1beta1, kind: Group, spec: {forProvider: {retentionInDays: 90, tags: {cost-center: c, platform: p, managed-by: m}}}}`},
@@ -152,6 +154,8 @@ func TestRules(t *testing.T) {
 		"UnencryptedCacheFails":          {reason: "No encryption at rest fails.", obj: strings.Replace(goodCache, `atRestEncryptionEnabled: "true"`, `atRestEncryptionEnabled: "false"`, 1), want: "atRestEncryptionEnabled"},
 		"GoodDomainPasses":               {reason: "A compliant domain passes both its rules.", obj: goodDomain},
 		"OldTLSDomainFails":              {reason: "TLS 1.0 fails.", obj: strings.Replace(goodDomain, "Policy-Min-TLS-1-2-PFS-2023-10", "Policy-Min-TLS-1-0-2019-07", 1), want: "TLS 1.2"},
+		"NoAuditLogDomainFails":          {reason: "A domain without audit logs fails.", obj: strings.Replace(goodDomain, "logType: AUDIT_LOGS", "logType: INDEX_SLOW_LOGS", 1), want: "no enabled AUDIT_LOGS"},
+		"DisabledAuditLogDomainFails":    {reason: "Audit log publishing turned off fails.", obj: strings.Replace(goodDomain, "logType: AUDIT_LOGS, enabled: true", "logType: AUDIT_LOGS, enabled: false", 1), want: "no enabled AUDIT_LOGS"},
 		"PublicDomainFails":              {reason: "A domain outside the VPC fails.", obj: strings.Replace(goodDomain, "vpcOptions: [{subnetIdSelector: {matchLabels: {platform.openedx.cloud/tier: private-db}}}]", "vpcOptions: []", 1), want: "not in the VPC"},
 		"GoodLaunchTemplatePasses":       {reason: "IMDSv2 and encrypted volumes pass.", obj: goodLaunchTemplate},
 		"IMDSv1LaunchTemplateFails":      {reason: "Optional IMDS tokens fail.", obj: strings.Replace(goodLaunchTemplate, "httpTokens: required", "httpTokens: optional", 1), want: "IMDSv2"},
@@ -206,4 +210,43 @@ func TestUntaggableKindsAreNotTagChecked(t *testing.T) {
 // tenantPolicy is an inline policy of tenant demo with the given statements.
 func tenantPolicy(statements string) string {
 	return `{apiVersion: iam.aws.upbound.io/v1beta1, kind: RolePolicy, metadata: {labels: {platform.openedx.cloud/tenant: demo}}, spec: {forProvider: {tags: {cost-center: c, platform: p, managed-by: m}, policy: '{"Version":"2012-10-17","Statement":` + statements + `}'}}}`
+}
+
+const flowLoggedVPC = `
+- {apiVersion: ec2.aws.upbound.io/v1beta1, kind: VPC, metadata: {labels: {platform.openedx.cloud/role: vpc}}, spec: {forProvider: {}}}
+- {apiVersion: cloudwatchlogs.aws.upbound.io/v1beta1, kind: Group, metadata: {labels: {platform.openedx.cloud/role: flow-logs}}, spec: {forProvider: {retentionInDays: 90, kmsKeyIdSelector: {matchLabels: {platform.openedx.cloud/role: flow-logs}}}}}
+- {apiVersion: ec2.aws.upbound.io/v1beta1, kind: FlowLog, spec: {forProvider: {trafficType: ALL, logDestinationType: cloud-watch-logs, vpcIdSelector: {matchLabels: {platform.openedx.cloud/role: vpc}}, logDestinationSelector: {matchLabels: {platform.openedx.cloud/role: flow-logs}}, iamRoleArnSelector: {matchLabels: {platform.openedx.cloud/role: flow-logs}}}}}
+`
+
+func TestSetRules(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		objs   string
+		want   string
+	}{
+		"FlowLoggedVPCPasses":    {reason: "A VPC with a flow log of all traffic to an encrypted group passes.", objs: flowLoggedVPC},
+		"VPCWithoutFlowLogFails": {reason: "A VPC without a flow log fails.", objs: strings.SplitN(flowLoggedVPC, "\n- {apiVersion: cloudwatchlogs", 2)[0], want: "1 VPCs, 0 flow logs"},
+		"RejectedOnlyFails":      {reason: "Logging only rejected traffic misses what an attacker did.", objs: strings.Replace(flowLoggedVPC, "trafficType: ALL", "trafficType: REJECT", 1), want: "1 VPCs, 0 flow logs"},
+		"PlainLogGroupFails":     {reason: "A flow log group without a KMS key fails.", objs: strings.Replace(flowLoggedVPC, "kmsKeyIdSelector: {matchLabels: {platform.openedx.cloud/role: flow-logs}}", "", 1), want: "1 VPCs, 0 flow logs"},
+		"RolelessFlowLogFails":   {reason: "A flow log to CloudWatch Logs needs a role.", objs: strings.Replace(flowLoggedVPC, ", iamRoleArnSelector: {matchLabels: {platform.openedx.cloud/role: flow-logs}}", "", 1), want: "1 VPCs, 0 flow logs"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			var list []map[string]any
+			if err := yaml.Unmarshal([]byte(tc.objs), &list); err != nil {
+				t.Fatal(err)
+			}
+			var objs []*unstructured.Unstructured
+			for _, m := range list {
+				objs = append(objs, &unstructured.Unstructured{Object: m})
+			}
+			got := CheckAll(nil, objs)
+			switch {
+			case tc.want == "" && len(got) != 0:
+				t.Errorf("%s\nCheckAll(...): want no failure, got %q", tc.reason, got)
+			case tc.want != "" && !slices.ContainsFunc(got, func(f string) bool { return strings.Contains(f, tc.want) }):
+				t.Errorf("%s\nCheckAll(...): want a failure containing %q, got %q", tc.reason, tc.want, got)
+			}
+		})
+	}
 }
