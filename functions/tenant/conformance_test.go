@@ -173,8 +173,8 @@ func TestReadmeSequence(t *testing.T) {
 	}
 }
 
-// manifests decodes the Objects' manifests.
-func manifests(t *testing.T, rs []compose.Resource) []map[string]any {
+// objectManifests decodes the Objects' manifests.
+func objectManifests(t *testing.T, rs []compose.Resource) []map[string]any {
 	t.Helper()
 	var out []map[string]any
 	for _, r := range rs {
@@ -213,7 +213,7 @@ func TestSelectorsMatchTutor(t *testing.T) {
 		t.Fatal(err)
 	}
 	checked := 0
-	for _, m := range manifests(t, append(work, iso...)) {
+	for _, m := range objectManifests(t, append(work, iso...)) {
 		switch m["kind"] {
 		case "HorizontalPodAutoscaler":
 			name, _ := dig(m, "spec", "scaleTargetRef", "name").(string)
