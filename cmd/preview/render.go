@@ -14,8 +14,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
-	"github.com/openedx-cloud/platform-aws/internal/fakeprovider"
-	"github.com/openedx-cloud/platform-aws/internal/manifests"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/fakeprovider"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/manifests"
 )
 
 // maxPasses bounds the renders of one example. A platform converges in
