@@ -1,7 +1,7 @@
 # Open edX on AWS, delivered as Crossplane composition functions.
 #
 #   make render   build what is needed and preview every example
-#   make test     run every test: unit, generated files, render, schemas, golden
+#   make test     run every test: generated files, lint, unit, render, schemas, golden
 #
 # Only Go is needed. Tools are built once into _output/bin from tools/go.mod.
 
@@ -15,7 +15,7 @@ CROSSPLANE_IMAGE := xpkg.crossplane.io/crossplane/crossplane:v2.1.0
 
 FUNCTIONS := platform tenant
 
-.PHONY: all deps generate verify-generated tools build render validate package test unit fuzz bench golden golden-update clean backstage-test diagram verify-diagram
+.PHONY: all deps generate verify-generated tools lint build render validate package test unit fuzz bench golden golden-update clean backstage-test diagram verify-diagram
 
 all: test
 
@@ -35,7 +35,16 @@ $(BIN)/claimref: tools/go.mod tools/go.sum $(wildcard tools/cmd/claimref/*.go)
 $(BIN)/backstagegen: tools/go.mod tools/go.sum $(wildcard tools/cmd/backstagegen/*.go)
 	cd tools && $(GO) build -o ../$@ ./cmd/backstagegen
 
+# golangci-lint has a module of its own: its many dependencies stay out of
+# the other tools'.
+$(BIN)/golangci-lint: tools/lint/go.mod tools/lint/go.sum
+	cd tools/lint && $(GO) build -o ../../$@ github.com/golangci/golangci-lint/v2/cmd/golangci-lint
+
 tools: $(BIN)/crossplane $(BIN)/controller-gen $(BIN)/xrdgen $(BIN)/backstagegen $(BIN)/claimref
+
+## Lint: what review used to check by hand (.golangci.yml).
+lint: $(BIN)/golangci-lint
+	$(BIN)/golangci-lint run ./...
 
 ## Generated files: deepcopy and XRDs come from the Go types in apis/, and from
 ## the XRDs the Backstage templates (backstage/) and the claim reference
@@ -158,7 +167,7 @@ backstage-test: deps validate $(BACKSTAGE_NPM)
 	$(BIN)/crossplane beta validate package/xrds $(OUT)/backstage --skip-success-results \
 		--cache-dir $(CURDIR)/$(OUT)/validate-cache --crossplane-image $(CROSSPLANE_IMAGE)
 
-test: deps verify-generated unit package fuzz bench golden backstage-test verify-diagram e2e
+test: deps verify-generated lint unit package fuzz bench golden backstage-test verify-diagram e2e
 
 clean:
 	rm -rf $(OUT)

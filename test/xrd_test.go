@@ -12,7 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/openedx-cloud/platform-aws/internal/awsregions"
-	"github.com/openedx-cloud/platform-aws/internal/manifests"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/manifests"
 )
 
 // annotationRejectedWith holds the message an invalid fixture must be
