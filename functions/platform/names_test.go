@@ -12,7 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/openedx-cloud/platform-aws/internal/awsnames"
-	"github.com/openedx-cloud/platform-aws/internal/fakeprovider"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/fakeprovider"
 )
 
 // nameCheck is where a composed resource holds a name AWS validates: ""

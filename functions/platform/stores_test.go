@@ -11,7 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/openedx-cloud/platform-aws/internal/storetest"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/storetest"
 )
 
 // fakeSecretsAWS plays `aws secretsmanager get-secret-value` for the

@@ -14,7 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/openedx-cloud/platform-aws/internal/provisionjob"
-	"github.com/openedx-cloud/platform-aws/internal/storetest"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/storetest"
 )
 
 // TestProvisionRealStores runs the provisioning Job's steps, as the Job

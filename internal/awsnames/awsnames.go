@@ -14,8 +14,9 @@ package awsnames
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"strings"
+
+	"github.com/crossplane/function-sdk-go/errors"
 )
 
 // Rule is what one service accepts as one kind of name.
@@ -151,26 +152,26 @@ var Rules = []Rule{
 func (r Rule) Check(name string) error {
 	switch {
 	case len(name) < r.MinLen || len(name) > r.MaxLen:
-		return fmt.Errorf("%s %q must be %d to %d characters (%s)", r.What, name, r.MinLen, r.MaxLen, r.Cite)
+		return errors.Errorf("%s %q must be %d to %d characters (%s)", r.What, name, r.MinLen, r.MaxLen, r.Cite)
 	case !strings.HasPrefix(name, r.Prefix):
-		return fmt.Errorf("%s %q must start with %q (%s)", r.What, name, r.Prefix, r.Cite)
+		return errors.Errorf("%s %q must start with %q (%s)", r.What, name, r.Prefix, r.Cite)
 	case name == "":
 		return nil
 	}
 	for i := 0; i < len(name); i++ {
 		if !strings.ContainsRune(r.Allowed, rune(name[i])) {
-			return fmt.Errorf("%s %q must not hold %q (%s)", r.What, name, name[i], r.Cite)
+			return errors.Errorf("%s %q must not hold %q (%s)", r.What, name, name[i], r.Cite)
 		}
 	}
 	switch {
 	case r.First != "" && !strings.ContainsRune(r.First, rune(name[0])):
-		return fmt.Errorf("%s %q must not start with %q (%s)", r.What, name, name[0], r.Cite)
+		return errors.Errorf("%s %q must not start with %q (%s)", r.What, name, name[0], r.Cite)
 	case r.Last != "" && !strings.ContainsRune(r.Last, rune(name[len(name)-1])):
-		return fmt.Errorf("%s %q must not end with %q (%s)", r.What, name, name[len(name)-1], r.Cite)
+		return errors.Errorf("%s %q must not end with %q (%s)", r.What, name, name[len(name)-1], r.Cite)
 	case r.NoDoubleHyphen && strings.Contains(name, "--"):
-		return fmt.Errorf("%s %q must not hold two consecutive hyphens (%s)", r.What, name, r.Cite)
+		return errors.Errorf("%s %q must not hold two consecutive hyphens (%s)", r.What, name, r.Cite)
 	case r.NoDoublePeriod && strings.Contains(name, ".."):
-		return fmt.Errorf("%s %q must not hold two consecutive periods (%s)", r.What, name, r.Cite)
+		return errors.Errorf("%s %q must not hold two consecutive periods (%s)", r.What, name, r.Cite)
 	}
 	return nil
 }

@@ -26,6 +26,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/crossplane/function-sdk-go/errors"
 )
 
 // startTimeout bounds each server's start on a loaded machine.
@@ -227,7 +229,7 @@ func (m *MySQL) Root(sql string) (string, error) {
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("%v: %s", err, stderr.String())
+		return "", errors.Errorf("%v: %s", err, stderr.String())
 	}
 	return out.String(), nil
 }
@@ -249,7 +251,7 @@ func (m *MySQL) Login(t *testing.T, user, password, database, sql string) (strin
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("%v: %s", err, strings.TrimSpace(stderr.String()))
+		return "", errors.Errorf("%v: %s", err, strings.TrimSpace(stderr.String()))
 	}
 	return out.String(), nil
 }
@@ -314,7 +316,7 @@ func StartRedis(t *testing.T, token string, databases int) *Redis {
 			return err
 		}
 		if out != "PONG" {
-			return fmt.Errorf("PING: %q", out)
+			return errors.Errorf("PING: %q", out)
 		}
 		return nil
 	}, server, confFile)
@@ -329,12 +331,12 @@ func (r *Redis) CLI(t *testing.T, user, password string, db int, args ...string)
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("%v: %s", err, strings.TrimSpace(stderr.String()))
+		return "", errors.Errorf("%v: %s", err, strings.TrimSpace(stderr.String()))
 	}
 	s := strings.TrimSpace(out.String())
 	// redis-cli reports errors on standard output with exit status 0.
 	if strings.HasPrefix(s, "ERR") || strings.HasPrefix(s, "WRONGPASS") || strings.HasPrefix(s, "NOAUTH") || strings.HasPrefix(s, "AUTH failed") {
-		return "", fmt.Errorf("%s", s)
+		return "", errors.Errorf("%s", s)
 	}
 	return s, nil
 }
