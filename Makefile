@@ -120,7 +120,7 @@ packages: images $(BIN)/crossplane $(BIN)/imagebuild
 	@ls -l $(PACKAGES)/*.xpkg
 
 # Tests that open the built images and packages.
-ARTIFACT_ENV := IMAGES_DIR=$(CURDIR)/$(IMAGES) PACKAGES_DIR=$(CURDIR)/$(PACKAGES) \
+ARTIFACT_ENV := CROSSPLANE_BIN=$(CURDIR)/$(BIN)/crossplane IMAGES_DIR=$(CURDIR)/$(IMAGES) PACKAGES_DIR=$(CURDIR)/$(PACKAGES) \
 	PACKAGE_VERSION=$(VERSION) PACKAGE_REGISTRY=$(REGISTRY)
 artifacts: packages
 	$(ARTIFACT_ENV) $(GO) test ./test/ -count=1 -run 'TestArtifact'

@@ -6,6 +6,8 @@ import (
 	"debug/elf"
 	"errors"
 	"io"
+	"log"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,8 +16,11 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -467,4 +472,80 @@ func objects(objs []*unstructured.Unstructured) map[string]map[string]any {
 	}
 	sort.Strings(keys)
 	return out
+}
+
+// TestArtifactPush pushes the packages as the README tells a platform team
+// to, with the Crossplane CLI, to a registry on 127.0.0.1, and pulls them
+// back as Crossplane's package manager does: each function is one
+// multi-arch package at the version the Configuration pins, whose images
+// are the built ones.
+func TestArtifactPush(t *testing.T) {
+	_, packages, version, _ := artifactEnv(t)
+	crossplane := os.Getenv("CROSSPLANE_BIN")
+	if crossplane == "" {
+		t.Fatal("CROSSPLANE_BIN is not set: run make artifacts")
+	}
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	push := func(ref string, files ...string) {
+		t.Helper()
+		cmd := exec.Command(crossplane, "xpkg", "push", "-f", strings.Join(files, ","), ref) //nolint:gosec // Test input.
+		cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "DOCKER_CONFIG="+t.TempDir())
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("crossplane xpkg push %s: %v\n%s", ref, err, out)
+		}
+	}
+	for _, fn := range artifactFunctions {
+		name := "function-openedx-" + fn
+		var files []string
+		want := map[string]v1.Hash{}
+		for arch := range artifactPlatforms {
+			f := filepath.Join(packages, name+"-"+arch+".xpkg")
+			files = append(files, f)
+			img, err := tarball.ImageFromPath(f, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want["linux/"+arch], err = img.Digest(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sort.Strings(files)
+		ref := host + "/openedx-cloud/" + name + ":" + version
+		push(ref, files...)
+		idx, err := remote.Index(mustRef(t, ref))
+		if err != nil {
+			t.Fatalf("pull %s: %v", ref, err)
+		}
+		m, err := idx.IndexManifest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]v1.Hash{}
+		for _, d := range m.Manifests {
+			got[d.Platform.String()] = d.Digest
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s in the registry (-built packages +pulled index):\n%s", ref, diff)
+		}
+	}
+	ref := host + "/openedx-cloud/configuration-openedx-aws:" + version
+	push(ref, filepath.Join(packages, "configuration-openedx-aws.xpkg"))
+	img, err := remote.Image(mustRef(t, ref))
+	if err != nil {
+		t.Fatalf("pull %s: %v", ref, err)
+	}
+	if objs := packageObjects(t, img); len(objs) == 0 || objs[0].GetKind() != "Configuration" {
+		t.Errorf("%s: the pulled package has no Configuration metadata first", ref)
+	}
+}
+
+func mustRef(t *testing.T, s string) name.Reference {
+	t.Helper()
+	r, err := name.ParseReference(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
