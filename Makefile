@@ -123,6 +123,7 @@ packages: images $(BIN)/crossplane $(BIN)/imagebuild
 ARTIFACT_ENV := CROSSPLANE_BIN=$(CURDIR)/$(BIN)/crossplane IMAGES_DIR=$(CURDIR)/$(IMAGES) PACKAGES_DIR=$(CURDIR)/$(PACKAGES) \
 	PACKAGE_VERSION=$(VERSION) PACKAGE_REGISTRY=$(REGISTRY)
 artifacts: packages
+	cd tools && $(GO) vet ./cmd/imagebuild && $(GO) test ./cmd/imagebuild -count=1
 	$(ARTIFACT_ENV) $(GO) test ./test/ -count=1 -run 'TestArtifact'
 
 ## Debian packages the tests need (tools/deps/debian.txt), installed once
