@@ -1,9 +1,11 @@
 # syntax=docker/dockerfile:1
-# One image per function:
+# One image per function, the same as `make images` builds without Docker
+# (tools/cmd/imagebuild): a static binary at /function, run as 65532.
 #   docker buildx build --build-arg FUNCTION=platform --platform linux/amd64,linux/arm64 .
 #   docker buildx build --build-arg FUNCTION=tenant   --platform linux/amd64,linux/arm64 .
 # Then `crossplane xpkg build --package-root=package/functions/<fn>
-# --embed-runtime-image=<image>` makes the Function package.
+# --embed-runtime-image=<image>` makes the Function package (`make
+# packages` does both without Docker).
 
 ARG GO_VERSION=1.26
 
@@ -19,11 +21,12 @@ RUN --mount=target=. \
     --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
     test -n "${FUNCTION}" && \
-    GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -trimpath -ldflags="-s -w" -o /function ./functions/${FUNCTION}
+    GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -trimpath -buildvcs=false -ldflags="-s -w -buildid=" -o /function ./functions/${FUNCTION}
 
-# Static binary, no shell, not root.
-FROM gcr.io/distroless/static-debian12:nonroot
-COPY --from=build /function /function
+# Static binary, nothing else: no shell, no libc, not root (distroless's
+# nonroot user, by number: there is no /etc/passwd).
+FROM scratch
+COPY --from=build --chmod=0755 /function /function
 EXPOSE 9443
-USER nonroot:nonroot
+USER 65532:65532
 ENTRYPOINT ["/function"]

@@ -15,7 +15,7 @@ CROSSPLANE_IMAGE := xpkg.crossplane.io/crossplane/crossplane:v2.1.0
 
 FUNCTIONS := platform tenant
 
-.PHONY: all deps generate verify-generated tools lint build render validate package test unit fuzz bench golden golden-update clean backstage-test diagram verify-diagram
+.PHONY: all deps generate verify-generated tools lint build render validate images packages artifacts test unit fuzz bench golden golden-update clean backstage-test diagram verify-diagram
 
 all: test
 
@@ -93,13 +93,61 @@ validate: render
 	$(BIN)/crossplane beta validate $(SCHEMAS) $(RENDER) --skip-success-results \
 		--cache-dir $(CURDIR)/$(OUT)/validate-cache --crossplane-image $(CROSSPLANE_IMAGE)
 
-## The Configuration package, built offline to prove its metadata is valid.
-package: $(BIN)/crossplane
-	rm -rf $(OUT)/package && mkdir -p $(OUT)/package/root
-	cp crossplane.yaml $(OUT)/package/root/
-	cp -r package/xrds package/compositions $(OUT)/package/root/
-	$(BIN)/crossplane xpkg build --package-root=$(OUT)/package/root --examples-root=examples \
-		--package-file=$(OUT)/package/configuration-openedx-aws.xpkg
+## Installable artifacts, built with Go only (no container engine).
+##   make images     each function's image for every platform (_output/images)
+##   make packages   the Function packages and the Configuration (_output/packages)
+# VERSION is the tag of the images and packages, and the version the
+# Configuration pins its functions to; REGISTRY is where they are pushed.
+VERSION ?= v0.1.0
+REGISTRY ?= ghcr.io/openedx-cloud
+PLATFORMS := linux/amd64 linux/arm64
+IMAGES := $(OUT)/images
+PACKAGES := $(OUT)/packages
+# Every file and image is dated at the commit, so a commit always gives
+# the same digests; 0 outside a Git checkout.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+
+$(BIN)/imagebuild: tools/go.mod tools/go.sum $(wildcard tools/cmd/imagebuild/*.go)
+	cd tools && $(GO) build -o ../$@ ./cmd/imagebuild
+
+# Static binaries (the Dockerfile's flags): no cgo, no build paths, no
+# build ID or VCS stamp, so that they depend on the sources only.
+images: $(BIN)/imagebuild
+	@for f in $(FUNCTIONS); do \
+		bins=; \
+		for p in $(PLATFORMS); do \
+			b=$(IMAGES)/bin/$${p/\//_}/function-$$f; \
+			CGO_ENABLED=0 GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) build -trimpath -buildvcs=false -ldflags="-s -w -buildid=" -o $$b ./functions/$$f; \
+			bins="$$bins --binary=$$p=$$b"; \
+		done; \
+		$(BIN)/imagebuild image --name=$(REGISTRY)/function-openedx-$$f --version=$(VERSION) \
+			--created=$(SOURCE_DATE_EPOCH) --out=$(IMAGES) $$bins; \
+	done
+
+# One Function package per platform (push them together as one multi-arch
+# package with `crossplane xpkg push -f a.xpkg,b.xpkg`), and the
+# Configuration with its functions pinned to $(VERSION) at $(REGISTRY).
+packages: images $(BIN)/crossplane $(BIN)/imagebuild
+	rm -rf $(PACKAGES) && mkdir -p $(PACKAGES)/configuration
+	@for f in $(FUNCTIONS); do for p in $(PLATFORMS); do \
+		a=$${p#*/}; \
+		$(BIN)/crossplane xpkg build --package-root=package/functions/$$f --examples-root=package/functions/$$f/examples \
+			--embed-runtime-image-tarball=$(IMAGES)/function-openedx-$$f-$${p/\//-}.tar \
+			--package-file=$(PACKAGES)/function-openedx-$$f-$$a.xpkg || exit 1; \
+	done; done
+	$(BIN)/imagebuild stamp --in=crossplane.yaml --out=$(PACKAGES)/configuration/crossplane.yaml \
+		--registry=$(REGISTRY) --version=$(VERSION) $(addprefix --function=function-openedx-,$(FUNCTIONS))
+	cp -r package/xrds package/compositions $(PACKAGES)/configuration/
+	$(BIN)/crossplane xpkg build --package-root=$(PACKAGES)/configuration --examples-root=examples \
+		--package-file=$(PACKAGES)/configuration-openedx-aws.xpkg
+	@ls -l $(PACKAGES)/*.xpkg
+
+# Tests that open the built images and packages.
+ARTIFACT_ENV := CROSSPLANE_BIN=$(CURDIR)/$(BIN)/crossplane IMAGES_DIR=$(CURDIR)/$(IMAGES) PACKAGES_DIR=$(CURDIR)/$(PACKAGES) \
+	PACKAGE_VERSION=$(VERSION) PACKAGE_REGISTRY=$(REGISTRY)
+artifacts: packages
+	cd tools && $(GO) vet ./cmd/imagebuild && $(GO) test ./cmd/imagebuild -count=1
+	$(ARTIFACT_ENV) $(GO) test ./test/ -count=1 -run 'TestArtifact'
 
 ## Debian packages the tests need (tools/deps/debian.txt), installed once
 ## on a fresh machine; a test never skips because one is missing.
@@ -167,7 +215,7 @@ backstage-test: deps validate $(BACKSTAGE_NPM)
 	$(BIN)/crossplane beta validate package/xrds $(OUT)/backstage --skip-success-results \
 		--cache-dir $(CURDIR)/$(OUT)/validate-cache --crossplane-image $(CROSSPLANE_IMAGE)
 
-test: deps verify-generated lint unit package fuzz bench golden backstage-test verify-diagram e2e
+test: deps verify-generated lint unit artifacts fuzz bench golden backstage-test verify-diagram e2e
 
 clean:
 	rm -rf $(OUT)
