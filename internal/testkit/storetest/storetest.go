@@ -142,8 +142,8 @@ func start(t *testing.T, name string, logFile string, ready func() error, path s
 	go func() { exited <- cmd.Wait() }()
 	t.Cleanup(func() {
 		cancel()
-		<-exited
-		logs.Close()
+		<-exited //nolint:errcheck // Killed by cancel: the exit status says nothing.
+		_ = logs.Close()
 	})
 	deadline := time.Now().Add(startTimeout)
 	for {
