@@ -122,7 +122,13 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 			return rsp, nil
 		}
 		tiersMissing = append(tiersMissing, missing...)
-		if err := d.AddAll(append(append(cluster(p, in), settings...), prov...)...); err != nil {
+		storage, missing, err := blockStorage(p, observed)
+		if err != nil {
+			response.Fatal(rsp, err)
+			return rsp, nil
+		}
+		tiersMissing = append(tiersMissing, missing...)
+		if err := d.AddAll(append(append(append(cluster(p, in), settings...), prov...), storage...)...); err != nil {
 			response.Fatal(rsp, err)
 			return rsp, nil
 		}
