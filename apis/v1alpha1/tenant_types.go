@@ -8,6 +8,7 @@ import (
 //
 // +kubebuilder:validation:XValidation:rule="!has(self.cmsHost) || self.cmsHost != self.lmsHost",message="cmsHost must differ from lmsHost"
 // +kubebuilder:validation:XValidation:rule="!has(self.mfeHost) || (self.mfeHost != self.lmsHost && (!has(self.cmsHost) || self.mfeHost != self.cmsHost))",message="mfeHost must differ from lmsHost and cmsHost"
+// +kubebuilder:validation:XValidation:rule="!has(self.mfeHost) || self.mfeHost.endsWith('.' + self.lmsHost)",message="mfeHost must be a subdomain of lmsHost, such as apps.<lmsHost>: the micro-frontends need the LMS's session cookie, which Tutor sets for lmsHost and its subdomains only"
 type XOpenEdxTenantSpec struct {
 	// PlatformRef names the Platform this instance runs on.
 	PlatformRef PlatformReference `json:"platformRef"`
@@ -35,7 +36,9 @@ type XOpenEdxTenantSpec struct {
 	CMSHost string `json:"cmsHost,omitempty"`
 
 	// MFEHost serves the micro-frontends, tutor-mfe's MFE_HOST. Defaults to
-	// apps.<lmsHost>, as in tutor-mfe.
+	// apps.<lmsHost>, as in tutor-mfe. It must be a subdomain of lmsHost:
+	// Tutor sets the session cookie's domain to lmsHost, and a browser sends
+	// it to lmsHost's subdomains only, so MFEs elsewhere loop at login.
 	// +optional
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:Pattern=`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`
