@@ -8,7 +8,7 @@ import (
 //
 // +kubebuilder:validation:XValidation:rule="!has(self.cmsHost) || self.cmsHost != self.lmsHost",message="cmsHost must differ from lmsHost"
 // +kubebuilder:validation:XValidation:rule="!has(self.mfeHost) || (self.mfeHost != self.lmsHost && (!has(self.cmsHost) || self.mfeHost != self.cmsHost))",message="mfeHost must differ from lmsHost and cmsHost"
-// +kubebuilder:validation:XValidation:rule="!has(self.mfeHost) || self.mfeHost.endsWith('.' + self.lmsHost)",message="mfeHost must be a subdomain of lmsHost, such as apps.<lmsHost>: the micro-frontends need the LMS's session cookie, which Tutor sets for lmsHost and its subdomains only"
+// +kubebuilder:validation:XValidation:rule="!has(self.mfeHost) || self.mfeHost.endsWith('.' + self.lmsHost)",fieldPath=".mfeHost",message="mfeHost must be a subdomain of lmsHost, such as apps.<lmsHost>: the micro-frontends need the LMS's session cookie, which Tutor sets for lmsHost and its subdomains only"
 type XOpenEdxTenantSpec struct {
 	// PlatformRef names the Platform this instance runs on.
 	PlatformRef PlatformReference `json:"platformRef"`
