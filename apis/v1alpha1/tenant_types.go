@@ -14,6 +14,7 @@ import (
 // +kubebuilder:validation:XValidation:rule="!(has(self.resources) && has(self.resources.quota) && has(self.resources.quota.limitsMemory) && isQuantity(self.resources.quota.limitsMemory) && has(self.autoscaling) && has(self.autoscaling.lms) && has(self.autoscaling.lms.maxReplicas) && has(self.autoscaling.cms) && has(self.autoscaling.cms.maxReplicas) && has(self.autoscaling.lmsWorker) && has(self.autoscaling.lmsWorker.maxReplicas) && has(self.autoscaling.cmsWorker) && has(self.autoscaling.cmsWorker.maxReplicas)) || quantity(self.resources.quota.limitsMemory).compareTo(quantity(string(3072 * (self.autoscaling.lms.maxReplicas + self.autoscaling.cms.maxReplicas) + 2048 * (self.autoscaling.lmsWorker.maxReplicas + self.autoscaling.cmsWorker.maxReplicas) + 4864) + 'Mi')) >= 0",message="resources.quota.limitsMemory is below the memory limits at the autoscalers' maximums: 3Gi per lms/cms pod, 2Gi per worker, 4864Mi for caddy, the MFE, Meilisearch and a Tutor Job; raise it or lower maxReplicas",fieldPath=".resources.quota.limitsMemory"
 // +kubebuilder:validation:XValidation:rule="!has(self.cmsHost) || self.cmsHost != self.lmsHost",message="cmsHost must differ from lmsHost",fieldPath=".cmsHost"
 // +kubebuilder:validation:XValidation:rule="!has(self.mfeHost) || (self.mfeHost != self.lmsHost && (!has(self.cmsHost) || self.mfeHost != self.cmsHost))",message="mfeHost must differ from lmsHost and cmsHost"
+// +kubebuilder:validation:XValidation:rule="!has(self.mfeHost) || self.mfeHost.endsWith('.' + self.lmsHost)",fieldPath=".mfeHost",message="mfeHost must be a subdomain of lmsHost, such as apps.<lmsHost>: the micro-frontends need the LMS's session cookie, which Tutor sets for lmsHost and its subdomains only"
 type XOpenEdxTenantSpec struct {
 	// PlatformRef names the Platform this instance runs on.
 	PlatformRef PlatformReference `json:"platformRef"`
@@ -41,7 +42,9 @@ type XOpenEdxTenantSpec struct {
 	CMSHost string `json:"cmsHost,omitempty"`
 
 	// MFEHost serves the micro-frontends, tutor-mfe's MFE_HOST. Defaults to
-	// apps.<lmsHost>, as in tutor-mfe.
+	// apps.<lmsHost>, as in tutor-mfe. It must be a subdomain of lmsHost:
+	// Tutor sets the session cookie's domain to lmsHost, and a browser sends
+	// it to lmsHost's subdomains only, so MFEs elsewhere loop at login.
 	// +optional
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:Pattern=`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`

@@ -47,8 +47,8 @@ var foundation = []builder{
 }
 
 // onCluster is composed once AWS has reported what the cluster needs: the
-// cluster, its settings, the provisioner, and the jobs that drop deleted
-// tenants' data.
+// cluster, its settings, the provisioner, the default StorageClass, and the
+// jobs that drop deleted tenants' data.
 var onCluster = []builder{
 	func(p *plan, in inputs) (built, error) { return built{Resources: cluster(p, in.Cluster)}, nil },
 	func(p *plan, in inputs) (built, error) {
@@ -56,6 +56,7 @@ var onCluster = []builder{
 		return built{Resources: rs}, err
 	},
 	fromTier(provisioner),
+	fromTier(blockStorage),
 	// Deleted tenants' data, dropped only while listed in the ledger.
 	func(p *plan, in inputs) (built, error) {
 		rs, pending, failed, err := deprovisionObjects(p, in.Observed, in.Tenants.Deprovisioning)

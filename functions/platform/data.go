@@ -215,6 +215,7 @@ func observedDataKeyARN(observed map[resource.Name]resource.ObservedComposed) st
 		{nameDataKey, "status.atProvider.arn"},
 		{nameMongoDBLaunchTemplate, "spec.forProvider.blockDeviceMappings[0].ebs[0].kmsKeyId"},
 		{nameSearch, "spec.forProvider.encryptAtRest[0].kmsKeyId"},
+		{nameStorageClass, "spec.forProvider.manifest.parameters.kmsKeyId"},
 	} {
 		if arn := compose.ObservedString(observed, src.name, src.path); arn != "" {
 			return arn

@@ -23,8 +23,8 @@ import (
 // the From domain, and a configuration set that is the identity's default,
 // so that every message's bounces, complaints and rejections are published
 // to an SNS topic whatever the sender sets. Tenants' roles are given one
-// managed policy that sends from the domain only, through that identity
-// and configuration set only.
+// managed policy that sends from the domain and its subdomains only,
+// through that identity and configuration set only.
 
 // Names of email resources.
 const (
@@ -348,16 +348,32 @@ func emailEvents(p *plan, arns emailARNs) ([]compose.Resource, error) {
 }
 
 // emailSendingPolicy is what tenants' roles are given to send mail: both
-// send actions, on exactly the platform's identity and configuration set,
-// from an address of the platform's domain.
+// send actions, through the platform's identity and configuration set, from
+// an address of the platform's domain or of a subdomain. A verified domain
+// identity verifies its subdomains too (SES developer guide, "Creating and
+// verifying identities"), so the domain's identity is the one a subdomain
+// sender uses, and tenants' LMS hosts are subdomains: *@<domain> alone
+// matches none of them.
 func emailSendingPolicy(p *plan, arns emailARNs) (compose.Resource, error) {
-	doc, err := awsiam.PolicyDocument{Version: awsiam.Version, Statement: []awsiam.Statement{{
-		Sid:       "SendAsThePlatformDomain",
-		Effect:    "Allow",
-		Action:    []string{"ses:SendEmail", "ses:SendRawEmail"},
-		Resource:  []string{arns.Identity, arns.ConfigurationSet},
-		Condition: map[string]map[string]string{"StringLike": {"ses:FromAddress": "*@" + p.Domain}},
-	}}}.JSON()
+	resources := []string{arns.Identity, arns.ConfigurationSet}
+	send := []string{"ses:SendEmail", "ses:SendRawEmail"}
+	// Two statements: a condition's key takes one value here.
+	doc, err := awsiam.PolicyDocument{Version: awsiam.Version, Statement: []awsiam.Statement{
+		{
+			Sid:       "SendAsThePlatformDomain",
+			Effect:    "Allow",
+			Action:    send,
+			Resource:  resources,
+			Condition: map[string]map[string]string{"StringLike": {"ses:FromAddress": "*@" + p.Domain}},
+		},
+		{
+			Sid:       "SendAsSubdomainsOfThePlatformDomain",
+			Effect:    "Allow",
+			Action:    send,
+			Resource:  resources,
+			Condition: map[string]map[string]string{"StringLike": {"ses:FromAddress": "*@*." + p.Domain}},
+		},
+	}}.JSON()
 	if err != nil {
 		return compose.Resource{}, err
 	}

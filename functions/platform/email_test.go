@@ -294,26 +294,42 @@ func TestEmailSendingPolicy(t *testing.T) {
 		want   []statement
 	}{
 		"Commercial": {
-			reason: "Both send actions, on exactly the identity and the configuration set, from the domain only.",
+			reason: "Both send actions, on exactly the identity and the configuration set, from the domain or a subdomain only: tenants' LMS hosts are subdomains, which *@<domain> does not match.",
 			xr:     newXR(emailWithDomain(emailTestDomain, "")),
 			key:    emailTestKeyARN,
-			want: []statement{{
-				Effect:    "Allow",
-				Action:    []string{"ses:SendEmail", "ses:SendRawEmail"},
-				Resource:  []string{"arn:aws:ses:eu-west-1:123456789012:identity/learn.example.org", "arn:aws:ses:eu-west-1:123456789012:configuration-set/prod-mail"},
-				Condition: map[string]map[string]string{"StringLike": {"ses:FromAddress": "*@learn.example.org"}},
-			}},
+			want: []statement{
+				{
+					Effect:    "Allow",
+					Action:    []string{"ses:SendEmail", "ses:SendRawEmail"},
+					Resource:  []string{"arn:aws:ses:eu-west-1:123456789012:identity/learn.example.org", "arn:aws:ses:eu-west-1:123456789012:configuration-set/prod-mail"},
+					Condition: map[string]map[string]string{"StringLike": {"ses:FromAddress": "*@learn.example.org"}},
+				},
+				{
+					Effect:    "Allow",
+					Action:    []string{"ses:SendEmail", "ses:SendRawEmail"},
+					Resource:  []string{"arn:aws:ses:eu-west-1:123456789012:identity/learn.example.org", "arn:aws:ses:eu-west-1:123456789012:configuration-set/prod-mail"},
+					Condition: map[string]map[string]string{"StringLike": {"ses:FromAddress": "*@*.learn.example.org"}},
+				},
+			},
 		},
 		"GovCloud": {
 			reason: "ARNs are in the platform's partition and region.",
 			xr:     newXR(emailWithDomain("mail-test.example.edu", ""), withRegion("us-gov-west-1")),
 			key:    "arn:aws-us-gov:kms:us-gov-west-1:210987654321:key/abcd",
-			want: []statement{{
-				Effect:    "Allow",
-				Action:    []string{"ses:SendEmail", "ses:SendRawEmail"},
-				Resource:  []string{"arn:aws-us-gov:ses:us-gov-west-1:210987654321:identity/mail-test.example.edu", "arn:aws-us-gov:ses:us-gov-west-1:210987654321:configuration-set/prod-mail"},
-				Condition: map[string]map[string]string{"StringLike": {"ses:FromAddress": "*@mail-test.example.edu"}},
-			}},
+			want: []statement{
+				{
+					Effect:    "Allow",
+					Action:    []string{"ses:SendEmail", "ses:SendRawEmail"},
+					Resource:  []string{"arn:aws-us-gov:ses:us-gov-west-1:210987654321:identity/mail-test.example.edu", "arn:aws-us-gov:ses:us-gov-west-1:210987654321:configuration-set/prod-mail"},
+					Condition: map[string]map[string]string{"StringLike": {"ses:FromAddress": "*@mail-test.example.edu"}},
+				},
+				{
+					Effect:    "Allow",
+					Action:    []string{"ses:SendEmail", "ses:SendRawEmail"},
+					Resource:  []string{"arn:aws-us-gov:ses:us-gov-west-1:210987654321:identity/mail-test.example.edu", "arn:aws-us-gov:ses:us-gov-west-1:210987654321:configuration-set/prod-mail"},
+					Condition: map[string]map[string]string{"StringLike": {"ses:FromAddress": "*@*.mail-test.example.edu"}},
+				},
+			},
 		},
 	}
 	for name, tc := range cases {

@@ -229,26 +229,27 @@ func TestDNSResources(t *testing.T) {
 		},
 		"OutsideTheDomain": {
 			reason:   "Hosts outside the platform's domain are the operator's to point: nothing is composed, and the message names them and the load balancer.",
-			hosts:    dnsTestHosts("courses.university.example.edu", "studio.courses.university.example.edu", "apps.university.example.edu"),
+			hosts:    dnsTestHosts("courses.university.example.edu", "studio.courses.university.example.edu", "apps.courses.university.example.edu"),
 			platform: dnsTestPlatform(nil),
-			pending: "courses.university.example.edu, studio.courses.university.example.edu, apps.university.example.edu, meilisearch.courses.university.example.edu " +
+			pending: "courses.university.example.edu, studio.courses.university.example.edu, apps.courses.university.example.edu, meilisearch.courses.university.example.edu " +
 				"are not named or certified here, as they are outside the platform's domain learn.example.org: " +
 				"point them at the platform's load balancer " + dnsTestLB + " with a CNAME; its certificates do not cover them",
 		},
 		"SomeHostsOutsideTheDomain": {
 			reason:   "In-domain hosts are named and certified as needed; the others are listed for the operator. Hosts one label under the domain need no certificate of their own.",
-			hosts:    dnsTestHosts(dnsTestLMS, "demo-studio.learn.example.org", "apps.example.edu"),
+			hosts:    dnsTestHosts(dnsTestLMS, "studio.example.edu", ""),
 			platform: dnsTestPlatform(nil),
 			certificate: []string{
+				dnsTestMFE,
 				dnsTestMeili,
 			},
 			records: map[frsc.Name]record{
 				"dns-record-lms":         cname(dnsTestLMS, dnsTestLB),
-				"dns-record-cms":         cname("demo-studio.learn.example.org", dnsTestLB),
+				"dns-record-mfe":         cname(dnsTestMFE, dnsTestLB),
 				"dns-record-meilisearch": cname(dnsTestMeili, dnsTestLB),
 			},
 			pending: `waiting for ACM to name the DNS validation records of certificate "acm-certificate"; ` +
-				"apps.example.edu are not named or certified here, as they are outside the platform's domain learn.example.org: " +
+				"studio.example.edu are not named or certified here, as they are outside the platform's domain learn.example.org: " +
 				"point them at the platform's load balancer " + dnsTestLB + " with a CNAME; its certificates do not cover them",
 		},
 		"AllCoveredAtTheApex": {

@@ -855,17 +855,17 @@ func TestRunFunction(t *testing.T) {
 			reason: "spec.mfeHost replaces apps.<lmsHost> in the Ingress and in status.mfeUrl.",
 			args: args{req: &fnv1.RunFunctionRequest{
 				Meta:              metaReq,
-				Observed:          &fnv1.State{Composite: tenant(strings.Replace(demoSpec, `"instanceName"`, `"mfeHost": "mfe.demo.example.com", "instanceName"`, 1))},
+				Observed:          &fnv1.State{Composite: tenant(strings.Replace(demoSpec, `"instanceName"`, `"mfeHost": "mfe.learn.demo.example.com", "instanceName"`, 1))},
 				RequiredResources: required(xplatform(claimPlatformName, true, readyPlatformStatus(claimPlatformName))),
 			}},
 			want: want{rsp: &fnv1.RunFunctionResponse{
 				Meta: metaRsp,
 				Desired: &fnv1.State{
-					Composite: wantTenantXR(claimPlatformName, fnv1.Ready_READY_FALSE, "mfe.demo.example.com", true),
-					Resources: merge(wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, mfeHost: "mfe.demo.example.com", ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE}), wantPlatformUsage(claimPlatformName, fnv1.Ready_READY_FALSE)),
+					Composite: wantTenantXR(claimPlatformName, fnv1.Ready_READY_FALSE, "mfe.learn.demo.example.com", true),
+					Resources: merge(wantObjects(objects{platform: claimPlatformName, costCenter: costCenter, providerConfig: claimPlatformName, mfeHost: "mfe.learn.demo.example.com", ingressClass: "openedx", ready: fnv1.Ready_READY_FALSE}), wantPlatformUsage(claimPlatformName, fnv1.Ready_READY_FALSE)),
 				},
 				Requirements: requireClaim,
-				Conditions:   []*fnv1.Condition{condPlatformReady, condDNSOutside("mfe.demo.example.com"), condDataPending(claimPlatformName), condSuccess},
+				Conditions:   []*fnv1.Condition{condPlatformReady, condDNSOutside("mfe.learn.demo.example.com"), condDataPending(claimPlatformName), condSuccess},
 			}},
 		},
 		"PlatformVPCNotACIDR": {

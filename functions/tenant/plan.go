@@ -169,6 +169,13 @@ func newPlan(xr *v1alpha1.XOpenEdxTenant) (*plan, error) {
 		// was set to it: name the field that takes the default.
 		return nil, field.Invalid(sp.Child("mfeHost"), s.MFEHost, fmt.Sprintf("must differ from lmsHost and cmsHost; %q is taken", p.MFEHost))
 	}
+	// tutor-mfe v21 warns when MFE_HOST does not end with "."+LMS_HOST
+	// (plugin.py, _check_mfe_host): Tutor sets SESSION_COOKIE_DOMAIN to
+	// LMS_HOST, and the browser sends that cookie to its subdomains only, so
+	// MFEs elsewhere never see the session and send learners back to log in.
+	if !strings.HasSuffix(p.MFEHost, "."+p.LMSHost) {
+		return nil, field.Invalid(sp.Child("mfeHost"), s.MFEHost, fmt.Sprintf("must be a subdomain of lmsHost, such as apps.%s: the micro-frontends need the LMS's session cookie, which Tutor sets for lmsHost and its subdomains only", p.LMSHost))
+	}
 	if s.CostCenter != "" {
 		if errs := validation.IsValidLabelValue(s.CostCenter); len(errs) > 0 {
 			return nil, field.Invalid(sp.Child("costCenter"), s.CostCenter, strings.Join(errs, "; "))

@@ -96,7 +96,7 @@ func TestNewPlan(t *testing.T) {
 				xr.Spec.InstanceName = "b" + strings.Repeat("1", 28) + "z"
 				xr.Spec.LMSHost = "courses.example.org"
 				xr.Spec.CMSHost = "authoring.example.org"
-				xr.Spec.MFEHost = "mfe.example.org"
+				xr.Spec.MFEHost = "mfe.courses.example.org"
 				xr.Spec.CostCenter = "Cost_Center.42-a"
 				xr.Spec.Autoscaling = v1alpha1.TenantAutoscaling{
 					LMS:       v1alpha1.WebAutoscaler{MinReplicas: 1, MaxReplicas: 50, TargetCPUUtilizationPercentage: 10},
@@ -126,7 +126,7 @@ func TestNewPlan(t *testing.T) {
 				Namespace:   "openedx-b" + strings.Repeat("1", 28) + "z",
 				LMSHost:     "courses.example.org",
 				CMSHost:     "authoring.example.org",
-				MFEHost:     "mfe.example.org",
+				MFEHost:     "mfe.courses.example.org",
 				CostCenter:  "Cost_Center.42-a",
 				PlatformRef: v1alpha1.PlatformReference{Name: "prod"},
 				Quota: quota{
@@ -404,6 +404,16 @@ func TestNewPlan(t *testing.T) {
 			reason: "The MFEs and the LMS cannot share a host name: caddy routes by host.",
 			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.MFEHost = xr.Spec.LMSHost }),
 			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.mfeHost", BadValue: "learn.demo.example.com"}},
+		},
+		"MFEHostOutsideLMSCookieDomain": {
+			reason: "An mfeHost that is not a subdomain of lmsHost never gets the LMS's session cookie (SESSION_COOKIE_DOMAIN is lmsHost): logins would loop.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.MFEHost = "apps.demo.example.com" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.mfeHost", BadValue: "apps.demo.example.com"}},
+		},
+		"MFEHostSuffixWithoutDot": {
+			reason: "A host that merely ends with lmsHost's text is not its subdomain: the cookie is not sent there.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.MFEHost = "applearn.demo.example.com" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.mfeHost", BadValue: "applearn.demo.example.com"}},
 		},
 		"MFEHostEqualsDefaultCMSHost": {
 			reason: "mfeHost is compared with the defaulted cmsHost, studio.<lmsHost>.",

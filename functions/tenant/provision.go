@@ -96,6 +96,10 @@ type provisioning struct {
 	// platform has no mail (no domain), and the instance gets no SMTP
 	// credentials.
 	SMTPUser string
+	// MailDomain is the platform's domain, whose SES identity verifies it
+	// and every subdomain: every From address must be in it. Empty without
+	// a domain.
+	MailDomain string
 
 	Bucket string
 	// StaticURL is where the instance's static assets are served, from
@@ -144,6 +148,10 @@ func newProvisioning(p *plan, v platformView) (provisioning, string) {
 	if s.Edge.SendingPolicyARN != "" {
 		pr.SMTPUser = p.smtpUserName(pr.Platform)
 	}
+	// The domain, not status.edge.mailFrom, which appears only once SES
+	// has verified it: the From address must not change, and the Job run
+	// again, when it does.
+	pr.MailDomain = strings.ToLower(s.Edge.Domain)
 	if s.Edge.StaticDomain != "" && s.Edge.StaticBucket != "" {
 		pr.StaticURL = "https://" + s.Edge.StaticDomain + "/" + p.staticPrefix()
 		pr.StaticBucket = s.Edge.StaticBucket
@@ -241,7 +249,7 @@ func tutorConfig(p *plan, pr provisioning) map[string]string {
 		"SMTP_PORT":     strconv.Itoa(pr.SMTPPort),
 		"SMTP_USE_TLS":  "true",
 		"SMTP_USE_SSL":  "false",
-		"CONTACT_EMAIL": "contact@" + p.LMSHost,
+		"CONTACT_EMAIL": contactEmail(p, pr.MailDomain),
 
 		"AWSPLATFORM_MONGODB_HOSTS":          strings.Join(pr.MongoDBHosts, ","),
 		"AWSPLATFORM_FORUM_MONGODB_DATABASE": p.forumDatabase(),
@@ -263,6 +271,19 @@ func tutorConfig(p *plan, pr provisioning) map[string]string {
 		c["AWSPLATFORM_STATIC_LOCATION"] = strings.TrimSuffix(p.staticPrefix(), "/")
 	}
 	return c
+}
+
+// contactEmail is Tutor's CONTACT_EMAIL, from which it derives every From
+// address (DEFAULT_FROM_EMAIL, SERVER_EMAIL, BULK_EMAIL_DEFAULT_FROM_EMAIL).
+// SES sends only from a verified identity, and the platform's identity and
+// sending policy cover its domain and subdomains: Tutor's default,
+// contact@<lmsHost>, is kept for an LMS in the domain, and an LMS outside it
+// sends as <instance>@<domain>, which no other instance uses.
+func contactEmail(p *plan, mailDomain string) string {
+	if mailDomain == "" || inDomain(p.LMSHost, mailDomain) {
+		return "contact@" + p.LMSHost
+	}
+	return p.Instance + "@" + mailDomain
 }
 
 // provisionObjects are the Job and the ConfigMap of its scripts, in the

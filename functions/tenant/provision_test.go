@@ -53,6 +53,7 @@ func provisioningPlatform(mods ...func(*v1alpha1.XPlatform)) *v1alpha1.XPlatform
 				AdminSecretARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/mongodb-admin-AbCdEf",
 			},
 			Edge: v1alpha1.EdgeStatus{
+				Domain:           "demo.example.com",
 				StaticDomain:     "static.example.com",
 				StaticBucket:     "prod-static-123456789012-eu-west-1",
 				SendingPolicyARN: "arn:aws:iam::123456789012:policy/prod-ses-sending",
@@ -95,6 +96,7 @@ func wantDemoProvisioning() provisioning {
 		SMTPHost:              "email-smtp.eu-west-1.amazonaws.com",
 		SMTPPort:              587,
 		SMTPUser:              p.smtpUserName("prod"),
+		MailDomain:            "demo.example.com",
 		Bucket:                p.storageBucketName("prod", "123456789012", "eu-west-1"),
 		StaticURL:             "https://static.example.com/demo/",
 		StaticBucket:          "prod-static-123456789012-eu-west-1",
@@ -158,7 +160,7 @@ func TestNewProvisioning(t *testing.T) {
 			alloc:  demoAllocation,
 			want: want{pr: func() provisioning {
 				pr := wantDemoProvisioning()
-				pr.StaticURL, pr.StaticBucket, pr.SMTPUser = "", "", ""
+				pr.StaticURL, pr.StaticBucket, pr.SMTPUser, pr.MailDomain = "", "", "", ""
 				return pr
 			}()},
 		},
@@ -397,6 +399,41 @@ func TestTutorConfig(t *testing.T) {
 				delete(c, "AWSPLATFORM_STATIC_URL")
 				delete(c, "AWSPLATFORM_STATIC_BUCKET")
 				delete(c, "AWSPLATFORM_STATIC_LOCATION")
+				return c
+			}(),
+		},
+		"LMSInPlatformDomainApex": {
+			reason: "An LMS at the platform's domain itself sends as contact@<domain>, which the domain's identity verifies.",
+			pr: func() provisioning {
+				pr := wantDemoProvisioning()
+				pr.MailDomain = "learn.demo.example.com"
+				return pr
+			}(),
+			want: wantDemoTutorConfig(),
+		},
+		"LMSOutsidePlatformDomain": {
+			reason: "An LMS outside the platform's domain has no SES identity: contact@<lmsHost> would be refused, so the instance sends as <instance>@<domain>.",
+			pr: func() provisioning {
+				pr := wantDemoProvisioning()
+				pr.MailDomain = "learn.example.org"
+				return pr
+			}(),
+			want: func() map[string]string {
+				c := wantDemoTutorConfig()
+				c["CONTACT_EMAIL"] = "demo@learn.example.org"
+				return c
+			}(),
+		},
+		"LMSNameEndsLikeTheDomain": {
+			reason: "A host that merely ends with the domain's text is not in it: SES would refuse contact@ there.",
+			pr: func() provisioning {
+				pr := wantDemoProvisioning()
+				pr.MailDomain = "mo.example.com"
+				return pr
+			}(),
+			want: func() map[string]string {
+				c := wantDemoTutorConfig()
+				c["CONTACT_EMAIL"] = "demo@mo.example.com"
 				return c
 			}(),
 		},

@@ -432,6 +432,22 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 			},
 		},
 		{
+			// EKS Auto Mode encrypts with aws/ebs unless the class names
+			// a key, and that key's use cannot be scoped.
+			Name:    "StorageClasses composed into the cluster encrypt EBS volumes with a named KMS key (Checkov CKV_AWS_3, tfsec aws-ebs-encryption-customer-key)",
+			Applies: manifestIs("StorageClass"),
+			Check: func(o *unstructured.Unstructured) error {
+				params, _, _ := unstructured.NestedStringMap(o.Object, "spec", "forProvider", "manifest", "parameters")
+				if params["encrypted"] != "true" {
+					return fmt.Errorf("parameters.encrypted is %q, want \"true\"", params["encrypted"])
+				}
+				if params["kmsKeyId"] == "" {
+					return fmt.Errorf("parameters.kmsKeyId is not set: the AWS-managed key cannot be scoped")
+				}
+				return nil
+			},
+		},
+		{
 			Name:    "tenant namespaces enforce a Pod Security Standard (CIS EKS 4.2)",
 			Applies: manifestIs("Namespace"),
 			Check: func(o *unstructured.Unstructured) error {

@@ -66,6 +66,20 @@ spec:
 `
 }
 
+func storageClassObject(params string) string {
+	return `
+apiVersion: kubernetes.crossplane.io/v1alpha2
+kind: Object
+spec:
+  forProvider:
+    manifest:
+      apiVersion: storage.k8s.io/v1
+      kind: StorageClass
+      provisioner: ebs.csi.eks.amazonaws.com
+      parameters: ` + params + `
+`
+}
+
 const goodAurora = `
 apiVersion: rds.aws.upbound.io/v1beta1
 kind: Cluster
@@ -184,6 +198,9 @@ func TestRules(t *testing.T) {
 		"EscalatingJobFails":             {reason: "A container that may escalate fails.", obj: `{apiVersion: kubernetes.crossplane.io/v1alpha2, kind: Object, spec: {forProvider: {manifest: {kind: Job, spec: {template: {spec: {securityContext: {runAsNonRoot: true}, initContainers: [{name: i}], containers: [{name: c, securityContext: {allowPrivilegeEscalation: false}}]}}}}}}}`, want: "container i may escalate"},
 		"NoLoadBalancerQuotaPasses":      {reason: "A quota forbidding load balancers passes.", obj: quotaObject("0")},
 		"LoadBalancerQuotaFails":         {reason: "A quota allowing a load balancer fails.", obj: quotaObject("1"), want: "services.loadbalancers is 1"},
+		"KeyedStorageClassPasses":        {reason: "A class encrypting with a named key passes.", obj: storageClassObject(`{type: gp3, encrypted: "true", kmsKeyId: "arn:aws:kms:eu-west-1:1:key/k"}`)},
+		"UnencryptedStorageClassFails":   {reason: "A class that leaves volumes unencrypted fails.", obj: storageClassObject(`{type: gp3}`), want: "parameters.encrypted is \"\""},
+		"DefaultKeyStorageClassFails":    {reason: "A class encrypting with the AWS-managed key fails.", obj: storageClassObject(`{type: gp3, encrypted: "true"}`), want: "kmsKeyId is not set"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
