@@ -439,10 +439,10 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 			Check: func(o *unstructured.Unstructured) error {
 				params, _, _ := unstructured.NestedStringMap(o.Object, "spec", "forProvider", "manifest", "parameters")
 				if params["encrypted"] != "true" {
-					return fmt.Errorf("parameters.encrypted is %q, want \"true\"", params["encrypted"])
+					return errors.Errorf("parameters.encrypted is %q, want \"true\"", params["encrypted"])
 				}
 				if params["kmsKeyId"] == "" {
-					return fmt.Errorf("parameters.kmsKeyId is not set: the AWS-managed key cannot be scoped")
+					return errors.Errorf("parameters.kmsKeyId is not set: the AWS-managed key cannot be scoped")
 				}
 				return nil
 			},
