@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/crossplane/function-sdk-go/resource"
@@ -19,6 +20,10 @@ type dnsState struct {
 	// platform's domain.
 	Waiting bool
 	Message string
+	// NoDomain is true when the platform has no DNS domain: it has no
+	// load balancer then, and nothing routes to the instance until the
+	// operator gives the platform a domain. Message says so.
+	NoDomain bool
 }
 
 // edgeNames composes the instance's DNS records and certificate.
@@ -28,7 +33,19 @@ func edgeNames(p *plan, t placement, pl *v1alpha1.XPlatform, observed map[resour
 	if err != nil {
 		return dnsState{}, err
 	}
+	if pl != nil && pl.Status.Edge.Domain == "" {
+		return dnsState{Resources: rs, NoDomain: true, Message: noDomain(p, pl)}, nil
+	}
 	return dnsState{Resources: rs, CertificateARN: arn, Message: msg, Waiting: strings.HasPrefix(msg, "waiting for ")}, nil
+}
+
+// noDomain tells the operator of a platform without a DNS domain what to
+// do: such a platform has no load balancer, so no name pointed anywhere
+// would reach the instance.
+func noDomain(p *plan, pl *v1alpha1.XPlatform) string {
+	return fmt.Sprintf("nothing routes to %s: platform %q has no DNS domain, so it has no load balancer. "+
+		"Set the platform's spec.dns.domain (a Route53 zone it creates, or adopts with spec.dns.hostedZoneId) and delegate the domain to its status.edge.nameServers; "+
+		"the instance is then routed by itself", fqdns(p.hosts()), pl.GetName())
 }
 
 // ingressCertificates are the certificates of the instance's Ingress: the
