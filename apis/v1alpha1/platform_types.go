@@ -339,6 +339,9 @@ type XPlatformStatus struct {
 	AvailabilityZones []string `json:"availabilityZones,omitempty"`
 	// CostCenter that tenants inherit unless they set their own.
 	CostCenter string `json:"costCenter,omitempty"`
+	// ProviderConfigName is the provider-aws ProviderConfig tenants compose
+	// their AWS resources with: the platform's own.
+	ProviderConfigName string `json:"providerConfigName,omitempty"`
 	// Network identifiers, known once AWS has created them.
 	Network NetworkStatus `json:"network,omitempty"`
 	// Cluster identifiers, known once AWS has created it.
@@ -504,6 +507,10 @@ type MongoDBStatus struct {
 	AdminSecretARN string `json:"adminSecretArn,omitempty"`
 	// External is true when the platform does not manage the replica set.
 	External bool `json:"external,omitempty"`
+	// TLS is true when clients must connect with TLS: an external replica
+	// set (MongoDB Atlas accepts TLS only). The platform's own members are
+	// reachable from the private-app subnets only and do not speak TLS.
+	TLS bool `json:"tls,omitempty"`
 }
 
 // SearchStatus is how tenants reach OpenSearch.
@@ -513,6 +520,9 @@ type SearchStatus struct {
 
 // NetworkStatus lists the VPC and subnet ids.
 type NetworkStatus struct {
+	// VPCCIDR is the VPC's IPv4 block, which holds the load balancer, the
+	// nodes, the pods and the data stores; immutable.
+	VPCCIDR             string   `json:"vpcCidr,omitempty"`
 	VPCID               string   `json:"vpcId,omitempty"`
 	PublicSubnetIDs     []string `json:"publicSubnetIds,omitempty"`
 	PrivateAppSubnetIDs []string `json:"privateAppSubnetIds,omitempty"`

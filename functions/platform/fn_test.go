@@ -200,17 +200,21 @@ type coreStatus struct {
 	Region            string
 	AvailabilityZones []string
 	CostCenter        string
-	Network           v1alpha1.NetworkStatus
-	Cluster           v1alpha1.ClusterStatus
+	// ProviderConfigName and Network.VPCCIDR are published from the first
+	// call: tenants read them from the status alone.
+	ProviderConfigName string
+	Network            v1alpha1.NetworkStatus
+	Cluster            v1alpha1.ClusterStatus
 }
 
 func coreStatusOf(s v1alpha1.XPlatformStatus) coreStatus {
 	return coreStatus{
-		Region:            s.Region,
-		AvailabilityZones: s.AvailabilityZones,
-		CostCenter:        s.CostCenter,
-		Network:           s.Network,
-		Cluster:           s.Cluster,
+		Region:             s.Region,
+		AvailabilityZones:  s.AvailabilityZones,
+		CostCenter:         s.CostCenter,
+		ProviderConfigName: s.ProviderConfigName,
+		Network:            s.Network,
+		Cluster:            s.Cluster,
 	}
 }
 
@@ -358,6 +362,7 @@ func TestRunFunction(t *testing.T) {
 		return out
 	}
 	network := v1alpha1.NetworkStatus{
+		VPCCIDR:             "10.0.0.0/16",
 		VPCID:               testVPCID,
 		PublicSubnetIDs:     ids(TierPublic),
 		PrivateAppSubnetIDs: ids(TierPrivateApp),
@@ -420,6 +425,7 @@ func TestRunFunction(t *testing.T) {
 				conditions: success,
 				status: coreStatus{
 					Region: "eu-west-1", AvailabilityZones: testZones, CostCenter: testCostCenter,
+					ProviderConfigName: "default", Network: v1alpha1.NetworkStatus{VPCCIDR: "10.0.0.0/16"},
 					Cluster: v1alpha1.ClusterStatus{Name: "prod"},
 				},
 				fields: map[string]map[string]string{
@@ -454,7 +460,7 @@ func TestRunFunction(t *testing.T) {
 				conditions: success,
 				status: coreStatus{
 					Region: "eu-west-1", AvailabilityZones: testZones, CostCenter: testCostCenter,
-					Network: network,
+					ProviderConfigName: "default", Network: network,
 					Cluster: v1alpha1.ClusterStatus{Name: "prod", ProviderConfigName: "prod"},
 				},
 				fields: clusterFields(testKeyARN, testNodeRoleARN),
@@ -469,7 +475,7 @@ func TestRunFunction(t *testing.T) {
 				conditions: success,
 				status: coreStatus{
 					Region: "eu-west-1", AvailabilityZones: testZones, CostCenter: testCostCenter,
-					Network: network,
+					ProviderConfigName: "default", Network: network,
 					Cluster: readyCluster,
 				},
 				fields: clusterFields(testKeyARN, testNodeRoleARN),
@@ -484,7 +490,7 @@ func TestRunFunction(t *testing.T) {
 				conditions: success,
 				status: coreStatus{
 					Region: "eu-west-1", AvailabilityZones: testZones, CostCenter: testCostCenter,
-					Network: network,
+					ProviderConfigName: "default", Network: network,
 					Cluster: v1alpha1.ClusterStatus{
 						Name: "prod", ARN: testClusterARN, Endpoint: testEndpoint, Version: testClusterVersion,
 						OIDCIssuer: testOIDCIssuer, ProviderConfigName: "prod", Ready: false,
@@ -503,6 +509,7 @@ func TestRunFunction(t *testing.T) {
 				conditions: success,
 				status: coreStatus{
 					Region: "eu-west-1", AvailabilityZones: testZones, CostCenter: testCostCenter,
+					ProviderConfigName: "default", Network: v1alpha1.NetworkStatus{VPCCIDR: "10.0.0.0/16"},
 					Cluster: v1alpha1.ClusterStatus{Name: "prod"},
 				},
 				unchanged: map[string]*fnv1.Resource{"previous-step-bucket": previous},
@@ -522,7 +529,7 @@ func TestRunFunction(t *testing.T) {
 				conditions: success,
 				status: coreStatus{
 					Region: "eu-west-1", AvailabilityZones: testZones, CostCenter: testCostCenter,
-					Network: network,
+					ProviderConfigName: "default", Network: network,
 					Cluster: readyCluster,
 				},
 				fields: clusterFields(oldKeyARN, testNodeRoleARN),
@@ -540,7 +547,7 @@ func TestRunFunction(t *testing.T) {
 				conditions: success,
 				status: coreStatus{
 					Region: "eu-west-1", AvailabilityZones: testZones, CostCenter: testCostCenter,
-					Network: network,
+					ProviderConfigName: "default", Network: network,
 					Cluster: readyCluster,
 				},
 				fields: clusterFields(oldKeyARN, testNodeRoleARN),

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"encoding/binary"
 	"fmt"
+	"net"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -463,11 +464,21 @@ func shellSingleQuote(s string) (string, error) {
 // member order, or what the spec says of an external replica set.
 func mongodbStatus(p *plan, observed map[resource.Name]resource.ObservedComposed) v1alpha1.MongoDBStatus {
 	if e := p.MongoDB.External; e != nil {
+		// Every host gets its port, so that tenants take the hosts as
+		// published.
+		hosts := make([]string, 0, len(e.Hosts))
+		for _, h := range e.Hosts {
+			if _, _, err := net.SplitHostPort(h); err != nil {
+				h = net.JoinHostPort(h, strconv.Itoa(mongodbPort))
+			}
+			hosts = append(hosts, h)
+		}
 		return v1alpha1.MongoDBStatus{
-			Hosts:          e.Hosts,
+			Hosts:          hosts,
 			ReplicaSet:     e.ReplicaSet,
 			AdminSecretARN: e.AdminSecretARN,
 			External:       true,
+			TLS:            true,
 		}
 	}
 	// Names depend on nothing observed, so tenants can be configured before

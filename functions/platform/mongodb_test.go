@@ -113,10 +113,19 @@ func TestMongoDBExternal(t *testing.T) {
 		ReplicaSet:     "atlas-rs",
 		AdminSecretARN: mongoExternalARN,
 		External:       true,
+		TLS:            true,
 	}
 	observed := map[resource.Name]resource.ObservedComposed{nameMongoDBAdminSecret: mongoObservedAdminSecret()}
 	if diff := cmp.Diff(want, mongodbStatus(p, observed)); diff != "" {
 		t.Errorf("mongodbStatus(external): status comes from the spec, not from AWS: -want, +got:\n%s", diff)
+	}
+	// Tenants take the hosts as published: a host without a port is
+	// published on MongoDB's.
+	ext := *p.MongoDB.External
+	ext.Hosts = []string{"atlas-0.example.net", "atlas-1.example.net:27018"}
+	p.MongoDB.External = &ext
+	if diff := cmp.Diff([]string{"atlas-0.example.net:27017", "atlas-1.example.net:27018"}, mongodbStatus(p, observed).Hosts); diff != "" {
+		t.Errorf("mongodbStatus(external): hosts: -want, +got:\n%s", diff)
 	}
 }
 

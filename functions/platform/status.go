@@ -30,7 +30,11 @@ func platformStatus(p *plan, observed map[resource.Name]resource.ObservedCompose
 		Region:            p.Region,
 		AvailabilityZones: p.Zones,
 		CostCenter:        p.CostCenter,
+		// The provider config and the VPC's block are the spec's, with its
+		// defaults applied here: tenants read them from the status alone.
+		ProviderConfigName: p.ProviderConfigName,
 		Network: v1alpha1.NetworkStatus{
+			VPCCIDR:             p.VPC.String(),
 			VPCID:               id(nameVPC),
 			PublicSubnetIDs:     ids(TierPublic),
 			PrivateAppSubnetIDs: ids(TierPrivateApp),

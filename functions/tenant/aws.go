@@ -15,8 +15,7 @@ import (
 const labelRole = v1alpha1.Group + "/role"
 
 // awsTarget is what the instance's AWS resources need from its platform.
-// Every field comes from the platform's spec or from what AWS reported in
-// its status: nothing is guessed.
+// Every field comes from the platform's status: nothing is guessed.
 type awsTarget struct {
 	Platform       string
 	ProviderConfig string
@@ -32,34 +31,34 @@ type awsTarget struct {
 	SendingPolicyARN string
 }
 
-// newAWSTarget reads the platform. pending names what AWS has not reported
-// yet; nothing of the instance's AWS footprint is composed until it has.
-func newAWSTarget(pl *v1alpha1.XPlatform, costCenter string) (t awsTarget, pending string) {
-	s := pl.Status
+// newAWSTarget reads the platform's status. pending names what it has not
+// reported yet; nothing of the instance's AWS footprint is composed until
+// it has.
+func newAWSTarget(v platformView) (t awsTarget, pending string) {
+	s := v.Status
 	t = awsTarget{
-		Platform:         pl.GetName(),
-		ProviderConfig:   pl.Spec.ProviderConfigName,
-		Region:           pl.Spec.Region,
+		Platform:         v.Name,
+		ProviderConfig:   s.ProviderConfigName,
+		Region:           s.Region,
 		Account:          s.AccountID,
 		DataKeyARN:       s.DataKeyARN,
 		ClusterName:      s.Cluster.Name,
-		CostCenter:       costCenter,
+		CostCenter:       v.CostCenter,
 		StaticBucket:     s.Edge.StaticBucket,
 		SendingPolicyARN: s.Edge.SendingPolicyARN,
 	}
-	if t.ProviderConfig == "" {
-		t.ProviderConfig = "default"
-	}
 	switch {
+	case t.ProviderConfig == "" || t.Region == "":
+		return t, fmt.Sprintf("platform %q has not published its region and provider config (status.region, status.providerConfigName) yet", v.Name)
 	case t.DataKeyARN == "" || t.Account == "":
-		return t, fmt.Sprintf("the data KMS key of platform %q is not created yet", pl.GetName())
+		return t, fmt.Sprintf("the data KMS key of platform %q is not created yet", v.Name)
 	case t.ClusterName == "":
-		return t, fmt.Sprintf("the EKS cluster of platform %q is not named yet", pl.GetName())
+		return t, fmt.Sprintf("the EKS cluster of platform %q is not named yet", v.Name)
 	}
 	// arn:<partition>:kms:<region>:<account>:key/<id>
 	parts := strings.SplitN(t.DataKeyARN, ":", 3)
 	if len(parts) < 3 || parts[0] != "arn" || parts[1] == "" {
-		return t, fmt.Sprintf("platform %q reports a data key ARN that is not an ARN: %q", pl.GetName(), t.DataKeyARN)
+		return t, fmt.Sprintf("platform %q reports a data key ARN that is not an ARN: %q", v.Name, t.DataKeyARN)
 	}
 	t.Partition = parts[1]
 	return t, ""

@@ -53,8 +53,8 @@ func TestNewAWSTarget(t *testing.T) {
 	ready := func() *v1alpha1.XPlatform {
 		pl := &v1alpha1.XPlatform{}
 		pl.SetName("prod")
-		pl.Spec.Region = "eu-west-1"
-		pl.Spec.ProviderConfigName = "default"
+		pl.Status.Region = "eu-west-1"
+		pl.Status.ProviderConfigName = "default"
 		pl.Status.AccountID = "123456789012"
 		pl.Status.DataKeyARN = testDataKeyARN
 		pl.Status.Cluster.Name = "prod"
@@ -69,8 +69,18 @@ func TestNewAWSTarget(t *testing.T) {
 		wantPending string
 	}{
 		"Converged": {
-			reason: "Everything comes from the platform's spec and status; the partition from the data key's ARN.",
+			reason: "Everything comes from the platform's status; the partition from the data key's ARN.",
 			want:   testTarget(),
+		},
+		"ProviderConfigNotPublished": {
+			reason:      "The platform's spec is not the tenant's to read, nor its defaults to re-apply: without a published provider config nothing is composed.",
+			platform:    func(pl *v1alpha1.XPlatform) { pl.Spec.ProviderConfigName, pl.Status.ProviderConfigName = "default", "" },
+			wantPending: `platform "prod" has not published its region and provider config (status.region, status.providerConfigName) yet`,
+		},
+		"RegionNotPublished": {
+			reason:      "The region is the status's too.",
+			platform:    func(pl *v1alpha1.XPlatform) { pl.Spec.Region, pl.Status.Region = "eu-west-1", "" },
+			wantPending: `platform "prod" has not published its region and provider config (status.region, status.providerConfigName) yet`,
 		},
 		"NoDataKeyYet": {
 			reason:      "Without the data key nothing can be encrypted: nothing is composed and the reason says so.",
@@ -89,7 +99,7 @@ func TestNewAWSTarget(t *testing.T) {
 			if tc.platform != nil {
 				tc.platform(pl)
 			}
-			got, pending := newAWSTarget(pl, "learning-platform")
+			got, pending := newAWSTarget(statusView(pl, "learning-platform"))
 			if diff := cmp.Diff(tc.wantPending, pending); diff != "" {
 				t.Errorf("%s\nnewAWSTarget(...): -want pending, +got pending:\n%s", tc.reason, diff)
 			}

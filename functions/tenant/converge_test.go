@@ -33,6 +33,7 @@ func convergedPlatform(t *testing.T, mutate ...func(*v1alpha1.XPlatform)) *fnv1.
 	s := &pl.Status
 	s.Region, s.CostCenter, s.AccountID = "eu-west-1", costCenter, "123456789012"
 	s.DataKeyARN = testDataKeyARN
+	s.ProviderConfigName, s.Network.VPCCIDR = "default", platformVPC
 	s.Cluster = v1alpha1.ClusterStatus{Name: "prod", ProviderConfigName: claimPlatformName, Ready: true}
 	s.Database = v1alpha1.DatabaseStatus{WriterEndpoint: "prod.cluster-abc.eu-west-1.rds.amazonaws.com", Port: 3306, AdminSecretARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-1-AbCdEf"}
 	s.Cache = v1alpha1.CacheStatus{PrimaryEndpoint: "master.prod.abc.euw1.cache.amazonaws.com", Port: 6379, TLS: true, AuthSecretARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/cache-auth-AbCdEf"}

@@ -30,10 +30,10 @@ type dataState struct {
 // dataResources composes the instance's bucket, identities and
 // configuration secret once the platform has reported what they need, and
 // its provisioning once those exist.
-func dataResources(p *plan, t placement, pl *v1alpha1.XPlatform, alloc *v1alpha1.TenantAllocation, observed map[resource.Name]resource.ObservedComposed) (dataState, error) {
+func dataResources(p *plan, v platformView, observed map[resource.Name]resource.ObservedComposed) (dataState, error) {
 	var s dataState
-	s.Resources = append(s.Resources, platformUsage(pl.GetName(), p.Name))
-	aws, pending := newAWSTarget(pl, t.CostCenter)
+	s.Resources = append(s.Resources, platformUsage(v.Name, p.Name))
+	aws, pending := newAWSTarget(v)
 	if pending != "" {
 		s.Pending = pending
 		return s, nil
@@ -65,17 +65,17 @@ func dataResources(p *plan, t placement, pl *v1alpha1.XPlatform, alloc *v1alpha1
 		return s, nil
 	}
 
-	pr, pending := newProvisioning(p, pl, *alloc)
+	pr, pending := newProvisioning(p, v)
 	if pending != "" {
 		s.Pending = pending
 		return s, nil
 	}
-	labels := p.labels(t.Platform, t.CostCenter)
-	prov, job, err := provisionObjects(p, pr, labels, t.ProviderConfig)
+	labels := p.labels(v.Name, v.CostCenter)
+	prov, job, err := provisionObjects(p, pr, labels, v.ProviderConfig)
 	if err != nil {
 		return s, err
 	}
-	delivery, err := configDeliveryObjects(p, pr, labels, t.ProviderConfig)
+	delivery, err := configDeliveryObjects(p, pr, labels, v.ProviderConfig)
 	if err != nil {
 		return s, err
 	}

@@ -107,15 +107,10 @@ func coveredByWildcard(host, domain string) bool {
 // names them with the load balancer, as it names what the rest waits for.
 // certificateARN is the instance's certificate once ACM has issued it, for
 // the Ingress; "" while there is none.
-func dnsResources(p *plan, t awsTarget, pl *v1alpha1.XPlatform, observed map[resource.Name]resource.ObservedComposed) (rs []compose.Resource, certificateARN string, pending string, err error) {
+func dnsResources(p *plan, t awsTarget, edge v1alpha1.EdgeStatus, observed map[resource.Name]resource.ObservedComposed) (rs []compose.Resource, certificateARN string, note dnsNote, err error) {
 	if err := validateHosts(p); err != nil {
-		return nil, "", "", err
+		return nil, "", dnsNote{}, err
 	}
-	if pl == nil {
-		// What exists is kept by the caller until the platform is back.
-		return nil, "", "", nil
-	}
-	edge := pl.Status.Edge
 	domain := strings.ToLower(edge.Domain)
 	var waiting, info []string
 
@@ -134,10 +129,10 @@ func dnsResources(p *plan, t awsTarget, pl *v1alpha1.XPlatform, observed map[res
 		}
 	}
 	if len(out) > 0 {
-		info = append(info, outsideDomain(pl, domain, target, out))
+		info = append(info, outsideDomain(t.Platform, domain, target, out))
 	}
 	if len(in) == 0 {
-		return nil, "", strings.Join(info, "; "), nil
+		return nil, "", dnsNote{Info: info}, nil
 	}
 
 	zone := acmdns.Zone{ID: edge.HostedZoneID, Region: t.Region}
@@ -147,8 +142,8 @@ func dnsResources(p *plan, t awsTarget, pl *v1alpha1.XPlatform, observed map[res
 		}
 	}
 	if zone.ID == "" {
-		waiting = append(waiting, fmt.Sprintf("platform %q to publish its hosted zone (status.edge.hostedZoneId)", pl.GetName()))
-		return nil, "", pendingMessage(waiting, info), nil
+		waiting = append(waiting, fmt.Sprintf("platform %q to publish its hosted zone (status.edge.hostedZoneId)", t.Platform))
+		return nil, "", dnsNote{Waiting: waiting, Info: info}, nil
 	}
 
 	var uncovered []instanceHost
@@ -172,7 +167,7 @@ func dnsResources(p *plan, t awsTarget, pl *v1alpha1.XPlatform, observed map[res
 
 	if target == "" {
 		waiting = append(waiting, "the platform's load balancer hostname (status.edge.loadBalancerHostname)")
-		return rs, certificateARN, pendingMessage(waiting, info), nil
+		return rs, certificateARN, dnsNote{Waiting: waiting, Info: info}, nil
 	}
 	for _, h := range in {
 		if h.FQDN == domain {
@@ -189,7 +184,7 @@ func dnsResources(p *plan, t awsTarget, pl *v1alpha1.XPlatform, observed map[res
 		rec.Spec.ForProvider.AllowOverwrite = ptr.To(false)
 		rs = append(rs, r)
 	}
-	return rs, certificateARN, pendingMessage(waiting, info), nil
+	return rs, certificateARN, dnsNote{Waiting: waiting, Info: info}, nil
 }
 
 // recordName is the composition name of a host's record.
@@ -232,26 +227,33 @@ func issuedCertificateARN(observed map[resource.Name]resource.ObservedComposed) 
 }
 
 // outsideDomain tells the operator which hosts to point themselves.
-func outsideDomain(pl *v1alpha1.XPlatform, domain, target string, hosts []instanceHost) string {
+func outsideDomain(platform, domain, target string, hosts []instanceHost) string {
 	lb := "the platform's load balancer once it has a name"
 	if target != "" {
 		lb = "the platform's load balancer " + target
 	}
-	where := fmt.Sprintf("platform %q has no DNS domain", pl.GetName())
+	where := fmt.Sprintf("platform %q has no DNS domain", platform)
 	if domain != "" {
 		where = "they are outside the platform's domain " + domain
 	}
 	return fmt.Sprintf("%s are not named or certified here, as %s: point them at %s with a CNAME; its certificates do not cover them", fqdns(hosts), where, lb)
 }
 
-// pendingMessage is what the instance waits for, then what its operator
-// has to do.
-func pendingMessage(waiting, info []string) string {
+// dnsNote is what the instance's names wait for (Waiting), and what its
+// operator has to do (Info).
+type dnsNote struct {
+	Waiting []string
+	Info    []string
+}
+
+// String says what the instance waits for, then what its operator has to
+// do.
+func (n dnsNote) String() string {
 	var parts []string
-	if len(waiting) > 0 {
-		parts = append(parts, "waiting for "+strings.Join(waiting, ", and for "))
+	if len(n.Waiting) > 0 {
+		parts = append(parts, "waiting for "+strings.Join(n.Waiting, ", and for "))
 	}
-	return strings.Join(append(parts, info...), "; ")
+	return strings.Join(append(parts, n.Info...), "; ")
 }
 
 // fqdns lists the hosts' names.

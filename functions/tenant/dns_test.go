@@ -35,7 +35,7 @@ const (
 func dnsTestPlatform(mutate func(*v1alpha1.EdgeStatus)) *v1alpha1.XPlatform {
 	pl := &v1alpha1.XPlatform{}
 	pl.SetName("prod")
-	pl.Spec.Region = "eu-west-1"
+	pl.Status.Region = "eu-west-1"
 	pl.Status.Edge = v1alpha1.EdgeStatus{
 		Domain:               dnsTestDomain,
 		HostedZoneID:         dnsTestZoneID,
@@ -285,7 +285,7 @@ func TestDNSResources(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			p := testPlan(t, tc.hosts)
-			rs, arn, pending, err := dnsResources(p, testTarget(), tc.platform, tc.observed)
+			rs, arn, note, err := dnsResources(p, testTarget(), tc.platform.Status.Edge, tc.observed)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("%s\ndnsResources(...): error %v, want one naming %s", tc.reason, err, tc.err)
@@ -295,7 +295,7 @@ func TestDNSResources(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s\ndnsResources(...): %v", tc.reason, err)
 			}
-			if diff := cmp.Diff(tc.pending, pending); diff != "" {
+			if diff := cmp.Diff(tc.pending, note.String()); diff != "" {
 				t.Errorf("%s\npending: -want, +got:\n%s", tc.reason, diff)
 			}
 			if diff := cmp.Diff(tc.arn, arn); diff != "" {

@@ -2,11 +2,9 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/crossplane/function-sdk-go/resource"
 
-	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
 )
 
@@ -27,41 +25,23 @@ type dnsState struct {
 }
 
 // edgeNames composes the instance's DNS records and certificate.
-func edgeNames(p *plan, t placement, pl *v1alpha1.XPlatform, observed map[resource.Name]resource.ObservedComposed) (dnsState, error) {
-	aws, _ := newAWSTarget(pl, t.CostCenter)
-	rs, arn, msg, err := dnsResources(p, aws, pl, observed)
+func edgeNames(p *plan, v platformView, observed map[resource.Name]resource.ObservedComposed) (dnsState, error) {
+	aws, _ := newAWSTarget(v)
+	rs, arn, note, err := dnsResources(p, aws, v.Status.Edge, observed)
 	if err != nil {
 		return dnsState{}, err
 	}
-	if pl != nil && pl.Status.Edge.Domain == "" {
-		return dnsState{Resources: rs, NoDomain: true, Message: noDomain(p, pl)}, nil
+	if v.Found && v.Status.Edge.Domain == "" {
+		return dnsState{Resources: rs, NoDomain: true, Message: noDomain(p, v.Name)}, nil
 	}
-	return dnsState{Resources: rs, CertificateARN: arn, Message: msg, Waiting: strings.HasPrefix(msg, "waiting for ")}, nil
+	return dnsState{Resources: rs, CertificateARN: arn, Message: note.String(), Waiting: len(note.Waiting) > 0}, nil
 }
 
 // noDomain tells the operator of a platform without a DNS domain what to
 // do: such a platform has no load balancer, so no name pointed anywhere
 // would reach the instance.
-func noDomain(p *plan, pl *v1alpha1.XPlatform) string {
+func noDomain(p *plan, platform string) string {
 	return fmt.Sprintf("nothing routes to %s: platform %q has no DNS domain, so it has no load balancer. "+
 		"Set the platform's spec.dns.domain (a Route53 zone it creates, or adopts with spec.dns.hostedZoneId) and delegate the domain to its status.edge.nameServers; "+
-		"the instance is then routed by itself", fqdns(p.hosts()), pl.GetName())
-}
-
-// ingressCertificates are the certificates of the instance's Ingress: the
-// platform's wildcard and the instance's own. Without the platform, those
-// of the existing Ingress are kept.
-func ingressCertificates(pl *v1alpha1.XPlatform, own string, observed map[resource.Name]resource.ObservedComposed) []string {
-	if pl == nil || pl.Status.Edge.CertificateARN == "" {
-		existing := compose.ObservedString(observed, nameIngress, "spec.forProvider.manifest.metadata.annotations['"+annotationCertificateARN+"']")
-		if existing == "" {
-			return nil
-		}
-		return strings.Split(existing, ",")
-	}
-	arns := []string{pl.Status.Edge.CertificateARN}
-	if own != "" {
-		arns = append(arns, own)
-	}
-	return arns
+		"the instance is then routed by itself", fqdns(p.hosts()), platform)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/logging"
@@ -61,10 +60,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 
-	// Ask for the platform on every call: Crossplane calls again with it.
-	rsp.Requirements = &fnv1.Requirements{Resources: map[string]*fnv1.ResourceSelector{
-		requirementPlatform: platformSelector(p.PlatformRef),
-	}}
+	rsp.Requirements = platformRequirements(p.PlatformRef)
 	required, err := request.GetRequiredResources(req)
 	if err != nil {
 		response.Fatal(rsp, errors.Wrapf(err, "cannot get required resources from %T", req))
@@ -88,44 +84,41 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	}
 	d := &compose.Desired{Resources: desired, Observed: observed}
 
-	platform, fetched, err := resolvePlatform(required, p.PlatformRef)
+	// A refused instance gets nothing composed: it would share a namespace
+	// or Redis databases with another one.
+	v, err := newPlatformView(p, oxr.Resource.GetName(), required, observed)
 	if err != nil {
 		response.Fatal(rsp, err)
 		return rsp, nil
 	}
 
-	alloc, refused := admission(platform, oxr.Resource.GetName())
-	if refused != "" {
-		// Nothing is composed for a refused instance: it would share a
-		// namespace or Redis databases with another one.
-		response.Fatal(rsp, errors.New(refused))
+	// The one gate: what needs the platform is composed once it is usable;
+	// until then, what exists is kept.
+	var names dnsState
+	data := dataState{}
+	switch v.Pending {
+	case platformUnfetched:
+		log.Debug("Waiting for Crossplane to fetch the platform")
+	case platformUsable:
+		response.ConditionTrue(rsp, conditionPlatformReady, reasonAvailable).TargetCompositeAndClaim()
+		if names, err = edgeNames(p, v, observed); err != nil {
+			response.Fatal(rsp, err)
+			return rsp, nil
+		}
+		if data, err = dataResources(p, v, observed); err != nil {
+			response.Fatal(rsp, err)
+			return rsp, nil
+		}
+	default:
+		response.Warning(rsp, errors.New(v.Why)).TargetCompositeAndClaim()
+		response.ConditionFalse(rsp, conditionPlatformReady, reasonPending).WithMessage(v.Why).TargetCompositeAndClaim()
+	}
+	if err := d.AddAll(names.Resources...); err != nil {
+		response.Fatal(rsp, err)
 		return rsp, nil
 	}
-	t := target(p, platform, alloc, observed)
-	switch {
-	case !fetched:
-		log.Debug("Waiting for Crossplane to fetch the platform")
-	case t.Why != "":
-		response.Warning(rsp, errors.New(t.Why)).TargetCompositeAndClaim()
-		response.ConditionFalse(rsp, conditionPlatformReady, reasonPending).WithMessage(t.Why).TargetCompositeAndClaim()
-	default:
-		response.ConditionTrue(rsp, conditionPlatformReady, reasonAvailable).TargetCompositeAndClaim()
-	}
-
-	usable := fetched && t.Why == ""
-	var names dnsState
-	if usable {
-		if names, err = edgeNames(p, t, platform, observed); err != nil {
-			response.Fatal(rsp, err)
-			return rsp, nil
-		}
-		if err := d.AddAll(names.Resources...); err != nil {
-			response.Fatal(rsp, err)
-			return rsp, nil
-		}
-	}
-	if t.ProviderConfig != "" {
-		objs, err := tenantObjects(p, t, platform, usable, observed, ingressCertificates(platform, names.CertificateARN, observed))
+	if v.ProviderConfig != "" {
+		objs, err := tenantObjects(p, v, v.ingressCertificates(names.CertificateARN))
 		if err != nil {
 			response.Fatal(rsp, err)
 			return rsp, nil
@@ -140,13 +133,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 			log.Debug("Waiting for the platform to publish status.edge.ingressClassName; the Ingress is composed once it does")
 		}
 	}
-	data := dataState{}
-	if usable {
-		data, err = dataResources(p, t, platform, alloc, observed)
-		if err != nil {
-			response.Fatal(rsp, err)
-			return rsp, nil
-		}
+	if v.usable() {
 		if err := d.AddAll(data.Resources...); err != nil {
 			response.Fatal(rsp, err)
 			return rsp, nil
@@ -168,18 +155,14 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 			response.ConditionTrue(rsp, conditionProvisioned, reasonAvailable).TargetCompositeAndClaim()
 		}
 	}
-	if fetched && !data.Complete {
+	if !data.Complete {
 		// Whatever exists and cannot be composed now is kept as it is.
-		composed := make(map[resource.Name]bool, len(d.Resources))
-		for n := range d.Resources {
-			composed[n] = true
-		}
-		if err := d.AddAll(keptManaged(observed, composed)...); err != nil {
+		if err := d.AddAll(v.keptManaged(d.Resources)...); err != nil {
 			response.Fatal(rsp, err)
 			return rsp, nil
 		}
 	}
-	if t.Why != "" || !fetched || data.Pending != "" || names.Waiting || names.NoDomain {
+	if !v.usable() || data.Pending != "" || names.Waiting || names.NoDomain {
 		// Nothing stops the composite from looking ready while nothing is
 		// composed yet, or nothing routes to it; say explicitly that it is
 		// not. Ready means reachable.
@@ -188,7 +171,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 
 	dxr.Resource.SetAPIVersion(oxr.Resource.GetAPIVersion())
 	dxr.Resource.SetKind(oxr.Resource.GetKind())
-	status := tenantStatus(p, t.Platform, alloc, data)
+	status := tenantStatus(p, v.Name, v.Alloc, data)
 	if err := compose.SetStatus(dxr, &status); err != nil {
 		response.Fatal(rsp, err)
 		return rsp, nil
@@ -205,117 +188,50 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	return rsp, nil
 }
 
-// placement is where the tenant's in-cluster objects go.
-type placement struct {
-	// Platform is the XPlatform's name.
-	Platform string
-	// ProviderConfig reaches the platform's cluster; empty when unknown.
-	ProviderConfig string
-	CostCenter     string
-	// Why the platform cannot be used yet; empty when it can.
-	Why string
-}
-
-// target decides where to compose. A ready platform gives its cluster. A
-// platform that is missing or not ready keeps objects that already exist
-// where they are, so that a platform outage never deletes a tenant's
-// namespace, and defers new ones.
-func target(p *plan, pl *v1alpha1.XPlatform, alloc *v1alpha1.TenantAllocation, observed map[resource.Name]resource.ObservedComposed) placement {
-	// What an existing namespace was composed with is in its manifest.
-	manifestLabel := func(k string) string {
-		return compose.ObservedString(observed, nameNamespace, "spec.forProvider.manifest.metadata.labels['"+k+"']")
-	}
-	t := placement{
-		Platform:   manifestLabel(LabelPlatform),
-		CostCenter: p.CostCenter,
-	}
-	existing := compose.ObservedString(observed, nameNamespace, "spec.providerConfigRef.name")
-	switch {
-	case pl == nil:
-		t.Why = fmt.Sprintf("%s does not exist; the namespace is created once it does", describeRef(p.PlatformRef))
-	case pl.Status.Cluster.ProviderConfigName == "" || !pl.Status.Cluster.Ready:
-		t.Platform = pl.GetName()
-		t.Why = fmt.Sprintf("%s (XPlatform %q) is not ready yet: its EKS cluster is still being created; the namespace is created once it is", describeRef(p.PlatformRef), pl.GetName())
-	case alloc == nil:
-		// Until then the instance's name is not known to be its own.
-		t.Platform = pl.GetName()
-		t.Why = fmt.Sprintf("waiting for %s (XPlatform %q) to admit the instance: the platform allocates its Redis databases on its next reconcile, within a minute", describeRef(p.PlatformRef), pl.GetName())
-	default:
-		t.Platform = pl.GetName()
-		t.ProviderConfig = pl.Status.Cluster.ProviderConfigName
-	}
-	if t.ProviderConfig == "" {
-		t.ProviderConfig = existing
-	}
-	if t.CostCenter == "" && pl != nil {
-		t.CostCenter = pl.Status.CostCenter
-	}
-	if t.CostCenter == "" {
-		t.CostCenter = manifestLabel(LabelCostCenter)
-	}
-	return t
-}
-
 // tenantObjects are the instance's in-cluster objects, all composed through
-// the placement's provider config. While the platform cannot be used
-// (usable is false), only objects that already exist are composed, and
-// those that need something of a platform that is missing are kept exactly
-// as they are; new objects wait for the platform.
-func tenantObjects(p *plan, t placement, pl *v1alpha1.XPlatform, usable bool, observed map[resource.Name]resource.ObservedComposed, certificateARNs []string) ([]compose.Resource, error) {
-	objs, err := namespaceObjects(p, t.Platform, t.CostCenter, t.ProviderConfig)
+// the view's provider config. While the platform cannot be used, only
+// objects that already exist are composed, and those that need something
+// of a platform that is missing are kept exactly as they are; new objects
+// wait for the platform.
+func tenantObjects(p *plan, v platformView, certificateARNs []string) ([]compose.Resource, error) {
+	objs, err := namespaceObjects(p, v.Name, v.CostCenter, v.ProviderConfig)
 	if err != nil {
 		return nil, err
 	}
-	labels := p.labels(t.Platform, t.CostCenter)
+	labels := p.labels(v.Name, v.CostCenter)
 
 	var isolation []compose.Resource
-	if pl != nil {
-		n, err := platformNetwork(pl)
-		if err != nil {
-			return nil, err
-		}
-		isolation, err = isolationObjects(p, labels, n, t.ProviderConfig)
-		if err != nil {
-			return nil, err
-		}
+	if v.Network != nil {
+		isolation, err = isolationObjects(p, labels, v.Network, v.ProviderConfig)
 	} else {
 		// The VPC and the data stores' ports are the platform's.
-		isolation, err = keptObjects(observed, isolationNames, t.ProviderConfig)
-		if err != nil {
-			return nil, err
-		}
+		isolation, err = v.keptIsolation()
+	}
+	if err != nil {
+		return nil, err
 	}
 	objs = append(objs, isolation...)
 
-	workload, err := workloadObjects(p, labels, t.ProviderConfig)
+	workload, err := workloadObjects(p, labels, v.ProviderConfig)
 	if err != nil {
 		return nil, err
 	}
 	objs = append(objs, workload...)
 
-	plugin, err := tutorPluginObject(p, labels, t.ProviderConfig)
+	plugin, err := tutorPluginObject(p, labels, v.ProviderConfig)
 	if err != nil {
 		return nil, err
 	}
 	objs = append(objs, plugin)
 
-	if class := ingressClass(pl, observed); class != "" {
-		ing, err := ingressObjects(p, labels, class, t.ProviderConfig, certificateARNs)
+	if v.IngressClass != "" {
+		ing, err := ingressObjects(p, labels, v.IngressClass, v.ProviderConfig, certificateARNs)
 		if err != nil {
 			return nil, err
 		}
 		objs = append(objs, ing...)
 	}
-	if usable {
-		return objs, nil
-	}
-	existing := make([]compose.Resource, 0, len(objs))
-	for _, o := range objs {
-		if _, ok := observed[o.Name]; ok {
-			existing = append(existing, o)
-		}
-	}
-	return existing, nil
+	return v.existing(objs), nil
 }
 
 // tenantStatus is what the instance's operators read. Names are published

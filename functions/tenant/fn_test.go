@@ -129,10 +129,11 @@ func readyPlatformStatus(providerConfig string) string {
 		],
 		"costCenter": "learning-platform",
 		"edge": {"domain": "learn.example.org", "ingressClassName": "openedx"},
-		"network": {"vpcId": "vpc-e7a74d09305ff3219"},
+		"network": {"vpcCidr": %q, "vpcId": "vpc-e7a74d09305ff3219"},
+		"providerConfigName": "default",
 		"region": "eu-west-1",
 		"tenants": {"allocations": [{"instance": "demo", "composite": "demo-5fj2q", "celeryDatabase": 4, "cacheDatabase": 5}]}
-	}`, providerConfig)
+	}`, providerConfig, platformVPC)
 }
 
 // noEdgePlatformStatus is a ready platform that publishes no ingress class:
@@ -148,6 +149,8 @@ const creatingPlatformStatus = `{
 	"cluster": {"name": "prod"},
 	"conditions": [{"lastTransitionTime": "2024-01-01T00:00:00Z", "reason": "Creating", "status": "False", "type": "Ready"}],
 	"costCenter": "learning-platform",
+	"network": {"vpcCidr": "` + platformVPC + `"},
+	"providerConfigName": "default",
 	"region": "eu-west-1"
 }`
 
@@ -832,11 +835,12 @@ func TestRunFunction(t *testing.T) {
 			}},
 		},
 		"PlatformExternalMongoDB": {
-			reason: "A platform on an external MongoDB (Atlas) moves MongoDB's port out of the VPC rule into a rule of its own, to anywhere.",
+			reason: "A platform on an external MongoDB (Atlas), as its status says, moves MongoDB's port out of the VPC rule into a rule of its own, to anywhere.",
 			args: args{req: &fnv1.RunFunctionRequest{
 				Meta:     metaReq,
 				Observed: &fnv1.State{Composite: tenant(demoSpec)},
-				RequiredResources: required(xplatform(claimPlatformName, true, readyPlatformStatus(claimPlatformName),
+				RequiredResources: required(xplatform(claimPlatformName, true,
+					strings.Replace(readyPlatformStatus(claimPlatformName), `"network":`, `"mongodb": {"hosts": ["a.mongodb.net:27017", "b.mongodb.net:27017"], "replicaSet": "atlas-1", "adminSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:atlas-admin", "external": true, "tls": true}, "network":`, 1),
 					`"mongodb": {"external": {"hosts": ["a.mongodb.net:27017", "b.mongodb.net:27017"], "replicaSet": "atlas-1", "adminSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:atlas-admin"}}`)),
 			}},
 			want: want{rsp: &fnv1.RunFunctionResponse{
@@ -867,17 +871,16 @@ func TestRunFunction(t *testing.T) {
 			}},
 		},
 		"PlatformVPCNotACIDR": {
-			reason: "A platform whose VPC CIDR cannot be read is a single Fatal result naming the platform's field; nothing is composed, not even a default deny.",
+			reason: "A platform whose published VPC CIDR cannot be read is a single Fatal result naming the platform's status field; nothing is composed, not even a default deny.",
 			args: args{req: &fnv1.RunFunctionRequest{
 				Meta:              metaReq,
 				Observed:          &fnv1.State{Composite: tenant(demoSpec)},
-				RequiredResources: required(xplatform(claimPlatformName, true, readyPlatformStatus(claimPlatformName), `"networking": {"vpcCidr": "10.40.0.0"}`)),
+				RequiredResources: required(xplatform(claimPlatformName, true, strings.Replace(readyPlatformStatus(claimPlatformName), `"vpcCidr": "`+platformVPC+`"`, `"vpcCidr": "10.40.0.0"`, 1))),
 			}},
 			want: want{rsp: &fnv1.RunFunctionResponse{
 				Meta:         metaRsp,
 				Requirements: requireClaim,
-				Results:      []*fnv1.Result{fatal(`XPlatform "prod-x7k2p": spec.networking.vpcCidr "10.40.0.0" is not an IPv4 CIDR`)},
-				Conditions:   []*fnv1.Condition{condPlatformReady},
+				Results:      []*fnv1.Result{fatal(`status.network.vpcCidr: Invalid value: "10.40.0.0": XPlatform "prod-x7k2p" publishes a VPC block that is not an IPv4 CIDR`)},
 			}},
 		},
 		"PlatformReadyObjectsReady": {

@@ -51,7 +51,8 @@ func FuzzRunFunction(f *testing.F) {
 		if converged {
 			// What AWS reports once the platform exists: the tenant's AWS
 			// resources are composed too.
-			pl.Spec.Region = "eu-west-1"
+			pl.Status.Region, pl.Status.ProviderConfigName = "eu-west-1", "default"
+			pl.Status.Network.VPCCIDR = "10.0.0.0/16"
 			pl.Status.AccountID = "123456789012"
 			pl.Status.DataKeyARN = "arn:aws:kms:eu-west-1:123456789012:key/k"
 			pl.Status.Cluster.Name = platform

@@ -9,7 +9,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
-	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
 )
 
@@ -19,17 +18,6 @@ const nameIngress frsc.Name = "ingress"
 // ingressReady is provider-kubernetes' readiness of the Ingress: the shared
 // load balancer has taken its rules and published its address.
 const ingressReady = "has(object.status) && has(object.status.loadBalancer) && has(object.status.loadBalancer.ingress) && size(object.status.loadBalancer.ingress) > 0"
-
-// ingressClass is the class that joins the platform's shared load balancer:
-// the one the platform publishes, which it does once the ALB and its WAF
-// exist, or the one an existing Ingress was composed with, so that an
-// Ingress is never dropped while the platform is away. Empty means wait.
-func ingressClass(pl *v1alpha1.XPlatform, observed map[frsc.Name]frsc.ObservedComposed) string {
-	if pl != nil && pl.Status.Edge.IngressClassName != "" {
-		return pl.Status.Edge.IngressClassName
-	}
-	return compose.ObservedString(observed, nameIngress, "spec.forProvider.manifest.spec.ingressClassName")
-}
 
 // Load balancer controller annotations of the tenant's Ingress. EKS Auto
 // Mode supports both: the EKS user guide ("Create an IngressClass to

@@ -164,8 +164,12 @@ func TestIngressClass(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if got := ingressClass(tc.pl, tc.observed); got != tc.want {
-				t.Errorf("%s\ningressClass(...) = %q, want %q", tc.reason, got, tc.want)
+			v, err := viewOf(testPlan(t, nil), "demo-5fj2q", tc.pl, true, tc.observed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := v.IngressClass; got != tc.want {
+				t.Errorf("%s\nviewOf(...).IngressClass = %q, want %q", tc.reason, got, tc.want)
 			}
 		})
 	}

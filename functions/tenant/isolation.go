@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net"
 	"slices"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
@@ -41,7 +43,6 @@ const (
 	portMySQL        = 3306
 	portRedis        = 6379
 	portMongoDB      = 27017
-	defaultVPCCIDR   = "10.0.0.0/16"
 	anywhereIPv4     = "0.0.0.0/0"
 	podIdentityAgent = "169.254.170.23/32"
 )
@@ -64,34 +65,30 @@ type network struct {
 	ExternalMongoDBPorts []int32
 }
 
-// platformNetwork reads what the NetworkPolicies need from the platform.
-// The VPC CIDR is immutable and defaulted by the XPlatform's XRD; the ports
-// are those the platform publishes, or the engines' defaults it uses
-// before it has.
-func platformNetwork(pl *v1alpha1.XPlatform) (*network, error) {
-	n := &network{VPCCIDR: pl.Spec.Networking.VPCCIDR}
-	if n.VPCCIDR == "" {
-		n.VPCCIDR = defaultVPCCIDR
+// platformNetwork reads what the NetworkPolicies need from the platform's
+// status: nil until it has published its VPC's block, which is immutable.
+// The ports are those the platform publishes, or the engines' defaults it
+// uses before it has.
+func platformNetwork(platform string, s v1alpha1.XPlatformStatus) (*network, error) {
+	if s.Network.VPCCIDR == "" {
+		return nil, nil
 	}
-	ip, ipnet, err := net.ParseCIDR(n.VPCCIDR)
+	ip, ipnet, err := net.ParseCIDR(s.Network.VPCCIDR)
 	if err != nil || ip.To4() == nil {
-		return nil, errors.Errorf("XPlatform %q: spec.networking.vpcCidr %q is not an IPv4 CIDR", pl.GetName(), pl.Spec.Networking.VPCCIDR)
+		return nil, field.Invalid(field.NewPath("status", "network", "vpcCidr"), s.Network.VPCCIDR, fmt.Sprintf("XPlatform %q publishes a VPC block that is not an IPv4 CIDR", platform))
 	}
+	n := &network{}
 	n.VPCCIDR = ipnet.String()
 
 	mysql, redis := int32(portMySQL), int32(portRedis)
-	if p := pl.Status.Database.Port; p > 0 && p < 65536 {
+	if p := s.Database.Port; p > 0 && p < 65536 {
 		mysql = int32(p)
 	}
-	if p := pl.Status.Cache.Port; p > 0 && p < 65536 {
+	if p := s.Cache.Port; p > 0 && p < 65536 {
 		redis = int32(p)
 	}
-	hosts := pl.Status.MongoDB.Hosts
-	external := pl.Status.MongoDB.External || pl.Spec.MongoDB.External != nil
-	if len(hosts) == 0 && pl.Spec.MongoDB.External != nil {
-		hosts = pl.Spec.MongoDB.External.Hosts
-	}
-	mongo := hostPorts(hosts, portMongoDB)
+	external := s.MongoDB.External
+	mongo := hostPorts(s.MongoDB.Hosts, portMongoDB)
 
 	// OpenSearch answers on HTTPS in the VPC.
 	n.DataStorePorts = sortedPorts(mysql, redis, portHTTPS)

@@ -26,75 +26,80 @@ const demoLabels = `{
 }`
 
 func TestPlatformNetwork(t *testing.T) {
-	platform := func(mod func(*v1alpha1.XPlatform)) *v1alpha1.XPlatform {
-		pl := &v1alpha1.XPlatform{}
-		pl.SetName("prod")
-		mod(pl)
-		return pl
+	platform := func(mod func(*v1alpha1.XPlatformStatus)) v1alpha1.XPlatformStatus {
+		s := v1alpha1.XPlatformStatus{Network: v1alpha1.NetworkStatus{VPCCIDR: "10.0.0.0/16"}}
+		mod(&s)
+		return s
 	}
 	cases := map[string]struct {
 		reason string
-		pl     *v1alpha1.XPlatform
+		status v1alpha1.XPlatformStatus
 		want   *network
 		err    string // what the error says, when there is one
 	}{
-		"NothingPublishedYet": {
-			reason: "A platform without spec.networking (a caller that skipped the XRD's defaults) is the default VPC; unpublished ports are the engines' defaults the platform uses; MongoDB is the platform's own.",
-			pl:     platform(func(*v1alpha1.XPlatform) {}),
+		"VPCNotPublished": {
+			reason: "A platform that has not published its VPC's block (status.network.vpcCidr) gives no network, even with one in its spec: the existing policies are kept until it does.",
+			status: platform(func(s *v1alpha1.XPlatformStatus) { s.Network.VPCCIDR = "" }),
+			want:   nil,
+		},
+		"NoPortsPublishedYet": {
+			reason: "Unpublished ports are the engines' defaults the platform uses; MongoDB is the platform's own.",
+			status: platform(func(*v1alpha1.XPlatformStatus) {}),
 			want:   &network{VPCCIDR: "10.0.0.0/16", DataStorePorts: []int32{443, 3306, 6379, 27017}},
 		},
 		"ConvergedPlatform": {
 			reason: "A converged platform's VPC CIDR and published ports: the three MongoDB members' port appears once.",
-			pl: platform(func(pl *v1alpha1.XPlatform) {
-				pl.Spec.Networking.VPCCIDR = "10.40.0.0/16"
-				pl.Status.Database.Port, pl.Status.Cache.Port = 3306, 6379
-				pl.Status.MongoDB.Hosts = []string{"mongodb-0.prod.openedx.internal:27017", "mongodb-1.prod.openedx.internal:27017", "mongodb-2.prod.openedx.internal:27017"}
+			status: platform(func(s *v1alpha1.XPlatformStatus) {
+				s.Network.VPCCIDR = "10.40.0.0/16"
+				s.Database.Port, s.Cache.Port = 3306, 6379
+				s.MongoDB.Hosts = []string{"mongodb-0.prod.openedx.internal:27017", "mongodb-1.prod.openedx.internal:27017", "mongodb-2.prod.openedx.internal:27017"}
 			}),
 			want: &network{VPCCIDR: "10.40.0.0/16", DataStorePorts: []int32{443, 3306, 6379, 27017}},
 		},
 		"PublishedPortsWin": {
 			reason: "Ports the platform publishes are used as published, not the engines' defaults.",
-			pl: platform(func(pl *v1alpha1.XPlatform) {
-				pl.Spec.Networking.VPCCIDR = "10.20.0.0/20"
-				pl.Status.Database.Port, pl.Status.Cache.Port = 3307, 6380
-				pl.Status.MongoDB.Hosts = []string{"m0:27018", "m1:27019"}
+			status: platform(func(s *v1alpha1.XPlatformStatus) {
+				s.Network.VPCCIDR = "10.20.0.0/20"
+				s.Database.Port, s.Cache.Port = 3307, 6380
+				s.MongoDB.Hosts = []string{"m0:27018", "m1:27019"}
 			}),
 			want: &network{VPCCIDR: "10.20.0.0/20", DataStorePorts: []int32{443, 3307, 6380, 27018, 27019}},
 		},
-		"ExternalMongoDBFromSpec": {
-			reason: "An external MongoDB (Atlas) is outside the VPC: its ports, from the spec's hosts before the status has them, leave the VPC rule and get one of their own.",
-			pl: platform(func(pl *v1alpha1.XPlatform) {
-				pl.Spec.MongoDB.External = &v1alpha1.ExternalMongoDB{Hosts: []string{"a.mongodb.net:27017", "b.mongodb.net:27017", "c.mongodb.net:27016"}}
+		"ExternalMongoDB": {
+			reason: "An external MongoDB (Atlas) is outside the VPC: its ports leave the VPC rule and get one of their own.",
+			status: platform(func(s *v1alpha1.XPlatformStatus) {
+				s.MongoDB.External = true
+				s.MongoDB.Hosts = []string{"a.mongodb.net:27017", "b.mongodb.net:27017", "c.mongodb.net:27016"}
 			}),
 			want: &network{VPCCIDR: "10.0.0.0/16", DataStorePorts: []int32{443, 3306, 6379}, ExternalMongoDBPorts: []int32{27016, 27017}},
 		},
-		"ExternalMongoDBFromStatus": {
-			reason: "status.mongodb.external alone marks MongoDB external; a host without a port is on 27017.",
-			pl: platform(func(pl *v1alpha1.XPlatform) {
-				pl.Status.MongoDB.External = true
-				pl.Status.MongoDB.Hosts = []string{"a.mongodb.net"}
+		"ExternalMongoDBOnlyFromStatus": {
+			reason: "status.mongodb.external alone marks MongoDB external: the spec is not read.",
+			status: platform(func(s *v1alpha1.XPlatformStatus) {
+				s.MongoDB.External = true
+				s.MongoDB.Hosts = []string{"a.mongodb.net"}
 			}),
 			want: &network{VPCCIDR: "10.0.0.0/16", DataStorePorts: []int32{443, 3306, 6379}, ExternalMongoDBPorts: []int32{27017}},
 		},
 		"HostBitsMasked": {
-			reason: "A CIDR with host bits set (which the platform's XRD refuses) is written as its network.",
-			pl:     platform(func(pl *v1alpha1.XPlatform) { pl.Spec.Networking.VPCCIDR = "10.0.3.0/16" }),
+			reason: "A CIDR with host bits set is written as its network.",
+			status: platform(func(s *v1alpha1.XPlatformStatus) { s.Network.VPCCIDR = "10.0.3.0/16" }),
 			want:   &network{VPCCIDR: "10.0.0.0/16", DataStorePorts: []int32{443, 3306, 6379, 27017}},
 		},
 		"NotACIDR": {
 			reason: "An address is not a CIDR: the error names the platform and its field.",
-			pl:     platform(func(pl *v1alpha1.XPlatform) { pl.Spec.Networking.VPCCIDR = "10.0.0.0" }),
-			err:    `XPlatform "prod": spec.networking.vpcCidr "10.0.0.0" is not an IPv4 CIDR`,
+			status: platform(func(s *v1alpha1.XPlatformStatus) { s.Network.VPCCIDR = "10.0.0.0" }),
+			err:    `status.network.vpcCidr: Invalid value: "10.0.0.0": XPlatform "prod" publishes a VPC block that is not an IPv4 CIDR`,
 		},
 		"IPv6": {
 			reason: "The platform is IPv4: an IPv6 block is refused.",
-			pl:     platform(func(pl *v1alpha1.XPlatform) { pl.Spec.Networking.VPCCIDR = "fd00::/56" }),
-			err:    `XPlatform "prod": spec.networking.vpcCidr "fd00::/56" is not an IPv4 CIDR`,
+			status: platform(func(s *v1alpha1.XPlatformStatus) { s.Network.VPCCIDR = "fd00::/56" }),
+			err:    `status.network.vpcCidr: Invalid value: "fd00::/56": XPlatform "prod" publishes a VPC block that is not an IPv4 CIDR`,
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got, err := platformNetwork(tc.pl)
+			got, err := platformNetwork("prod", tc.status)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("%s\nplatformNetwork(...): -want, +got:\n%s", tc.reason, diff)
 			}

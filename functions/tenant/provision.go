@@ -102,14 +102,18 @@ type provisioning struct {
 // pending names what is still missing, empty when nothing is: the Job must
 // not be composed before, as its spec would change (and the Job run again)
 // as each value arrives.
-func newProvisioning(p *plan, pl *v1alpha1.XPlatform, alloc v1alpha1.TenantAllocation) (provisioning, string) {
-	if pl == nil {
+func newProvisioning(p *plan, v platformView) (provisioning, string) {
+	if !v.Found {
 		return provisioning{}, "the platform does not exist"
 	}
-	s := pl.Status
+	var alloc v1alpha1.TenantAllocation
+	if v.Alloc != nil {
+		alloc = *v.Alloc
+	}
+	s := v.Status
 	pr := provisioning{
-		Platform:              pl.GetName(),
-		Region:                pl.Spec.Region,
+		Platform:              v.Name,
+		Region:                s.Region,
 		Account:               s.AccountID,
 		Namespace:             s.Provisioner.Namespace,
 		ServiceAccount:        s.Provisioner.ServiceAccountName,
@@ -119,15 +123,13 @@ func newProvisioning(p *plan, pl *v1alpha1.XPlatform, alloc v1alpha1.TenantAlloc
 		MongoDBHosts:          s.MongoDB.Hosts,
 		MongoDBReplicaSet:     s.MongoDB.ReplicaSet,
 		MongoDBAdminSecretARN: s.MongoDB.AdminSecretARN,
+		MongoDBTLS:            s.MongoDB.TLS,
 		RedisHost:             s.Cache.PrimaryEndpoint,
 		RedisPort:             orDefaultPort(s.Cache.Port, portRedis),
 		RedisAuthSecretARN:    s.Cache.AuthSecretARN,
 		CeleryDatabase:        alloc.CeleryDatabase,
 		CacheDatabase:         alloc.CacheDatabase,
 		SMTPPort:              portSMTP,
-	}
-	if pr.Region == "" {
-		pr.Region = s.Region
 	}
 	pr.SecretID = p.secretID(pr.Platform)
 	pr.SMTPHost = "email-smtp." + pr.Region + ".amazonaws.com"
@@ -140,23 +142,6 @@ func newProvisioning(p *plan, pl *v1alpha1.XPlatform, alloc v1alpha1.TenantAlloc
 		pr.StaticURL = "https://" + s.Edge.StaticDomain + "/" + p.staticPrefix()
 		pr.StaticBucket = s.Edge.StaticBucket
 	}
-
-	// An external replica set is in the spec before the platform reports
-	// it, and its admin secret is the operator's to provide.
-	external := pl.Spec.MongoDB.External
-	pr.MongoDBTLS = s.MongoDB.External || external != nil
-	if external != nil {
-		if len(pr.MongoDBHosts) == 0 {
-			pr.MongoDBHosts = external.Hosts
-		}
-		if pr.MongoDBReplicaSet == "" {
-			pr.MongoDBReplicaSet = external.ReplicaSet
-		}
-		if pr.MongoDBAdminSecretARN == "" {
-			pr.MongoDBAdminSecretARN = external.AdminSecretARN
-		}
-	}
-	pr.MongoDBHosts = withDefaultPorts(pr.MongoDBHosts, portMongoDB)
 
 	var missing []string
 	need := func(ok bool, what string) {
@@ -174,7 +159,9 @@ func newProvisioning(p *plan, pl *v1alpha1.XPlatform, alloc v1alpha1.TenantAlloc
 	need(pr.MongoDBReplicaSet != "", "the platform's MongoDB replica set name is not known yet")
 	switch {
 	case pr.MongoDBAdminSecretARN != "":
-	case pr.MongoDBTLS:
+	case s.MongoDB.External:
+		// An external replica set's admin secret is the operator's to
+		// provide.
 		missing = append(missing, fmt.Sprintf("the platform's external MongoDB has no admin secret: set spec.mongodb.external.adminSecretArn of XPlatform %q to a Secrets Manager secret holding an admin user's credentials as JSON with username and password, readable by the platform's provisioner", pr.Platform))
 	default:
 		missing = append(missing, "the ARN of the platform's MongoDB admin secret is not known yet")
@@ -195,18 +182,6 @@ func orDefaultPort(port, def int) int {
 		return port
 	}
 	return def
-}
-
-// withDefaultPorts gives every host a port.
-func withDefaultPorts(hosts []string, def int) []string {
-	out := make([]string, 0, len(hosts))
-	for _, h := range hosts {
-		if _, _, err := net.SplitHostPort(h); err != nil {
-			h = net.JoinHostPort(h, strconv.Itoa(def))
-		}
-		out = append(out, h)
-	}
-	return out
 }
 
 // tutorConfig is the instance's Tutor configuration but its credentials,

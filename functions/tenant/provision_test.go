@@ -102,8 +102,8 @@ func wantDemoProvisioning() provisioning {
 
 const atlasAdminSecret = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/atlas-admin-AbCdEf"
 
-// atlasMongoDB makes the platform use an external replica set that it has not
-// reported in its status yet.
+// atlasMongoDB makes the platform use an external replica set, as its
+// function publishes it: every host with its port, spoken to over TLS.
 func atlasMongoDB(adminSecretARN string) func(*v1alpha1.XPlatform) {
 	return func(pl *v1alpha1.XPlatform) {
 		pl.Spec.MongoDB.External = &v1alpha1.ExternalMongoDB{
@@ -111,8 +111,27 @@ func atlasMongoDB(adminSecretARN string) func(*v1alpha1.XPlatform) {
 			ReplicaSet:     "atlas-abcde-shard-0",
 			AdminSecretARN: adminSecretARN,
 		}
-		pl.Status.MongoDB = v1alpha1.MongoDBStatus{}
+		pl.Status.MongoDB = v1alpha1.MongoDBStatus{
+			Hosts:          []string{"atlas-shard-00-00.abcde.mongodb.net:27017", "atlas-shard-00-01.abcde.mongodb.net:27017"},
+			ReplicaSet:     "atlas-abcde-shard-0",
+			AdminSecretARN: adminSecretARN,
+			External:       true,
+			TLS:            true,
+		}
 	}
+}
+
+// provisioningView is the view builders get of pl once it has admitted
+// the instance with alloc.
+func provisioningView(pl *v1alpha1.XPlatform, alloc v1alpha1.TenantAllocation) platformView {
+	if pl == nil {
+		return platformView{}
+	}
+	v := statusView(pl, "")
+	if alloc != (v1alpha1.TenantAllocation{}) {
+		v.Alloc = &alloc
+	}
+	return v
 }
 
 func TestNewProvisioning(t *testing.T) {
@@ -143,20 +162,15 @@ func TestNewProvisioning(t *testing.T) {
 			}()},
 		},
 		"EngineDefaultPorts": {
-			reason: "Unpublished ports are the engines' defaults, which the platform uses; a host without a port gets MongoDB's.",
+			reason: "Unpublished ports are the engines' defaults, which the platform uses.",
 			pl: provisioningPlatform(func(pl *v1alpha1.XPlatform) {
 				pl.Status.Database.Port, pl.Status.Cache.Port = 0, 0
-				pl.Status.MongoDB.Hosts = []string{"mongodb-0.prod.openedx.internal", "mongodb-1.prod.openedx.internal:27018"}
 			}),
 			alloc: demoAllocation,
-			want: want{pr: func() provisioning {
-				pr := wantDemoProvisioning()
-				pr.MongoDBHosts = []string{"mongodb-0.prod.openedx.internal:27017", "mongodb-1.prod.openedx.internal:27018"}
-				return pr
-			}()},
+			want:  want{pr: wantDemoProvisioning()},
 		},
-		"ExternalMongoDBFromSpec": {
-			reason: "An external replica set is read from the spec until the status reports it, and spoken to over TLS.",
+		"ExternalMongoDB": {
+			reason: "An external replica set is as the platform publishes it, spoken to over TLS.",
 			pl:     provisioningPlatform(atlasMongoDB(atlasAdminSecret)),
 			alloc:  demoAllocation,
 			want: want{pr: func() provisioning {
@@ -169,9 +183,9 @@ func TestNewProvisioning(t *testing.T) {
 			}()},
 		},
 		"ExternalMongoDBFromStatus": {
-			reason: "The status wins over the spec once reported.",
+			reason: "The status is all that is read, never the spec.",
 			pl: provisioningPlatform(atlasMongoDB(atlasAdminSecret), func(pl *v1alpha1.XPlatform) {
-				pl.Status.MongoDB = v1alpha1.MongoDBStatus{Hosts: []string{"a.mongodb.net:27017"}, ReplicaSet: "atlas-0", AdminSecretARN: atlasAdminSecret, External: true}
+				pl.Status.MongoDB = v1alpha1.MongoDBStatus{Hosts: []string{"a.mongodb.net:27017"}, ReplicaSet: "atlas-0", AdminSecretARN: atlasAdminSecret, External: true, TLS: true}
 			}),
 			alloc: demoAllocation,
 			want: want{pr: func() provisioning {
@@ -186,7 +200,7 @@ func TestNewProvisioning(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			pr, pending := newProvisioning(defaultPlan(), tc.pl, tc.alloc)
+			pr, pending := newProvisioning(defaultPlan(), provisioningView(tc.pl, tc.alloc))
 			if diff := cmp.Diff(tc.want, want{pr, pending}, cmp.AllowUnexported(want{})); diff != "" {
 				t.Errorf("%s\nnewProvisioning(...): -want, +got:\n%s", tc.reason, diff)
 			}
@@ -250,6 +264,14 @@ func TestNewProvisioningPending(t *testing.T) {
 			alloc:  demoAllocation,
 			want:   "the ARN of the platform's MongoDB admin secret is not known yet",
 		},
+		"ExternalMongoDBOnlyInSpec": {
+			reason: "An external replica set in the platform's spec is not the tenant's to read: it waits for the platform to publish it.",
+			pl: provisioningPlatform(atlasMongoDB(atlasAdminSecret), func(pl *v1alpha1.XPlatform) {
+				pl.Status.MongoDB = v1alpha1.MongoDBStatus{}
+			}),
+			alloc: demoAllocation,
+			want:  "the platform's MongoDB hosts are not known yet; the platform's MongoDB replica set name is not known yet; the ARN of the platform's MongoDB admin secret is not known yet",
+		},
 		"ExternalMongoDBWithoutSecret": {
 			reason: "Only the operator can provide an external replica set's admin secret: say which field to set.",
 			pl:     provisioningPlatform(atlasMongoDB("")),
@@ -283,7 +305,7 @@ func TestNewProvisioningPending(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			_, got := newProvisioning(defaultPlan(), tc.pl, tc.alloc)
+			_, got := newProvisioning(defaultPlan(), provisioningView(tc.pl, tc.alloc))
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("%s\nnewProvisioning(...): -want pending, +got pending:\n%s", tc.reason, diff)
 			}
