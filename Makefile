@@ -1,7 +1,7 @@
 # Open edX on AWS, delivered as Crossplane composition functions.
 #
 #   make render   build what is needed and preview every example
-#   make test     run every test: unit, generated files, render, schemas, golden
+#   make test     run every test: generated files, lint, unit, render, schemas, golden
 #
 # Only Go is needed. Tools are built once into _output/bin from tools/go.mod.
 
@@ -15,7 +15,7 @@ CROSSPLANE_IMAGE := xpkg.crossplane.io/crossplane/crossplane:v2.1.0
 
 FUNCTIONS := platform tenant
 
-.PHONY: all deps generate verify-generated tools build render validate package test unit fuzz bench golden golden-update clean
+.PHONY: all deps generate verify-generated tools lint build render validate package test unit fuzz bench golden golden-update clean
 
 all: test
 
@@ -29,7 +29,16 @@ $(BIN)/controller-gen: tools/go.mod tools/go.sum
 $(BIN)/xrdgen: tools/go.mod tools/go.sum $(wildcard tools/cmd/xrdgen/*.go)
 	cd tools && $(GO) build -o ../$@ ./cmd/xrdgen
 
+# golangci-lint has a module of its own: its many dependencies stay out of
+# the other tools'.
+$(BIN)/golangci-lint: tools/lint/go.mod tools/lint/go.sum
+	cd tools/lint && $(GO) build -o ../../$@ github.com/golangci/golangci-lint/v2/cmd/golangci-lint
+
 tools: $(BIN)/crossplane $(BIN)/controller-gen $(BIN)/xrdgen
+
+## Lint: what review used to check by hand (.golangci.yml).
+lint: $(BIN)/golangci-lint
+	$(BIN)/golangci-lint run ./...
 
 ## Generated files: deepcopy and XRDs come from the Go types in apis/.
 generate: $(BIN)/controller-gen $(BIN)/xrdgen
@@ -115,7 +124,7 @@ BENCHTIME ?= 20x
 bench:
 	$(GO) test ./functions/... -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME)
 
-test: deps verify-generated unit package fuzz bench golden e2e
+test: deps verify-generated lint unit package fuzz bench golden e2e
 
 clean:
 	rm -rf $(OUT)

@@ -14,7 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"github.com/openedx-cloud/platform-aws/internal/manifests"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/manifests"
 	"github.com/openedx-cloud/platform-aws/test/policy"
 )
 

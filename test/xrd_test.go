@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/openedx-cloud/platform-aws/internal/manifests"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/manifests"
 )
 
 // annotationRejectedWith holds the message an invalid fixture must be

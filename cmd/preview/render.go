@@ -11,11 +11,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crossplane/function-sdk-go/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
-	"github.com/openedx-cloud/platform-aws/internal/fakeprovider"
-	"github.com/openedx-cloud/platform-aws/internal/manifests"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/fakeprovider"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/manifests"
 )
 
 // maxPasses bounds the renders of one example. A platform converges in
@@ -42,7 +43,7 @@ func (c *renderCmd) Run() error {
 	for name, bin := range c.Function {
 		addr, stop, err := startFunction(bin)
 		if err != nil {
-			return fmt.Errorf("cannot start function %s: %w", name, err)
+			return errors.Errorf("cannot start function %s: %w", name, err)
 		}
 		// Stopped and reaped before returning: an orphan would hold the
 		// caller's output pipe open.
@@ -92,7 +93,7 @@ func (c *renderCmd) Run() error {
 		}
 		out, err := r.converge(xr)
 		if err != nil {
-			return fmt.Errorf("%s: %w", ex, err)
+			return errors.Errorf("%s: %w", ex, err)
 		}
 		dst := filepath.Join(c.Out, filepath.Base(ex))
 		if err := manifests.Write(dst, out); err != nil {
@@ -110,14 +111,14 @@ func (c *renderCmd) Run() error {
 func readComposite(path string) (*unstructured.Unstructured, error) {
 	objs, err := manifests.Read(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %w", path, err)
+		return nil, errors.Errorf("cannot read %s: %w", path, err)
 	}
 	if len(objs) != 1 {
-		return nil, fmt.Errorf("%s: an example holds exactly one claim, found %d objects", path, len(objs))
+		return nil, errors.Errorf("%s: an example holds exactly one claim, found %d objects", path, len(objs))
 	}
 	xr, err := compositeOf(objs[0])
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, errors.Errorf("%s: %w", path, err)
 	}
 	return xr, nil
 }
@@ -140,7 +141,7 @@ func rank(path string) int {
 func compositeOf(claim *unstructured.Unstructured) (*unstructured.Unstructured, error) {
 	gv := claim.GroupVersionKind()
 	if gv.Group != v1alpha1.Group {
-		return nil, fmt.Errorf("%s is not a %s claim", gv, v1alpha1.Group)
+		return nil, errors.Errorf("%s is not a %s claim", gv, v1alpha1.Group)
 	}
 	xr := claim.DeepCopy()
 	if strings.HasPrefix(claim.GetKind(), "X") {
@@ -187,7 +188,7 @@ func (r *renderer) converge(xr *unstructured.Unstructured) ([]*unstructured.Unst
 	for pass := 1; pass <= maxPasses; pass++ {
 		out, err := r.render(xr, xrFile, observed)
 		if err != nil {
-			return nil, fmt.Errorf("pass %d: %w", pass, err)
+			return nil, errors.Errorf("pass %d: %w", pass, err)
 		}
 		composed := composedOf(out)
 		keys := resourceNames(composed)
@@ -200,7 +201,7 @@ func (r *renderer) converge(xr *unstructured.Unstructured) ([]*unstructured.Unst
 			observed = append(observed, fakeprovider.Observe(cd, xr.GetName()))
 		}
 	}
-	return nil, fmt.Errorf("did not converge in %d renders", maxPasses)
+	return nil, errors.Errorf("did not converge in %d renders", maxPasses)
 }
 
 func (r *renderer) render(xr *unstructured.Unstructured, xrFile string, observed []*unstructured.Unstructured) ([]*unstructured.Unstructured, error) {
@@ -210,7 +211,7 @@ func (r *renderer) render(xr *unstructured.Unstructured, xrFile string, observed
 	}
 	target, ok := r.targets[fn]
 	if !ok {
-		return nil, fmt.Errorf("no binary given for function %s: pass --function %s=PATH", fn, fn)
+		return nil, errors.Errorf("no binary given for function %s: pass --function %s=PATH", fn, fn)
 	}
 	args := []string{"render", xrFile, comp, r.cmd.Functions,
 		"--include-function-results", "--include-full-xr",
@@ -236,7 +237,7 @@ func (r *renderer) render(xr *unstructured.Unstructured, xrFile string, observed
 	cmd.Stderr = &stderr
 	stdout, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("crossplane render: %w: %s", err, strings.TrimSpace(stderr.String()))
+		return nil, errors.Errorf("crossplane render: %w: %s", err, strings.TrimSpace(stderr.String()))
 	}
 	return manifests.Parse(stdout)
 }
@@ -247,11 +248,11 @@ func (r *renderer) composition(kind string) (string, string, error) {
 	path := filepath.Join(r.cmd.Compositions, strings.ToLower(kind)+"s.yaml")
 	objs, err := manifests.Read(path)
 	if err != nil {
-		return "", "", fmt.Errorf("cannot read the Composition of %s: %w", kind, err)
+		return "", "", errors.Errorf("cannot read the Composition of %s: %w", kind, err)
 	}
 	steps, _, _ := unstructured.NestedSlice(objs[0].Object, "spec", "pipeline")
 	if len(steps) != 1 {
-		return "", "", fmt.Errorf("%s: expected a single pipeline step", path)
+		return "", "", errors.Errorf("%s: expected a single pipeline step", path)
 	}
 	fn, _, _ := unstructured.NestedString(steps[0].(map[string]any), "functionRef", "name")
 	return path, fn, nil
@@ -305,7 +306,7 @@ func startFunction(bin string) (addr string, stop func(), err error) {
 	for time.Now().Before(deadline) {
 		select {
 		case <-done:
-			return "", nil, fmt.Errorf("%s exited before listening on %s", bin, addr)
+			return "", nil, errors.Errorf("%s exited before listening on %s", bin, addr)
 		default:
 		}
 		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
@@ -314,5 +315,5 @@ func startFunction(bin string) (addr string, stop func(), err error) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	stop()
-	return "", nil, fmt.Errorf("%s did not listen on %s", bin, addr)
+	return "", nil, errors.Errorf("%s did not listen on %s", bin, addr)
 }

@@ -7,10 +7,11 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/crossplane/function-sdk-go/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"github.com/openedx-cloud/platform-aws/internal/manifests"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/manifests"
 )
 
 type schemasCmd struct {
@@ -54,7 +55,7 @@ func (c *schemasCmd) Run() error {
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
-		return fmt.Errorf("no CRD for rendered kinds %s", strings.Join(missing, ", "))
+		return errors.Errorf("no CRD for rendered kinds %s", strings.Join(missing, ", "))
 	}
 	xrds, err := filepath.Glob(filepath.Join(c.XRDs, "*.yaml"))
 	if err != nil {
@@ -77,7 +78,7 @@ func (c *schemasCmd) usedKinds() (map[schema.GroupKind]bool, error) {
 		return nil, err
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("nothing rendered in %s: run make render first", c.Render)
+		return nil, errors.Errorf("nothing rendered in %s: run make render first", c.Render)
 	}
 	used := map[schema.GroupKind]bool{}
 	for _, f := range files {
@@ -115,7 +116,7 @@ func (c *schemasCmd) index(used map[schema.GroupKind]bool) (map[schema.GroupKind
 			}
 			objs, err := manifests.Read(f)
 			if err != nil {
-				return nil, fmt.Errorf("cannot read %s: %w", f, err)
+				return nil, errors.Errorf("cannot read %s: %w", f, err)
 			}
 			for _, o := range objs {
 				g, _, _ := unstructured.NestedString(o.Object, "spec", "group")
@@ -132,7 +133,7 @@ func (c *schemasCmd) index(used map[schema.GroupKind]bool) (map[schema.GroupKind
 func (c *schemasCmd) seedCache() error {
 	repo, tag, ok := strings.Cut(c.Image, ":")
 	if !ok {
-		return fmt.Errorf("image %q has no tag", c.Image)
+		return errors.Errorf("image %q has no tag", c.Image)
 	}
 	dir := filepath.Join(c.CacheDir, repo+"@"+tag)
 	if err := os.MkdirAll(dir, 0o755); err != nil {

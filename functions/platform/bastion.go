@@ -152,7 +152,7 @@ func bastionSecurityGroups(p *plan) []compose.Resource {
 		bareSecurityGroup(p, nameBastionSecurityGroup, bastionStore, "SSM Session Manager bastion of Open edX platform "+p.Name+": no ingress; out to HTTPS and the data stores only"),
 		// SSM through the interface endpoints, package repositories through
 		// the S3 endpoint and NAT, and OpenSearch in the VPC.
-		compose.Resource{Name: nameBastionEgressHTTPS, Object: egressToCIDR(p, securityGroupRole(bastionStore), bastionAnyIPv4, portHTTPS, "SSM, package repositories and HTTPS data stores", p.Name+"-bastion")},
+		{Name: nameBastionEgressHTTPS, Object: egressToCIDR(p, securityGroupRole(bastionStore), bastionAnyIPv4, portHTTPS, "SSM, package repositories and HTTPS data stores", p.Name+"-bastion")},
 	}
 	for _, s := range stores {
 		if s.Port == portHTTPS {

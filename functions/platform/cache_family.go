@@ -1,8 +1,9 @@
 package main
 
 import (
-	"fmt"
 	"strings"
+
+	"github.com/crossplane/function-sdk-go/errors"
 )
 
 // cacheParameterGroupFamily is the ElastiCache parameter group family of a
@@ -10,7 +11,7 @@ import (
 func cacheParameterGroupFamily(version string) (string, error) {
 	major, _, ok := strings.Cut(version, ".")
 	if !ok || (major != "7" && major != "8") {
-		return "", fmt.Errorf("must be a Valkey 7.x or 8.x version such as 8.0")
+		return "", errors.New("must be a Valkey 7.x or 8.x version such as 8.0")
 	}
 	return "valkey" + major, nil
 }

@@ -5,6 +5,7 @@ import (
 	"regexp"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/apis/common/v1"
+	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/resource"
 	ec2v1beta1 "github.com/upbound/provider-aws/apis/ec2/v1beta1"
 	kmsv1beta1 "github.com/upbound/provider-aws/apis/kms/v1beta1"
@@ -165,10 +166,10 @@ var reKMSKeyARN = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):kms:([a-z]{2}
 func dataKeyAccount(p *plan, arn string) (string, error) {
 	m := reKMSKeyARN.FindStringSubmatch(arn)
 	if m == nil {
-		return "", fmt.Errorf("%q is not a KMS key ARN (arn:PARTITION:kms:REGION:ACCOUNT:key/ID)", arn)
+		return "", errors.Errorf("%q is not a KMS key ARN (arn:PARTITION:kms:REGION:ACCOUNT:key/ID)", arn)
 	}
 	if m[1] != p.Partition || m[2] != p.Region {
-		return "", fmt.Errorf("KMS key %q is not in partition %s and region %s of the platform", arn, p.Partition, p.Region)
+		return "", errors.Errorf("KMS key %q is not in partition %s and region %s of the platform", arn, p.Partition, p.Region)
 	}
 	return m[3], nil
 }
@@ -200,21 +201,6 @@ func dataKeyStatus(p *plan, observed map[resource.Name]resource.ObservedComposed
 		return "", ""
 	}
 	return account, dataKeyARN
-}
-
-// mongodbPolicyDocument is an IAM policy with conditions, which
-// awsiam.Statement cannot express.
-type mongodbPolicyDocument struct {
-	Version   string                   `json:"Version"`
-	Statement []mongodbPolicyStatement `json:"Statement"`
-}
-
-type mongodbPolicyStatement struct {
-	Sid       string                       `json:"Sid"`
-	Effect    string                       `json:"Effect"`
-	Action    []string                     `json:"Action"`
-	Resource  []string                     `json:"Resource"`
-	Condition map[string]map[string]string `json:"Condition,omitempty"`
 }
 
 // observedDataKeyARN is the data key's ARN as AWS reported it or, should

@@ -86,65 +86,29 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		tenants = xr.Status.Tenants
 	}
 
-	prereqs, err := clusterPrerequisites(p)
+	in := inputs{Observed: observed, Cluster: observedClusterInputs(observed), Tenants: tenants}
+	out, err := build(p, in, d, foundation)
 	if err != nil {
 		response.Fatal(rsp, err)
 		return rsp, nil
 	}
-	if err := d.AddAll(append(network(p), prereqs...)...); err != nil {
-		response.Fatal(rsp, err)
-		return rsp, nil
-	}
-	var tiersMissing []string
-	for _, build := range []tier{dataTier, edgeTier} {
-		rs, missing, err := build(p, observed)
-		if err != nil {
-			response.Fatal(rsp, err)
-			return rsp, nil
-		}
-		if err := d.AddAll(rs...); err != nil {
-			response.Fatal(rsp, err)
-			return rsp, nil
-		}
-		tiersMissing = append(tiersMissing, missing...)
-	}
-
-	in := observedClusterInputs(observed)
-	clusterMissing := in.Missing()
+	clusterMissing := in.Cluster.Missing()
 	if len(clusterMissing) == 0 {
-		settings, err := clusterSettings(p, observed)
+		more, err := build(p, in, d, onCluster)
 		if err != nil {
 			response.Fatal(rsp, err)
 			return rsp, nil
 		}
-		prov, missing, err := provisioner(p, observed)
-		if err != nil {
-			response.Fatal(rsp, err)
-			return rsp, nil
-		}
-		tiersMissing = append(tiersMissing, missing...)
-		if err := d.AddAll(append(append(cluster(p, in), settings...), prov...)...); err != nil {
-			response.Fatal(rsp, err)
-			return rsp, nil
-		}
-		// Deleted tenants' data, dropped only while listed in the ledger.
-		deprov, pending, failed, err := deprovisionObjects(p, observed, tenants.Deprovisioning)
-		if err != nil {
-			response.Fatal(rsp, err)
-			return rsp, nil
-		}
-		if err := d.AddAll(deprov...); err != nil {
-			response.Fatal(rsp, err)
-			return rsp, nil
-		}
-		for _, f := range failed {
-			response.Warning(rsp, errors.New(f))
-		}
-		if len(pending) > 0 {
-			response.Normalf(rsp, "Dropping the data of deleted tenants waits for %s", strings.Join(pending, " and "))
-		}
+		out.Missing = append(out.Missing, more.Missing...)
+		out.Deprovisioning, out.Failed = more.Deprovisioning, more.Failed
 	}
-	if missing := append(clusterMissing, tiersMissing...); len(missing) > 0 {
+	for _, f := range out.Failed {
+		response.Warning(rsp, errors.New(f))
+	}
+	if len(out.Deprovisioning) > 0 {
+		response.Normalf(rsp, "Dropping the data of deleted tenants waits for %s", strings.Join(out.Deprovisioning, " and "))
+	}
+	if missing := append(clusterMissing, out.Missing...); len(missing) > 0 {
 		// Not an error: AWS has not created what these wait for yet. The XR
 		// stays not ready until everything exists and is ready.
 		dxr.Ready = resource.ReadyFalse

@@ -22,7 +22,7 @@ import (
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
-	"github.com/openedx-cloud/platform-aws/internal/fakeprovider"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/fakeprovider"
 )
 
 // The schemes of composed resources are registered by main.go's init, which

@@ -12,7 +12,7 @@ import (
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
-	"github.com/openedx-cloud/platform-aws/internal/fntest"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/fntest"
 )
 
 // FuzzRunFunction feeds arbitrary specs to the function. It must never

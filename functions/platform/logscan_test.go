@@ -7,7 +7,7 @@ import (
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/openedx-cloud/platform-aws/internal/fntest"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/fntest"
 )
 
 // TestNoCredentialEscapes converges a platform while every observed

@@ -218,29 +218,29 @@ func (p *plan) defaultEdge(s v1alpha1.XPlatformSpec) {
 	if s.DNS != nil {
 		p.Domain, p.HostedZoneID = s.DNS.Domain, s.DNS.HostedZoneID
 	}
-	p.RateLimit = orDefault(s.Ingress.RateLimit, defaultRateLimit)
+	p.RateLimit = compose.OrDefault(s.Ingress.RateLimit, defaultRateLimit)
 	p.Bastion = s.Bastion.Enabled == nil || *s.Bastion.Enabled
-	p.BastionType = orDefault(s.Bastion.InstanceType, defaultBastionInstanceType)
+	p.BastionType = compose.OrDefault(s.Bastion.InstanceType, defaultBastionInstanceType)
 	p.Repositories = s.Registry.Repositories
 	if len(p.Repositories) == 0 {
 		p.Repositories = defaultRepositories
 	}
-	p.KeepUntagged = orDefault(s.Registry.UntaggedImagesToKeep, defaultKeepUntagged)
+	p.KeepUntagged = compose.OrDefault(s.Registry.UntaggedImagesToKeep, defaultKeepUntagged)
 }
 
 // defaultData applies the data tier's defaults and checks what the XRD
 // checks.
 func (p *plan) defaultData(s v1alpha1.XPlatformSpec, sp *field.Path) error {
-	p.TenantCapacity = orDefault(s.TenantCapacity, defaultTenantCapacity)
+	p.TenantCapacity = compose.OrDefault(s.TenantCapacity, defaultTenantCapacity)
 	if p.TenantCapacity < 1 || p.TenantCapacity > 1000 {
 		return field.Invalid(sp.Child("tenantCapacity"), s.TenantCapacity, "must be 1 to 1000")
 	}
 
 	p.Database = s.Database
-	p.Database.EngineVersion = orDefault(p.Database.EngineVersion, defaultDatabaseVersion)
-	p.Database.InstanceClass = orDefault(p.Database.InstanceClass, defaultDatabaseClass)
-	p.Database.ServerlessMaxCapacity = orDefault(p.Database.ServerlessMaxCapacity, defaultServerlessMaxCapacity)
-	p.Database.BackupRetentionDays = orDefault(p.Database.BackupRetentionDays, defaultBackupRetentionDays)
+	p.Database.EngineVersion = compose.OrDefault(p.Database.EngineVersion, defaultDatabaseVersion)
+	p.Database.InstanceClass = compose.OrDefault(p.Database.InstanceClass, defaultDatabaseClass)
+	p.Database.ServerlessMaxCapacity = compose.OrDefault(p.Database.ServerlessMaxCapacity, defaultServerlessMaxCapacity)
+	p.Database.BackupRetentionDays = compose.OrDefault(p.Database.BackupRetentionDays, defaultBackupRetentionDays)
 	if p.Database.DeletionProtection == nil {
 		p.Database.DeletionProtection = ptr.To(true)
 	}
@@ -249,15 +249,15 @@ func (p *plan) defaultData(s v1alpha1.XPlatformSpec, sp *field.Path) error {
 	}
 
 	p.Cache = s.Cache
-	p.Cache.EngineVersion = orDefault(p.Cache.EngineVersion, defaultCacheVersion)
-	p.Cache.NodeType = orDefault(p.Cache.NodeType, defaultCacheNodeType[p.Profile])
+	p.Cache.EngineVersion = compose.OrDefault(p.Cache.EngineVersion, defaultCacheVersion)
+	p.Cache.NodeType = compose.OrDefault(p.Cache.NodeType, defaultCacheNodeType[p.Profile])
 	if _, err := cacheParameterGroupFamily(p.Cache.EngineVersion); err != nil {
 		return field.Invalid(sp.Child("cache", "engineVersion"), p.Cache.EngineVersion, err.Error())
 	}
 
 	p.MongoDB = s.MongoDB
-	p.MongoDB.Version = orDefault(p.MongoDB.Version, defaultMongoDBVersion)
-	p.MongoDB.VolumeSizeGiB = orDefault(p.MongoDB.VolumeSizeGiB, defaultMongoDBVolumeGiB)
+	p.MongoDB.Version = compose.OrDefault(p.MongoDB.Version, defaultMongoDBVersion)
+	p.MongoDB.VolumeSizeGiB = compose.OrDefault(p.MongoDB.VolumeSizeGiB, defaultMongoDBVolumeGiB)
 	if e := p.MongoDB.External; e != nil {
 		ep := sp.Child("mongodb", "external")
 		if len(e.Hosts) == 0 {
@@ -270,23 +270,14 @@ func (p *plan) defaultData(s v1alpha1.XPlatformSpec, sp *field.Path) error {
 			return field.Required(ep.Child("adminSecretArn"), "tenants' users are created with these credentials")
 		}
 	} else {
-		p.MongoDB.InstanceType = orDefault(p.MongoDB.InstanceType, defaultMongoDBInstanceType[p.Profile])
+		p.MongoDB.InstanceType = compose.OrDefault(p.MongoDB.InstanceType, defaultMongoDBInstanceType[p.Profile])
 	}
 
 	p.OpenSearch = s.Search.OpenSearch
-	p.OpenSearch.EngineVersion = orDefault(p.OpenSearch.EngineVersion, defaultOpenSearchVersion)
-	p.OpenSearch.InstanceType = orDefault(p.OpenSearch.InstanceType, defaultOpenSearchInstanceType[p.Profile])
-	p.OpenSearch.VolumeSizeGiB = orDefault(p.OpenSearch.VolumeSizeGiB, defaultOpenSearchVolumeGiB)
+	p.OpenSearch.EngineVersion = compose.OrDefault(p.OpenSearch.EngineVersion, defaultOpenSearchVersion)
+	p.OpenSearch.InstanceType = compose.OrDefault(p.OpenSearch.InstanceType, defaultOpenSearchInstanceType[p.Profile])
+	p.OpenSearch.VolumeSizeGiB = compose.OrDefault(p.OpenSearch.VolumeSizeGiB, defaultOpenSearchVolumeGiB)
 	return nil
-}
-
-// orDefault is v, or def when v is the zero value.
-func orDefault[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 // zonesByRegion lists regions whose first three zone names are not a, b, c.

@@ -55,7 +55,7 @@ func (p *plan) provisionerRoleName() string {
 
 // iamPath holds the platform's roles and its tenants' SMTP users, so that a
 // policy can name all of them and nothing else.
-func (p *plan) iamPath() string { return fmt.Sprintf("/openedx/%s/", p.Name) }
+func (p *plan) iamPath() string { return compose.IAMPath(p.Name) }
 
 // provisioner composes the provisioner's role, its binding to the
 // ServiceAccount, its policy once the ARNs it names are known, and, once

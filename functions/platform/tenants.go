@@ -21,12 +21,6 @@ import (
 // requirementTenants is the key under which Crossplane returns the tenants.
 const requirementTenants = "tenants"
 
-// Labels Crossplane puts on a composite created by a claim.
-const (
-	labelClaimName      = "crossplane.io/claim-name"
-	labelClaimNamespace = "crossplane.io/claim-namespace"
-)
-
 // requireTenants asks Crossplane for every XOpenEdxTenant, next to whatever
 // else the response already requires. A tenant's platformRef is not a label,
 // so the selector cannot pick this platform's tenants: an empty label
@@ -114,7 +108,7 @@ func ownTenants(xr *v1alpha1.XPlatform, required []resource.Required) ([]tenant,
 		if ref.Namespace == "" && ref.Name != xr.GetName() {
 			continue
 		}
-		if ref.Namespace != "" && (ref.Name != xr.GetLabels()[labelClaimName] || ref.Namespace != xr.GetLabels()[labelClaimNamespace]) {
+		if ref.Namespace != "" && (ref.Name != xr.GetLabels()[compose.LabelClaimName] || ref.Namespace != xr.GetLabels()[compose.LabelClaimNamespace]) {
 			continue
 		}
 		var hosts []tenanthosts.Claim

@@ -525,7 +525,7 @@ func TestAllocateTenantsStable(t *testing.T) {
 
 func TestOwnTenants(t *testing.T) {
 	claimed := newXR(func(xr *v1alpha1.XPlatform) {
-		xr.Labels = map[string]string{labelClaimName: "main", labelClaimNamespace: "platform"}
+		xr.Labels = map[string]string{compose.LabelClaimName: "main", compose.LabelClaimNamespace: "platform"}
 	})
 	created := metav1.NewTime(t0)
 	obj := func(name, instance string, ref v1alpha1.PlatformReference, fns ...func(*v1alpha1.XOpenEdxTenant)) resource.Required {

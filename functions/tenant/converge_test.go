@@ -15,8 +15,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
-	"github.com/openedx-cloud/platform-aws/internal/fakeprovider"
-	"github.com/openedx-cloud/platform-aws/internal/fntest"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/fakeprovider"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/fntest"
 )
 
 // convergedPlatform is the production platform once AWS has created it, as

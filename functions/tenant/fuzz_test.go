@@ -10,7 +10,7 @@ import (
 	"github.com/crossplane/function-sdk-go/resource"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
-	"github.com/openedx-cloud/platform-aws/internal/fntest"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/fntest"
 )
 
 // FuzzRunFunction feeds arbitrary tenant specs to the function, with and

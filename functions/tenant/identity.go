@@ -53,7 +53,7 @@ func instanceRole(p *plan, t awsTarget) (compose.Resource, error) {
 			ResourceSpec: t.resourceSpec(p, false),
 			ForProvider: iamv1beta1.RoleParameters{
 				AssumeRolePolicy: &doc,
-				Path:             ptr.To(iamPath(t.Platform)),
+				Path:             ptr.To(compose.IAMPath(t.Platform)),
 				Description:      ptr.To(fmt.Sprintf("Pods of Open edX instance %s on platform %s", p.Instance, t.Platform)),
 				Tags:             t.tags(p, name),
 			},
@@ -191,7 +191,7 @@ func sendingResources(p *plan, t awsTarget) []compose.Resource {
 			Spec: iamv1beta1.UserSpec{
 				ResourceSpec: spec,
 				ForProvider: iamv1beta1.UserParameters{
-					Path:         ptr.To(iamPath(t.Platform)),
+					Path:         ptr.To(compose.IAMPath(t.Platform)),
 					ForceDestroy: ptr.To(true),
 					Tags:         t.tags(p, user),
 				},

@@ -37,12 +37,12 @@ const (
 	listenHTTPS           = `[{"HTTPS":443}]`
 )
 
-// ingressObjectsWithCertificate route the instance's hosts (LMS, Studio,
-// MFEs, and Meilisearch, which browsers query for Studio's content search)
-// from the platform's shared ALB to Tutor's caddy, which routes each host
-// to its Service as it does with ENABLE_WEB_PROXY=false. certificateARN,
-// lists the platform's wildcard and the instance's own certificate for the
-// hosts the wildcard does not cover (dnsResources), when there are any.
+// ingressObjects route the instance's hosts (LMS, Studio, MFEs, and
+// Meilisearch, which browsers query for Studio's content search) from the
+// platform's shared ALB to Tutor's caddy, which routes each host to its
+// Service as it does with ENABLE_WEB_PROXY=false. certificateARNs lists the
+// platform's wildcard and the instance's own certificate for the hosts the
+// wildcard does not cover (dnsResources), when there are any.
 //
 // Only host rules, their listener and certificates: every ALB-wide setting
 // is the platform's. Its IngressClassParams put the class in one group with

@@ -73,10 +73,6 @@ func (p *plan) storageBucketName(platform, account, region string) string {
 // staticPrefix is the instance's prefix in the platform's static bucket.
 func (p *plan) staticPrefix() string { return p.Instance + "/" }
 
-// iamPath groups the platform's tenant identities, so that the provisioner
-// may manage the SMTP users' keys under it and nothing else.
-func iamPath(platform string) string { return fmt.Sprintf("/openedx/%s/", platform) }
-
 // roleName is the instance's IAM role.
 func (p *plan) roleName(platform string) string {
 	return compose.Truncate(p.awsName(platform), maxIAMName)

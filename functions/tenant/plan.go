@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
+	"github.com/openedx-cloud/platform-aws/internal/compose"
 	"github.com/openedx-cloud/platform-aws/internal/tenanthosts"
 )
 
@@ -186,7 +187,7 @@ func newPlan(xr *v1alpha1.XOpenEdxTenant) (*plan, error) {
 	if p.Quota.RequestsMemory.Cmp(p.Quota.LimitsMemory) > 0 {
 		return nil, field.Invalid(qp.Child("requestsMemory"), q.RequestsMemory, "must not exceed limitsMemory")
 	}
-	p.Quota.Pods = orDefault(q.Pods, defaultPods)
+	p.Quota.Pods = compose.OrDefault(q.Pods, defaultPods)
 	if p.Quota.Pods < 10 || p.Quota.Pods > 1000 {
 		return nil, field.Invalid(qp.Child("pods"), q.Pods, "must be 10 to 1000")
 	}
@@ -267,9 +268,9 @@ func newPlan(xr *v1alpha1.XOpenEdxTenant) (*plan, error) {
 func newAutoscaler(path *field.Path, deployment string, minReplicas, maxReplicas, cpu, defaultMin int32) (autoscaler, error) {
 	as := autoscaler{
 		Deployment:  deployment,
-		MinReplicas: orDefault32(minReplicas, defaultMin),
-		MaxReplicas: orDefault32(maxReplicas, defaultMaxReplicas),
-		TargetCPU:   orDefault32(cpu, defaultTargetCPU),
+		MinReplicas: compose.OrDefault(minReplicas, defaultMin),
+		MaxReplicas: compose.OrDefault(maxReplicas, defaultMaxReplicas),
+		TargetCPU:   compose.OrDefault(cpu, defaultTargetCPU),
 	}
 	if as.MinReplicas < 1 || as.MinReplicas > maxReplicasLimit {
 		return as, field.Invalid(path.Child("minReplicas"), minReplicas, fmt.Sprintf("must be 1 to %d", maxReplicasLimit))
@@ -304,18 +305,4 @@ func positive(path *field.Path, v, def string) (resource.Quantity, error) {
 		return q, field.Invalid(path, v, "must be positive")
 	}
 	return q, nil
-}
-
-func orDefault(v, def int64) int64 {
-	if v == 0 {
-		return def
-	}
-	return v
-}
-
-func orDefault32(v, def int32) int32 {
-	if v == 0 {
-		return def
-	}
-	return v
 }

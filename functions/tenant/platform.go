@@ -14,12 +14,6 @@ import (
 // requirementPlatform is the key under which Crossplane returns the platform.
 const requirementPlatform = "platform"
 
-// Labels Crossplane puts on a composite created by a claim.
-const (
-	labelClaimName      = "crossplane.io/claim-name"
-	labelClaimNamespace = "crossplane.io/claim-namespace"
-)
-
 // platformSelector asks Crossplane for the tenant's platform: a Platform
 // claim's composite by the labels Crossplane gives it, or an XPlatform by
 // name.
@@ -33,8 +27,8 @@ func platformSelector(ref v1alpha1.PlatformReference) *fnv1.ResourceSelector {
 		return s
 	}
 	s.Match = &fnv1.ResourceSelector_MatchLabels{MatchLabels: &fnv1.MatchLabels{Labels: map[string]string{
-		labelClaimName:      ref.Name,
-		labelClaimNamespace: ref.Namespace,
+		compose.LabelClaimName:      ref.Name,
+		compose.LabelClaimNamespace: ref.Namespace,
 	}}}
 	return s
 }

@@ -7,9 +7,12 @@ import (
 	"github.com/openedx-cloud/platform-aws/internal/s3bucket"
 )
 
+// nameStorageBucket is the bucket's composition name; roleStorageBucket,
+// a plain string, its role label.
+const nameStorageBucket resource.Name = "s3-bucket-storage"
+
 const (
-	nameStorageBucket resource.Name = "s3-bucket-storage"
-	roleStorageBucket               = "storage-bucket"
+	roleStorageBucket = "storage-bucket"
 	// noncurrentVersionDays is how long an overwritten or deleted upload can
 	// be restored.
 	noncurrentVersionDays = 30

@@ -87,3 +87,26 @@ func TestPruneNulls(t *testing.T) {
 		t.Errorf("pruneNulls(...): -want, +got:\n%s", diff)
 	}
 }
+
+func TestIAMPath(t *testing.T) {
+	if got, want := IAMPath("prod"), "/openedx/prod/"; got != want {
+		t.Errorf("IAMPath(prod) = %q, want %q", got, want)
+	}
+}
+
+func TestOrDefault(t *testing.T) {
+	cases := map[string]struct {
+		v, def, want int64
+	}{
+		"Zero":  {v: 0, def: 5, want: 5},
+		"Set":   {v: 3, def: 5, want: 3},
+		"Minus": {v: -1, def: 5, want: -1},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := OrDefault(tc.v, tc.def); got != tc.want {
+				t.Errorf("OrDefault(%d, %d) = %d, want %d", tc.v, tc.def, got, tc.want)
+			}
+		})
+	}
+}

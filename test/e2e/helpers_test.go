@@ -14,7 +14,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/openedx-cloud/platform-aws/internal/fakeprovider"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/fakeprovider"
 )
 
 // Namespaces of the claims.

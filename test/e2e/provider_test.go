@@ -11,7 +11,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/openedx-cloud/platform-aws/internal/fakeprovider"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/fakeprovider"
 )
 
 // Resource types of the composites, for kubectl.

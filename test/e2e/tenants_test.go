@@ -15,8 +15,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/openedx-cloud/platform-aws/internal/fakeprovider"
-	"github.com/openedx-cloud/platform-aws/internal/manifests"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/fakeprovider"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/manifests"
 )
 
 // What the suite knows of the tenant function's composition resource

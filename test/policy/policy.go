@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/crossplane/function-sdk-go/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -43,7 +44,7 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 					}
 				}
 				if len(missing) > 0 {
-					return fmt.Errorf("missing tags %s", strings.Join(missing, ", "))
+					return errors.Errorf("missing tags %s", strings.Join(missing, ", "))
 				}
 				return nil
 			},
@@ -73,7 +74,7 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 						}
 					}
 				}
-				return fmt.Errorf("secrets are not encrypted with a KMS key ARN")
+				return errors.Errorf("secrets are not encrypted with a KMS key ARN")
 			},
 		},
 		{
@@ -83,7 +84,7 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 				got, _, _ := unstructured.NestedStringSlice(o.Object, "spec", "forProvider", "enabledClusterLogTypes")
 				for _, t := range []string{"api", "audit", "authenticator", "controllerManager", "scheduler"} {
 					if !slices.Contains(got, t) {
-						return fmt.Errorf("log type %s is not enabled", t)
+						return errors.Errorf("log type %s is not enabled", t)
 					}
 				}
 				return nil
@@ -95,16 +96,16 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 			Check: func(o *unstructured.Unstructured) error {
 				vcs, _, _ := unstructured.NestedSlice(o.Object, "spec", "forProvider", "vpcConfig")
 				if len(vcs) != 1 {
-					return fmt.Errorf("want one vpcConfig, got %d", len(vcs))
+					return errors.Errorf("want one vpcConfig, got %d", len(vcs))
 				}
 				vc := vcs[0].(map[string]any)
 				if private, _, _ := unstructured.NestedBool(vc, "endpointPrivateAccess"); !private {
-					return fmt.Errorf("the private endpoint is off: nodes would reach the API over the Internet")
+					return errors.Errorf("the private endpoint is off: nodes would reach the API over the Internet")
 				}
 				public, _, _ := unstructured.NestedBool(vc, "endpointPublicAccess")
 				cidrs, _, _ := unstructured.NestedStringSlice(vc, "publicAccessCidrs")
 				if public && (len(cidrs) == 0 || slices.Contains(cidrs, "0.0.0.0/0")) {
-					return fmt.Errorf("the public endpoint is open to the whole Internet")
+					return errors.Errorf("the public endpoint is open to the whole Internet")
 				}
 				return nil
 			},
@@ -119,7 +120,7 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 						return nil
 					}
 				}
-				return fmt.Errorf("upgradePolicy.supportType is not STANDARD")
+				return errors.Errorf("upgradePolicy.supportType is not STANDARD")
 			},
 		},
 		{
@@ -127,7 +128,7 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 			Applies: is("cloudwatchlogs.aws.upbound.io", "Group"),
 			Check: func(o *unstructured.Unstructured) error {
 				if d, _, _ := unstructured.NestedFieldNoCopy(o.Object, "spec", "forProvider", "retentionInDays"); d == nil {
-					return fmt.Errorf("retentionInDays is not set: logs would be kept and billed forever")
+					return errors.Errorf("retentionInDays is not set: logs would be kept and billed forever")
 				}
 				return nil
 			},
@@ -142,15 +143,15 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 				}
 				switch {
 				case fp("storageEncrypted") != true:
-					return fmt.Errorf("storageEncrypted is not true")
+					return errors.Errorf("storageEncrypted is not true")
 				case fp("kmsKeyId") == nil && fp("kmsKeyIdSelector") == nil:
-					return fmt.Errorf("no customer KMS key")
+					return errors.Errorf("no customer KMS key")
 				case fp("deletionProtection") != true:
-					return fmt.Errorf("deletionProtection is not true")
+					return errors.Errorf("deletionProtection is not true")
 				case toFloat(fp("backupRetentionPeriod")) < 7:
-					return fmt.Errorf("backupRetentionPeriod %v is under 7 days", fp("backupRetentionPeriod"))
+					return errors.Errorf("backupRetentionPeriod %v is under 7 days", fp("backupRetentionPeriod"))
 				case fp("manageMasterUserPassword") != true || fp("masterPasswordSecretRef") != nil:
-					return fmt.Errorf("the master password must be managed by RDS in Secrets Manager")
+					return errors.Errorf("the master password must be managed by RDS in Secrets Manager")
 				}
 				return nil
 			},
@@ -170,13 +171,13 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 				}
 				switch {
 				case fp("atRestEncryptionEnabled") != "true":
-					return fmt.Errorf("atRestEncryptionEnabled is not true")
+					return errors.Errorf("atRestEncryptionEnabled is not true")
 				case fp("kmsKeyId") == nil && fp("kmsKeyIdSelector") == nil:
-					return fmt.Errorf("no customer KMS key")
+					return errors.Errorf("no customer KMS key")
 				case fp("transitEncryptionEnabled") != true || fp("transitEncryptionMode") != "required":
-					return fmt.Errorf("TLS in transit is not required")
+					return errors.Errorf("TLS in transit is not required")
 				case fp("authTokenSecretRef") == nil:
-					return fmt.Errorf("no AUTH token")
+					return errors.Errorf("no AUTH token")
 				}
 				return nil
 			},
@@ -195,15 +196,15 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 				}
 				switch {
 				case first("encryptAtRest")["enabled"] != true:
-					return fmt.Errorf("not encrypted at rest")
+					return errors.Errorf("not encrypted at rest")
 				case first("nodeToNodeEncryption")["enabled"] != true:
-					return fmt.Errorf("not encrypted between nodes")
+					return errors.Errorf("not encrypted between nodes")
 				case first("domainEndpointOptions")["enforceHttps"] != true || !strings.HasPrefix(fmt.Sprint(first("domainEndpointOptions")["tlsSecurityPolicy"]), "Policy-Min-TLS-1-2"):
-					return fmt.Errorf("HTTPS with TLS 1.2 or later is not enforced")
+					return errors.Errorf("HTTPS with TLS 1.2 or later is not enforced")
 				case first("advancedSecurityOptions")["enabled"] != true || first("advancedSecurityOptions")["anonymousAuthEnabled"] == true:
-					return fmt.Errorf("fine-grained access control is off")
+					return errors.Errorf("fine-grained access control is off")
 				case len(first("vpcOptions")) == 0:
-					return fmt.Errorf("not in the VPC")
+					return errors.Errorf("not in the VPC")
 				}
 				return nil
 			},
@@ -214,17 +215,17 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 			Check: func(o *unstructured.Unstructured) error {
 				md, _, _ := unstructured.NestedSlice(o.Object, "spec", "forProvider", "metadataOptions")
 				if len(md) != 1 || md[0].(map[string]any)["httpTokens"] != "required" || toFloat(md[0].(map[string]any)["httpPutResponseHopLimit"]) != 1 {
-					return fmt.Errorf("IMDSv2 is not required with hop limit 1")
+					return errors.Errorf("IMDSv2 is not required with hop limit 1")
 				}
 				bdms, _, _ := unstructured.NestedSlice(o.Object, "spec", "forProvider", "blockDeviceMappings")
 				for _, b := range bdms {
 					ebs, _, _ := unstructured.NestedSlice(b.(map[string]any), "ebs")
 					if len(ebs) != 1 || ebs[0].(map[string]any)["encrypted"] != "true" {
-						return fmt.Errorf("volume %v is not encrypted", b.(map[string]any)["deviceName"])
+						return errors.Errorf("volume %v is not encrypted", b.(map[string]any)["deviceName"])
 					}
 				}
 				if _, ok, _ := unstructured.NestedFieldNoCopy(o.Object, "spec", "forProvider", "keyName"); ok {
-					return fmt.Errorf("a key pair is set: administration is through SSM only")
+					return errors.Errorf("a key pair is set: administration is through SSM only")
 				}
 				return nil
 			},
@@ -235,7 +236,7 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 			Check: func(o *unstructured.Unstructured) error {
 				for _, f := range []string{"cidrIpv4", "cidrIpv6"} {
 					if c, _, _ := unstructured.NestedString(o.Object, "spec", "forProvider", f); c == "0.0.0.0/0" || c == "::/0" {
-						return fmt.Errorf("ingress from %s", c)
+						return errors.Errorf("ingress from %s", c)
 					}
 				}
 				return nil
@@ -246,7 +247,7 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 			Applies: func(o *unstructured.Unstructured) bool { return dataSubnetSelector(o) != nil },
 			Check: func(o *unstructured.Unstructured) error {
 				if tier := dataSubnetSelector(o)["platform.openedx.cloud/tier"]; tier != "private-db" {
-					return fmt.Errorf("placed in tier %q", tier)
+					return errors.Errorf("placed in tier %q", tier)
 				}
 				return nil
 			},
@@ -256,7 +257,7 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 			Applies: func(*unstructured.Unstructured) bool { return true },
 			Check: func(o *unstructured.Unstructured) error {
 				if path := findCredential(o.Object, ""); path != "" {
-					return fmt.Errorf("credential value at %s", path)
+					return errors.Errorf("credential value at %s", path)
 				}
 				return nil
 			},
@@ -279,11 +280,11 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 			Check: func(o *unstructured.Unstructured) error {
 				vc, _, _ := unstructured.NestedSlice(o.Object, "spec", "forProvider", "viewerCertificate")
 				if len(vc) != 1 || !strings.HasPrefix(fmt.Sprint(vc[0].(map[string]any)["minimumProtocolVersion"]), "TLSv1.2") {
-					return fmt.Errorf("minimumProtocolVersion is not TLSv1.2 or later")
+					return errors.Errorf("minimumProtocolVersion is not TLSv1.2 or later")
 				}
 				dcb, _, _ := unstructured.NestedSlice(o.Object, "spec", "forProvider", "defaultCacheBehavior")
 				if len(dcb) != 1 || dcb[0].(map[string]any)["viewerProtocolPolicy"] == "allow-all" {
-					return fmt.Errorf("viewers may use plain HTTP")
+					return errors.Errorf("viewers may use plain HTTP")
 				}
 				return nil
 			},
@@ -294,7 +295,7 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 			Check: func(o *unstructured.Unstructured) error {
 				p, _, _ := unstructured.NestedString(o.Object, "spec", "forProvider", "manifest", "spec", "sslPolicy")
 				if !strings.HasPrefix(p, "ELBSecurityPolicy-TLS13-1-2") {
-					return fmt.Errorf("sslPolicy %q allows TLS older than 1.2", p)
+					return errors.Errorf("sslPolicy %q allows TLS older than 1.2", p)
 				}
 				return nil
 			},
@@ -305,7 +306,7 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 			Check: func(o *unstructured.Unstructured) error {
 				return eachAllowed(o, func(action, res string, _ conditions) error {
 					if isDataAction(action) && (res == "*" || strings.HasSuffix(res, ":*") || strings.HasSuffix(res, ":::*")) {
-						return fmt.Errorf("%s is granted on %q", action, res)
+						return errors.Errorf("%s is granted on %q", action, res)
 					}
 					return nil
 				})
@@ -333,7 +334,7 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 						return nil
 					}
 					if !own.MatchString(res) {
-						return fmt.Errorf("%s is granted on %q, which is not tenant %q's", action, res, tenant)
+						return errors.Errorf("%s is granted on %q, which is not tenant %q's", action, res, tenant)
 					}
 					return nil
 				})
@@ -345,7 +346,7 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 			Check: func(o *unstructured.Unstructured) error {
 				vc, _, _ := unstructured.NestedSlice(o.Object, "spec", "forProvider", "versioningConfiguration")
 				if len(vc) != 1 || vc[0].(map[string]any)["status"] != "Enabled" {
-					return fmt.Errorf("versioning is not Enabled")
+					return errors.Errorf("versioning is not Enabled")
 				}
 				return nil
 			},
@@ -371,7 +372,7 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 						}
 					}
 				}
-				return fmt.Errorf("not encrypted with SSE-KMS and a named key")
+				return errors.Errorf("not encrypted with SSE-KMS and a named key")
 			},
 		},
 		{
@@ -381,7 +382,7 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 				k, _, _ := unstructured.NestedString(o.Object, "spec", "forProvider", "kmsKeyId")
 				sel, _, _ := unstructured.NestedMap(o.Object, "spec", "forProvider", "kmsKeyIdSelector")
 				if k == "" && sel == nil {
-					return fmt.Errorf("kmsKeyId is not set: the AWS-managed key cannot be scoped")
+					return errors.Errorf("kmsKeyId is not set: the AWS-managed key cannot be scoped")
 				}
 				return nil
 			},
@@ -392,14 +393,14 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 			Check: func(o *unstructured.Unstructured) error {
 				pod, _, _ := unstructured.NestedMap(o.Object, "spec", "forProvider", "manifest", "spec", "template", "spec")
 				if nonRoot, _, _ := unstructured.NestedBool(pod, "securityContext", "runAsNonRoot"); !nonRoot {
-					return fmt.Errorf("the pod does not set runAsNonRoot")
+					return errors.Errorf("the pod does not set runAsNonRoot")
 				}
 				for _, list := range []string{"initContainers", "containers"} {
 					cs, _, _ := unstructured.NestedSlice(pod, list)
 					for _, c := range cs {
 						m := c.(map[string]any)
 						if esc, found, _ := unstructured.NestedBool(m, "securityContext", "allowPrivilegeEscalation"); !found || esc {
-							return fmt.Errorf("container %v may escalate privileges", m["name"])
+							return errors.Errorf("container %v may escalate privileges", m["name"])
 						}
 					}
 				}
@@ -412,7 +413,7 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 			Check: func(o *unstructured.Unstructured) error {
 				level, _, _ := unstructured.NestedString(o.Object, "spec", "forProvider", "manifest", "metadata", "labels", "pod-security.kubernetes.io/enforce")
 				if level != "baseline" && level != "restricted" {
-					return fmt.Errorf("pod-security.kubernetes.io/enforce is %q, want baseline or restricted", level)
+					return errors.Errorf("pod-security.kubernetes.io/enforce is %q, want baseline or restricted", level)
 				}
 				return nil
 			},
@@ -423,7 +424,7 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 			Check: func(o *unstructured.Unstructured) error {
 				lb, _, _ := unstructured.NestedFieldNoCopy(o.Object, "spec", "forProvider", "manifest", "spec", "hard", "services.loadbalancers")
 				if fmt.Sprint(lb) != "0" {
-					return fmt.Errorf("services.loadbalancers is %v, want 0", lb)
+					return errors.Errorf("services.loadbalancers is %v, want 0", lb)
 				}
 				return nil
 			},
@@ -546,7 +547,7 @@ func wantBool(want bool, path ...string) func(*unstructured.Unstructured) error 
 	return func(o *unstructured.Unstructured) error {
 		got, found, _ := unstructured.NestedBool(o.Object, path...)
 		if !found || got != want {
-			return fmt.Errorf("%s must be %t", strings.Join(path, "."), want)
+			return errors.Errorf("%s must be %t", strings.Join(path, "."), want)
 		}
 		return nil
 	}
@@ -575,7 +576,7 @@ type conditions map[string]map[string]stringOrList
 func eachAllowed(o *unstructured.Unstructured, f func(action, resource string, cond conditions) error) error {
 	doc, _, _ := unstructured.NestedString(o.Object, "spec", "forProvider", "policy")
 	if doc == "" {
-		return fmt.Errorf("spec.forProvider.policy is empty")
+		return errors.Errorf("spec.forProvider.policy is empty")
 	}
 	var pd struct {
 		Statement []struct {
@@ -586,7 +587,7 @@ func eachAllowed(o *unstructured.Unstructured, f func(action, resource string, c
 		}
 	}
 	if err := json.Unmarshal([]byte(doc), &pd); err != nil {
-		return fmt.Errorf("the policy is not JSON: %w", err)
+		return errors.Errorf("the policy is not JSON: %w", err)
 	}
 	for _, st := range pd.Statement {
 		if st.Effect != "Allow" {

@@ -4,10 +4,10 @@ package manifests
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"os"
 
+	"github.com/crossplane/function-sdk-go/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	kyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
