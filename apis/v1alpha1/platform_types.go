@@ -63,10 +63,14 @@ type XPlatformSpec struct {
 
 	// TenantCapacity is how many Open edX instances the platform is sized
 	// for. Each instance uses two Redis databases (cache and Celery), so it
-	// sets the cache's number of databases.
+	// sets the cache's number of databases. It is fixed once the platform
+	// exists: ElastiCache applies a new number only when every node of the
+	// cache restarts, losing every tenant's cache and queued tasks. Size it
+	// for growth: a database no tenant uses costs nothing.
 	// +kubebuilder:default=50
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=1000
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="tenantCapacity is fixed once the platform exists: it sets the cache's number of Redis databases, which ElastiCache applies only when every node restarts; a full platform refuses new tenants, which go on another platform"
 	TenantCapacity int `json:"tenantCapacity,omitempty"`
 
 	// Database is the Aurora MySQL cluster shared by the tenants, one

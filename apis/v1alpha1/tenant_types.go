@@ -67,8 +67,9 @@ type XOpenEdxTenantSpec struct {
 	Autoscaling TenantAutoscaling `json:"autoscaling,omitempty"`
 
 	// Redis pins the instance's two database indexes on the platform's
-	// cache. Leave it empty and the platform allocates a free pair, kept
-	// for the life of the instance.
+	// cache. Leave it empty and the platform allocates a free pair. Either
+	// pair is kept for the life of the instance: a pin added or changed
+	// after admission must name that pair, or the platform refuses it.
 	// +optional
 	Redis *TenantRedis `json:"redis,omitempty"`
 
@@ -96,9 +97,12 @@ const (
 
 // TenantRedis pins Tutor's two Redis database indexes. Two instances on one
 // platform never share one: the platform refuses a pin that is taken.
+// A pin may be corrected until the platform admits the instance; after,
+// one that names other databases than the instance has is refused (moving
+// them would lose its cache and queued tasks), and the instance keeps its
+// own.
 //
 // +kubebuilder:validation:XValidation:rule="self.celeryDatabase != self.cacheDatabase",message="celeryDatabase and cacheDatabase must differ",fieldPath=".cacheDatabase"
-// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="redis is immutable: moving an instance's databases loses its cache and queued tasks"
 type TenantRedis struct {
 	// CeleryDatabase is Tutor's OPENEDX_CELERY_REDIS_DB, the Celery broker.
 	// +kubebuilder:validation:Minimum=0

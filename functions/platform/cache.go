@@ -39,6 +39,20 @@ func (p *plan) cacheDatabases() int {
 	return max(minCacheDatabases, cacheDatabasesPerTenant*p.TenantCapacity)
 }
 
+// liveCacheDatabases is how many database indexes the platform's cache has,
+// which is what tenants may be given. ElastiCache applies a parameter
+// group's `databases` to a replication group only when its nodes restart,
+// and nothing here restarts them, so a cache keeps the count it was created
+// with: once it exists, the count its platform recorded in
+// status.cache.databases stands, whatever the spec says now. Before, it is
+// created with the spec's.
+func liveCacheDatabases(p *plan, recorded int, observed map[resource.Name]resource.ObservedComposed) int {
+	if _, exists := observed[nameCache]; exists && recorded > 0 {
+		return recorded
+	}
+	return p.cacheDatabases()
+}
+
 // cacheAuthSecret is the Kubernetes Secret provider-aws generates the AUTH
 // token into, in Crossplane's namespace. The token is copied from there to
 // Secrets Manager, where tenants read it; the function never sees it.

@@ -76,7 +76,8 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 	dropped := func(e v1alpha1.TenantDeprovisioning) bool { return deprovisioned(p, observed, e) }
-	tenants, err := tenantLedger(p, xr, required, dropped)
+	databases := liveCacheDatabases(p, xr.Status.Cache.Databases, observed)
+	tenants, err := tenantLedger(p, xr, required, databases, dropped)
 	if err != nil {
 		// One unreadable tenant must neither block the platform nor free
 		// anyone's databases, nor have any dropped: the ledger stays as it
@@ -119,6 +120,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	dxr.Resource.SetKind(oxr.Resource.GetKind())
 	status := platformStatus(p, observed, len(clusterMissing) == 0)
 	status.Tenants = tenants
+	status.Cache.Databases = databases
 	if n := len(tenants.Refused); n > 0 {
 		response.Warning(rsp, errors.Errorf("tenants refused: %d, see status.tenants.refused", n))
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
+	"github.com/openedx-cloud/platform-aws/internal/tenanthosts"
 	"github.com/openedx-cloud/platform-aws/internal/tenantnames"
 )
 
@@ -41,9 +42,10 @@ func requireTenants(rsp *fnv1.RunFunctionResponse) {
 
 // tenantLedger is the platform's status.tenants. Until Crossplane has
 // fetched the tenants (the first call of a reconcile) the previous ledger is
-// returned unchanged: tenants not seen are not tenants gone. dropped
-// reports whether the data of a deprovisioning entry has been dropped.
-func tenantLedger(p *plan, xr *v1alpha1.XPlatform, required map[string][]resource.Required, dropped func(v1alpha1.TenantDeprovisioning) bool) (v1alpha1.TenantsStatus, error) {
+// returned unchanged: tenants not seen are not tenants gone. databases is
+// how many the live cache has (liveCacheDatabases). dropped reports whether
+// the data of a deprovisioning entry has been dropped.
+func tenantLedger(p *plan, xr *v1alpha1.XPlatform, required map[string][]resource.Required, databases int, dropped func(v1alpha1.TenantDeprovisioning) bool) (v1alpha1.TenantsStatus, error) {
 	found, fetched := required[requirementTenants]
 	if !fetched {
 		return xr.Status.Tenants, nil
@@ -52,7 +54,7 @@ func tenantLedger(p *plan, xr *v1alpha1.XPlatform, required map[string][]resourc
 	if err != nil {
 		return v1alpha1.TenantsStatus{}, err
 	}
-	s := allocateTenants(xr.Status.Tenants.Allocations, ts, p.cacheDatabases())
+	s := allocateTenants(xr.Status.Tenants.Allocations, ts, databases, platformHosts(p))
 	s.Deprovisioning = deprovisionTenants(xr.Status.Tenants, ts, dropped)
 	return s, nil
 }
@@ -66,6 +68,9 @@ type tenant struct {
 	// new one being deleted is not given any.
 	Deleting bool
 	Redis    *v1alpha1.TenantRedis
+	// Hosts the instance answers on, resolved as the tenant resolves them;
+	// none when its spec names no lmsHost.
+	Hosts []tenanthosts.Claim
 	// DeletionPolicy is Delete or Orphan as the spec says, "" otherwise
 	// (Orphan).
 	DeletionPolicy v1alpha1.DataDeletionPolicy
@@ -79,6 +84,9 @@ type tenantObject struct {
 	Spec              struct {
 		PlatformRef  v1alpha1.PlatformReference `json:"platformRef"`
 		InstanceName string                     `json:"instanceName"`
+		LMSHost      string                     `json:"lmsHost"`
+		CMSHost      string                     `json:"cmsHost,omitempty"`
+		MFEHost      string                     `json:"mfeHost,omitempty"`
 		Redis        *v1alpha1.TenantRedis      `json:"redis,omitempty"`
 		// A string, not the enum: an unknown value is Orphan, never an
 		// error that would block the platform.
@@ -103,7 +111,12 @@ func ownTenants(xr *v1alpha1.XPlatform, required []resource.Required) ([]tenant,
 		if ref.Namespace != "" && (ref.Name != xr.GetLabels()[compose.LabelClaimName] || ref.Namespace != xr.GetLabels()[compose.LabelClaimNamespace]) {
 			continue
 		}
+		var hosts []tenanthosts.Claim
+		if o.Spec.LMSHost != "" {
+			hosts = tenanthosts.Claims(o.Spec.LMSHost, o.Spec.CMSHost, o.Spec.MFEHost)
+		}
 		out = append(out, tenant{
+			Hosts:          hosts,
 			Composite:      o.GetName(),
 			Instance:       o.Spec.InstanceName,
 			Created:        o.GetCreationTimestamp().Time,
@@ -125,21 +138,44 @@ func deletionPolicy(s string) v1alpha1.DataDeletionPolicy {
 	return ""
 }
 
+// platformHosts are the names the platform answers on itself, which no
+// tenant may claim, with what each is for.
+func platformHosts(p *plan) map[string]string {
+	if p.Domain == "" {
+		return nil
+	}
+	return map[string]string{
+		p.Domain:               "the platform's own domain (its spec.dns.domain)",
+		p.staticDomain():       "the platform's static asset host static.<domain>",
+		emailMailFromDomain(p): "the platform's mail-from domain mail.<domain>",
+	}
+}
+
 // allocateTenants gives each tenant two Redis databases of the platform's
-// cache, never one another's, and says why a tenant is refused. It is
-// deterministic and stable:
+// cache, never one another's, and hosts no one else answers on, and says
+// why a tenant is refused. It is deterministic and stable:
 //   - a tenant keeps the allocation it has, found by composite name, even
-//     when the databases are now beyond the cache's (capacity lowered):
-//     moving a live tenant would lose its cache and queued tasks;
+//     when the databases are now beyond the cache's: moving a live tenant
+//     would lose its cache and queued tasks;
 //   - allocations of tenants that are gone are freed;
+//   - admitted tenants keep their hosts first, in (creationTimestamp, name)
+//     order, so that a running instance's traffic never goes to a newer
+//     one. An admitted tenant whose hosts now clash with an earlier one's
+//     or the platform's, or whose spec.redis no longer matches what it
+//     was given, is refused but keeps its databases: it composes nothing
+//     new until its spec is corrected, and loses nothing;
 //   - new tenants are taken in (creationTimestamp, name) order: a duplicate
-//     instanceName is refused, then pins are honoured, then the others get
-//     the lowest free pair (2k, 2k+1), so a pin is never lost to a tenant
-//     created in the same batch without one.
+//     instanceName is refused, then a host already taken (by the platform,
+//     an admitted tenant, or an earlier new one), then pins are honoured,
+//     then the others get the lowest free pair (2k, 2k+1), so a pin is
+//     never lost to a tenant created in the same batch without one.
+//
+// databases is how many the live cache has: nothing beyond is handed out.
+// reserved are the platform's own hosts, with what each is.
 //
 // Refusals are worked out afresh on every call, so a refused tenant is
 // admitted by itself once what blocked it is gone.
-func allocateTenants(previous []v1alpha1.TenantAllocation, tenants []tenant, databases int) v1alpha1.TenantsStatus {
+func allocateTenants(previous []v1alpha1.TenantAllocation, tenants []tenant, databases int, reserved map[string]string) v1alpha1.TenantsStatus {
 	ts := slices.Clone(tenants)
 	slices.SortStableFunc(ts, func(a, b tenant) int {
 		if c := a.Created.Compare(b.Created); c != 0 {
@@ -154,8 +190,12 @@ func allocateTenants(previous []v1alpha1.TenantAllocation, tenants []tenant, dat
 		}
 	}
 
-	l := &ledger{databases: databases, instances: map[string]string{}, indexes: map[int32]string{}}
+	l := &ledger{databases: databases, instances: map[string]string{}, indexes: map[int32]string{}, hosts: map[string]hostHolder{}}
+	for h, what := range reserved {
+		l.hosts[h] = hostHolder{What: what}
+	}
 	seen := map[string]bool{}
+	var kept []keptTenant
 	var fresh []tenant
 	for _, t := range ts {
 		if seen[t.Composite] {
@@ -170,11 +210,24 @@ func allocateTenants(previous []v1alpha1.TenantAllocation, tenants []tenant, dat
 			// The policy is the spec's as long as the tenant exists.
 			a.DeletionPolicy = t.DeletionPolicy
 			if l.keep(a) {
+				kept = append(kept, keptTenant{t, a})
 				continue
 			}
 		}
 		if !t.Deleting {
 			fresh = append(fresh, t)
+		}
+	}
+
+	for _, k := range kept {
+		reason := l.claimHosts(k.tenant)
+		if reason == "" {
+			reason = pinMoved(k.tenant, k.alloc)
+		}
+		// One being deleted is leaving anyway: refusing it would only
+		// stop its deletion.
+		if reason != "" && !k.Deleting {
+			l.refuse(k.tenant, reason)
 		}
 	}
 
@@ -192,6 +245,10 @@ func allocateTenants(previous []v1alpha1.TenantAllocation, tenants []tenant, dat
 		// Claimed even if refused below: two tenants of one name are an
 		// error whatever else is wrong with the first.
 		l.instances[t.Instance] = t.Composite
+		if reason := l.claimHosts(t); reason != "" {
+			l.refuse(t, reason)
+			continue
+		}
 		if t.Redis != nil {
 			pinned = append(pinned, t)
 		} else {
@@ -210,7 +267,9 @@ func allocateTenants(previous []v1alpha1.TenantAllocation, tenants []tenant, dat
 			l.take(t, celery, celery+1)
 			continue
 		}
-		l.refuse(t, fmt.Sprintf("no free pair among the platform's %d Redis databases: raise the platform's spec.tenantCapacity (two databases per tenant)", databases))
+		l.refuse(t, fmt.Sprintf("the platform's cache is full: its %d Redis databases (status.cache.databases, two per tenant) are all allocated. "+
+			"The number is fixed when the cache is created, as ElastiCache applies it only when every node restarts, so the platform's tenantCapacity cannot be raised: "+
+			"delete a tenant of this platform, or put this one on another platform", databases))
 	}
 
 	// Sorted, so that the status is the same bytes whatever the order of
@@ -220,6 +279,56 @@ func allocateTenants(previous []v1alpha1.TenantAllocation, tenants []tenant, dat
 	return l.status
 }
 
+// keptTenant is an admitted tenant and the allocation it keeps.
+type keptTenant struct {
+	tenant
+	alloc v1alpha1.TenantAllocation
+}
+
+// pinMoved says why an admitted tenant's spec.redis cannot be honoured: it
+// names other databases than those the instance has used since it was
+// admitted. Nothing is moved, as moving would lose the instance's cache and
+// queued tasks. "" when there is no pin or it matches.
+func pinMoved(t tenant, a v1alpha1.TenantAllocation) string {
+	r := t.Redis
+	if r == nil || (r.CeleryDatabase == a.CeleryDatabase && r.CacheDatabase == a.CacheDatabase) {
+		return ""
+	}
+	return field.Invalid(field.NewPath("spec", "redis"), fmt.Sprintf("celeryDatabase %d, cacheDatabase %d", r.CeleryDatabase, r.CacheDatabase),
+		fmt.Sprintf("the instance has used Redis databases %d (Celery) and %d (cache) since it was admitted, and moving them would lose its cache and queued tasks: "+
+			"set spec.redis to celeryDatabase %d and cacheDatabase %d, or remove it", a.CeleryDatabase, a.CacheDatabase, a.CeleryDatabase, a.CacheDatabase)).Error()
+}
+
+// hostHolder is who answers on a host: a tenant's claim, or the platform.
+type hostHolder struct {
+	Composite string
+	Claim     tenanthosts.Claim
+	// What the host is to the platform, when it is the platform's.
+	What string
+}
+
+func (h hostHolder) String() string {
+	if h.Composite == "" {
+		return h.What
+	}
+	return fmt.Sprintf("the %s of XOpenEdxTenant %q", h.Claim, h.Composite)
+}
+
+// claimHosts gives t its hosts, unless one is the platform's or another
+// tenant's: then it claims none and says why, naming the field to change.
+func (l *ledger) claimHosts(t tenant) string {
+	for _, c := range t.Hosts {
+		if h, taken := l.hosts[c.Host]; taken && h.Composite != t.Composite {
+			return field.Invalid(field.NewPath("spec", c.Field), c.Host,
+				fmt.Sprintf("this instance's %s is %s, which is already %s: the shared load balancer would send one's traffic to the other; choose another host", c, c.Host, h)).Error()
+		}
+	}
+	for _, c := range t.Hosts {
+		l.hosts[c.Host] = hostHolder{Composite: t.Composite, Claim: c}
+	}
+	return ""
+}
+
 // ledger is the allocation being built.
 type ledger struct {
 	databases int
@@ -227,7 +336,9 @@ type ledger struct {
 	instances map[string]string
 	// indexes holds the instance of each database index taken.
 	indexes map[int32]string
-	status  v1alpha1.TenantsStatus
+	// hosts holds who answers on each host taken.
+	hosts  map[string]hostHolder
+	status v1alpha1.TenantsStatus
 }
 
 // keep records an existing allocation, unless it is malformed or clashes
@@ -292,7 +403,7 @@ func (l *ledger) pinProblem(r v1alpha1.TenantRedis) string {
 		case db.index < 0:
 			return field.Invalid(p, db.index, fmt.Sprintf("must be 0 to %d", l.databases-1)).Error()
 		case int(db.index) >= l.databases:
-			return field.Invalid(p, db.index, fmt.Sprintf("the platform has Redis databases 0 to %d: pin a lower index, or raise the platform's spec.tenantCapacity to at least %d", l.databases-1, db.index/2+1)).Error()
+			return field.Invalid(p, db.index, fmt.Sprintf("the platform's cache has Redis databases 0 to %d (status.cache.databases), a number fixed when the cache was created: pin a lower index, or remove spec.redis to be given a free pair", l.databases-1)).Error()
 		case l.taken(db.index):
 			return field.Invalid(p, db.index, fmt.Sprintf("taken by instance %q", l.indexes[db.index])).Error()
 		}

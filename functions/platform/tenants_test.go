@@ -17,6 +17,7 @@ import (
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
+	"github.com/openedx-cloud/platform-aws/internal/tenanthosts"
 )
 
 // t0 is when the tests' tenants are created, unless said otherwise.
@@ -192,14 +193,14 @@ func TestAllocateTenants(t *testing.T) {
 			},
 		},
 		"PinOutOfRange": {
-			reason: "A pin beyond the cache's databases is refused, saying which capacity would hold it.",
+			reason: "A pin beyond the live cache's databases is refused, saying what works: not a capacity that the live cache would never apply.",
 			args: args{
 				tenants:   []tenant{pinned(newTenant("a", "alpha", 0), 2, 16)},
 				databases: 16,
 			},
 			want: v1alpha1.TenantsStatus{Refused: []v1alpha1.TenantRefusal{{
 				Composite: "a",
-				Reason:    "spec.redis.cacheDatabase: Invalid value: 16: the platform has Redis databases 0 to 15: pin a lower index, or raise the platform's spec.tenantCapacity to at least 9",
+				Reason:    "spec.redis.cacheDatabase: Invalid value: 16: the platform's cache has Redis databases 0 to 15 (status.cache.databases), a number fixed when the cache was created: pin a lower index, or remove spec.redis to be given a free pair",
 			}}},
 		},
 		"PinInvalid": {
@@ -245,7 +246,7 @@ func TestAllocateTenants(t *testing.T) {
 			want: v1alpha1.TenantsStatus{Refused: []v1alpha1.TenantRefusal{{Composite: "a", Reason: "spec.instanceName: Required value: names the instance on its platform"}}},
 		},
 		"CapacityExhausted": {
-			reason: "With no free pair left, a new tenant is refused naming the platform's spec.tenantCapacity; a pair broken by a pin is not free.",
+			reason: "With no free pair left, a new tenant is refused saying what works, not to raise a capacity the live cache would never apply; a pair broken by a pin is not free.",
 			args: args{
 				previous: []v1alpha1.TenantAllocation{alloc("alpha", "a", 0, 1), alloc("beta", "b", 2, 5)},
 				tenants: []tenant{
@@ -256,7 +257,9 @@ func TestAllocateTenants(t *testing.T) {
 			},
 			want: v1alpha1.TenantsStatus{
 				Allocations: []v1alpha1.TenantAllocation{alloc("alpha", "a", 0, 1), alloc("beta", "b", 2, 5), alloc("gamma", "c", 6, 7)},
-				Refused:     []v1alpha1.TenantRefusal{{Composite: "d", Reason: "no free pair among the platform's 8 Redis databases: raise the platform's spec.tenantCapacity (two databases per tenant)"}},
+				Refused: []v1alpha1.TenantRefusal{{Composite: "d", Reason: "the platform's cache is full: its 8 Redis databases (status.cache.databases, two per tenant) are all allocated. " +
+					"The number is fixed when the cache is created, as ElastiCache applies it only when every node restarts, so the platform's tenantCapacity cannot be raised: " +
+					"delete a tenant of this platform, or put this one on another platform"}},
 			},
 		},
 		"ClashingPreviousAllocation": {
@@ -271,7 +274,7 @@ func TestAllocateTenants(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got := allocateTenants(tc.args.previous, tc.args.tenants, tc.args.databases)
+			got := allocateTenants(tc.args.previous, tc.args.tenants, tc.args.databases, nil)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("\n%s\nallocateTenants(...): -want, +got:\n%s", tc.reason, diff)
 			}
@@ -436,8 +439,9 @@ func checkLedger(t *testing.T, previous []v1alpha1.TenantAllocation, tenants []t
 		accounted[a.Composite] = true
 	}
 	for _, r := range got.Refused {
-		if accounted[r.Composite] {
-			t.Errorf("%s is both allocated and refused", r.Composite)
+		// Only an admitted tenant may be both: it keeps its databases.
+		if accounted[r.Composite] && had[r.Composite].Composite == "" {
+			t.Errorf("%s is both newly allocated and refused", r.Composite)
 		}
 		accounted[r.Composite] = true
 	}
@@ -455,7 +459,7 @@ func TestAllocateTenantsAtOnce(t *testing.T) {
 	for i := range 100 {
 		tenants = append(tenants, newTenant(fmt.Sprintf("site-%03d", i), fmt.Sprintf("site%03d", i), 0))
 	}
-	got := allocateTenants(nil, tenants, p.cacheDatabases())
+	got := allocateTenants(nil, tenants, p.cacheDatabases(), nil)
 	checkLedger(t, nil, tenants, p.cacheDatabases(), got)
 	if len(got.Allocations) != 100 || len(got.Refused) != 0 {
 		t.Fatalf("allocateTenants(100 tenants): %d allocated and %d refused, want 100 and 0: %v", len(got.Allocations), len(got.Refused), got.Refused)
@@ -466,13 +470,13 @@ func TestAllocateTenantsAtOnce(t *testing.T) {
 	for range 5 {
 		shuffled := slices.Clone(tenants)
 		r.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
-		if diff := cmp.Diff(got, allocateTenants(nil, shuffled, p.cacheDatabases())); diff != "" {
+		if diff := cmp.Diff(got, allocateTenants(nil, shuffled, p.cacheDatabases(), nil)); diff != "" {
 			t.Errorf("allocateTenants(shuffled tenants): -in order, +shuffled:\n%s", diff)
 		}
 	}
 
 	// Reconciled again, nothing moves.
-	if diff := cmp.Diff(got, allocateTenants(got.Allocations, tenants, p.cacheDatabases())); diff != "" {
+	if diff := cmp.Diff(got, allocateTenants(got.Allocations, tenants, p.cacheDatabases(), nil)); diff != "" {
 		t.Errorf("allocateTenants(its own output): -first, +second:\n%s", diff)
 	}
 }
@@ -505,7 +509,7 @@ func TestAllocateTenantsStable(t *testing.T) {
 		for _, tn := range live {
 			tenants = append(tenants, tn)
 		}
-		got := allocateTenants(previous, tenants, databases)
+		got := allocateTenants(previous, tenants, databases, nil)
 		checkLedger(t, previous, tenants, databases, got)
 		for _, a := range previous {
 			if _, alive := live[a.Composite]; !alive {
@@ -541,7 +545,7 @@ func TestOwnTenants(t *testing.T) {
 			reason:   "With no namespace, platformRef names the XPlatform; tenants of other platforms, or naming a claim, are ignored.",
 			xr:       newXR(),
 			required: []resource.Required{obj("a", "alpha", byName), obj("b", "beta", v1alpha1.PlatformReference{Name: "other"}), obj("c", "gamma", v1alpha1.PlatformReference{Name: testName, Namespace: "platform"})},
-			want:     []tenant{{Composite: "a", Instance: "alpha", Created: t0}},
+			want:     []tenant{{Composite: "a", Instance: "alpha", Created: t0, Hosts: tenanthosts.Claims("alpha.example.org", "", "")}},
 		},
 		"ByClaim": {
 			reason: "With a namespace, platformRef names a Platform claim, matched by the claim labels of the composite; the XPlatform's own name, another claim or another namespace do not match.",
@@ -552,7 +556,10 @@ func TestOwnTenants(t *testing.T) {
 				obj("c", "gamma", v1alpha1.PlatformReference{Name: "other", Namespace: "platform"}),
 				obj("d", "delta", byName),
 			},
-			want: []tenant{{Composite: "a", Instance: "alpha", Created: t0}, {Composite: "d", Instance: "delta", Created: t0}},
+			want: []tenant{
+				{Composite: "a", Instance: "alpha", Created: t0, Hosts: tenanthosts.Claims("alpha.example.org", "", "")},
+				{Composite: "d", Instance: "delta", Created: t0, Hosts: tenanthosts.Claims("delta.example.org", "", "")},
+			},
 		},
 		"PinAndDeletion": {
 			reason: "A tenant's pin and whether it is being deleted are read.",
@@ -561,7 +568,20 @@ func TestOwnTenants(t *testing.T) {
 				xt.Spec.Redis = &v1alpha1.TenantRedis{CeleryDatabase: 4, CacheDatabase: 5}
 				xt.DeletionTimestamp = &created
 			})},
-			want: []tenant{{Composite: "a", Instance: "alpha", Created: t0, Deleting: true, Redis: &v1alpha1.TenantRedis{CeleryDatabase: 4, CacheDatabase: 5}}},
+			want: []tenant{{Composite: "a", Instance: "alpha", Created: t0, Deleting: true, Redis: &v1alpha1.TenantRedis{CeleryDatabase: 4, CacheDatabase: 5}, Hosts: tenanthosts.Claims("alpha.example.org", "", "")}},
+		},
+		"Hosts": {
+			reason: "A tenant's hosts are read and resolved with the tenant's own defaults, so that the platform compares the names the tenant serves.",
+			xr:     newXR(),
+			required: []resource.Required{obj("a", "alpha", byName, func(xt *v1alpha1.XOpenEdxTenant) {
+				xt.Spec.LMSHost, xt.Spec.MFEHost = "learn.example.org", "mfe.example.org"
+			})},
+			want: []tenant{{Composite: "a", Instance: "alpha", Created: t0, Hosts: []tenanthosts.Claim{
+				{Host: "learn.example.org", Role: "LMS", Field: "lmsHost"},
+				{Host: "studio.learn.example.org", Role: "Studio", Field: "cmsHost", Derived: "studio.<lmsHost>"},
+				{Host: "mfe.example.org", Role: "MFE", Field: "mfeHost"},
+				{Host: "meilisearch.learn.example.org", Role: "Meilisearch", Field: "lmsHost", Derived: "meilisearch.<lmsHost>"},
+			}}},
 		},
 	}
 	for name, tc := range cases {
@@ -713,7 +733,7 @@ func FuzzAllocateTenants(f *testing.F) {
 			}
 			tenants = append(tenants, tn)
 		}
-		got := allocateTenants(previous, tenants, databases)
+		got := allocateTenants(previous, tenants, databases, nil)
 		checkLedger(t, previous, tenants, databases, got)
 		prev := v1alpha1.TenantsStatus{Allocations: previous, Deprovisioning: listed}
 		dropped := func(d v1alpha1.TenantDeprovisioning) bool { return len(d.Instance)%2 == 0 }
@@ -726,8 +746,264 @@ func FuzzAllocateTenants(f *testing.F) {
 		}
 		reversed := slices.Clone(tenants)
 		slices.Reverse(reversed)
-		if diff := cmp.Diff(got, allocateTenants(previous, reversed, databases)); diff != "" {
+		if diff := cmp.Diff(got, allocateTenants(previous, reversed, databases, nil)); diff != "" {
 			t.Errorf("allocateTenants(reversed): -in order, +reversed:\n%s", diff)
 		}
 	})
+}
+
+// withHosts gives a tenant the hosts its spec would: lms, and cms and mfe
+// when set.
+func withHosts(t tenant, lms, cms, mfe string) tenant {
+	t.Hosts = tenanthosts.Claims(lms, cms, mfe)
+	return t
+}
+
+func TestAllocateTenantsHostsAndPins(t *testing.T) {
+	reserved := map[string]string{
+		"learn.example.org":        "the platform's own domain (its spec.dns.domain)",
+		"static.learn.example.org": "the platform's static asset host static.<domain>",
+		"mail.learn.example.org":   "the platform's mail-from domain mail.<domain>",
+	}
+	type args struct {
+		previous []v1alpha1.TenantAllocation
+		tenants  []tenant
+	}
+	cases := map[string]struct {
+		reason string
+		args   args
+		want   v1alpha1.TenantsStatus
+	}{
+		"SameLMSHost": {
+			reason: "Of two new tenants with one LMS host the later-created is refused, naming its field and the other tenant.",
+			args: args{tenants: []tenant{
+				withHosts(newTenant("b", "beta", 1), "a.learn.example.org", "", ""),
+				withHosts(newTenant("a", "alpha", 0), "a.learn.example.org", "", ""),
+			}},
+			want: v1alpha1.TenantsStatus{
+				Allocations: []v1alpha1.TenantAllocation{alloc("alpha", "a", 0, 1)},
+				Refused: []v1alpha1.TenantRefusal{{Composite: "b", Reason: `spec.lmsHost: Invalid value: "a.learn.example.org": this instance's LMS host (spec.lmsHost) is a.learn.example.org, which is already ` +
+					`the LMS host (spec.lmsHost) of XOpenEdxTenant "a": the shared load balancer would send one's traffic to the other; choose another host`}},
+			},
+		},
+		"MFEHostIsAnotherDefaultStudio": {
+			reason: "Defaults are resolved before comparing: an MFE host equal to another tenant's default Studio host is a clash.",
+			args: args{tenants: []tenant{
+				withHosts(newTenant("a", "alpha", 0), "a.learn.example.org", "", ""),
+				withHosts(newTenant("b", "beta", 1), "b.learn.example.org", "", "studio.a.learn.example.org"),
+			}},
+			want: v1alpha1.TenantsStatus{
+				Allocations: []v1alpha1.TenantAllocation{alloc("alpha", "a", 0, 1)},
+				Refused: []v1alpha1.TenantRefusal{{Composite: "b", Reason: `spec.mfeHost: Invalid value: "studio.a.learn.example.org": this instance's MFE host (spec.mfeHost) is studio.a.learn.example.org, which is already ` +
+					`the Studio host studio.<lmsHost> of XOpenEdxTenant "a": the shared load balancer would send one's traffic to the other; choose another host`}},
+			},
+		},
+		"DerivedMeilisearchHost": {
+			reason: "The Meilisearch host Tutor derives from lmsHost clashes too, and the message says it follows from lmsHost.",
+			args: args{tenants: []tenant{
+				withHosts(newTenant("a", "alpha", 0), "a.learn.example.org", "meilisearch.b.learn.example.org", ""),
+				withHosts(newTenant("b", "beta", 1), "b.learn.example.org", "", ""),
+			}},
+			want: v1alpha1.TenantsStatus{
+				Allocations: []v1alpha1.TenantAllocation{alloc("alpha", "a", 0, 1)},
+				Refused: []v1alpha1.TenantRefusal{{Composite: "b", Reason: `spec.lmsHost: Invalid value: "meilisearch.b.learn.example.org": this instance's Meilisearch host meilisearch.<lmsHost> is meilisearch.b.learn.example.org, which is already ` +
+					`the Studio host (spec.cmsHost) of XOpenEdxTenant "a": the shared load balancer would send one's traffic to the other; choose another host`}},
+			},
+		},
+		"PlatformHosts": {
+			reason: "The platform's apex, static and mail-from names are never a tenant's.",
+			args: args{tenants: []tenant{
+				withHosts(newTenant("a", "alpha", 0), "learn.example.org", "", ""),
+				withHosts(newTenant("b", "beta", 0), "b.learn.example.org", "static.learn.example.org", ""),
+				withHosts(newTenant("c", "gamma", 0), "c.learn.example.org", "", "mail.learn.example.org"),
+			}},
+			want: v1alpha1.TenantsStatus{Refused: []v1alpha1.TenantRefusal{
+				{Composite: "a", Reason: `spec.lmsHost: Invalid value: "learn.example.org": this instance's LMS host (spec.lmsHost) is learn.example.org, which is already ` +
+					`the platform's own domain (its spec.dns.domain): the shared load balancer would send one's traffic to the other; choose another host`},
+				{Composite: "b", Reason: `spec.cmsHost: Invalid value: "static.learn.example.org": this instance's Studio host (spec.cmsHost) is static.learn.example.org, which is already ` +
+					`the platform's static asset host static.<domain>: the shared load balancer would send one's traffic to the other; choose another host`},
+				{Composite: "c", Reason: `spec.mfeHost: Invalid value: "mail.learn.example.org": this instance's MFE host (spec.mfeHost) is mail.learn.example.org, which is already ` +
+					`the platform's mail-from domain mail.<domain>: the shared load balancer would send one's traffic to the other; choose another host`},
+			}},
+		},
+		"AdmittedKeepsItsHosts": {
+			reason: "An admitted tenant keeps its hosts against an earlier-created tenant that was refused until now: a running instance's traffic is never taken.",
+			args: args{
+				previous: []v1alpha1.TenantAllocation{alloc("beta", "b", 0, 1)},
+				tenants: []tenant{
+					withHosts(newTenant("a", "alpha", 0), "x.learn.example.org", "", ""),
+					withHosts(newTenant("b", "beta", 1), "x.learn.example.org", "", ""),
+				},
+			},
+			want: v1alpha1.TenantsStatus{
+				Allocations: []v1alpha1.TenantAllocation{alloc("beta", "b", 0, 1)},
+				Refused: []v1alpha1.TenantRefusal{{Composite: "a", Reason: `spec.lmsHost: Invalid value: "x.learn.example.org": this instance's LMS host (spec.lmsHost) is x.learn.example.org, which is already ` +
+					`the LMS host (spec.lmsHost) of XOpenEdxTenant "b": the shared load balancer would send one's traffic to the other; choose another host`}},
+			},
+		},
+		"AdmittedHostChangedToAnother": {
+			reason: "An admitted tenant whose host is changed to an earlier admitted one's is refused but keeps its databases.",
+			args: args{
+				previous: []v1alpha1.TenantAllocation{alloc("alpha", "a", 0, 1), alloc("beta", "b", 2, 3)},
+				tenants: []tenant{
+					withHosts(newTenant("a", "alpha", 0), "a.learn.example.org", "", ""),
+					withHosts(newTenant("b", "beta", 1), "b.learn.example.org", "a.learn.example.org", ""),
+				},
+			},
+			want: v1alpha1.TenantsStatus{
+				Allocations: []v1alpha1.TenantAllocation{alloc("alpha", "a", 0, 1), alloc("beta", "b", 2, 3)},
+				Refused: []v1alpha1.TenantRefusal{{Composite: "b", Reason: `spec.cmsHost: Invalid value: "a.learn.example.org": this instance's Studio host (spec.cmsHost) is a.learn.example.org, which is already ` +
+					`the LMS host (spec.lmsHost) of XOpenEdxTenant "a": the shared load balancer would send one's traffic to the other; choose another host`}},
+			},
+		},
+		"PinAddedAfterAdmission": {
+			reason: "A pin added after admission that names other databases is refused, not ignored; the tenant keeps its databases.",
+			args: args{
+				previous: []v1alpha1.TenantAllocation{alloc("alpha", "a", 0, 1)},
+				tenants:  []tenant{pinned(newTenant("a", "alpha", 0), 4, 5)},
+			},
+			want: v1alpha1.TenantsStatus{
+				Allocations: []v1alpha1.TenantAllocation{alloc("alpha", "a", 0, 1)},
+				Refused: []v1alpha1.TenantRefusal{{Composite: "a", Reason: `spec.redis: Invalid value: "celeryDatabase 4, cacheDatabase 5": the instance has used Redis databases 0 (Celery) and 1 (cache) since it was admitted, ` +
+					`and moving them would lose its cache and queued tasks: set spec.redis to celeryDatabase 0 and cacheDatabase 1, or remove it`}},
+			},
+		},
+		"PinMatchingAdmission": {
+			reason: "A pin that names the databases the tenant has is no change.",
+			args: args{
+				previous: []v1alpha1.TenantAllocation{alloc("alpha", "a", 0, 1)},
+				tenants:  []tenant{pinned(newTenant("a", "alpha", 0), 0, 1)},
+			},
+			want: v1alpha1.TenantsStatus{Allocations: []v1alpha1.TenantAllocation{alloc("alpha", "a", 0, 1)}},
+		},
+		"DeletingNotRefused": {
+			reason: "A tenant being deleted is never refused, whatever its spec: that would only stop its deletion.",
+			args: args{
+				previous: []v1alpha1.TenantAllocation{alloc("alpha", "a", 0, 1)},
+				tenants:  []tenant{deleting(pinned(newTenant("a", "alpha", 0), 4, 5))},
+			},
+			want: v1alpha1.TenantsStatus{Allocations: []v1alpha1.TenantAllocation{alloc("alpha", "a", 0, 1)}},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := allocateTenants(tc.args.previous, tc.args.tenants, 16, reserved)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("\n%s\nallocateTenants(...): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestRefusedPinCanBeCorrected(t *testing.T) {
+	// spec.redis is mutable until the tenant is admitted: the next
+	// reconcile after a correction admits it.
+	refused := allocateTenants(nil, []tenant{pinned(newTenant("a", "alpha", 0), 20, 21)}, 16, nil)
+	if len(refused.Refused) != 1 {
+		t.Fatalf("pin 20/21 of 16 databases: want refused, got %+v", refused)
+	}
+	got := allocateTenants(refused.Allocations, []tenant{pinned(newTenant("a", "alpha", 0), 6, 7)}, 16, nil)
+	want := v1alpha1.TenantsStatus{Allocations: []v1alpha1.TenantAllocation{alloc("alpha", "a", 6, 7)}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("allocateTenants(corrected pin): -want, +got:\n%s", diff)
+	}
+}
+
+func TestLiveCacheDatabases(t *testing.T) {
+	p := mustPlan(t, newXR(func(xr *v1alpha1.XPlatform) { xr.Spec.TenantCapacity = 100 }))
+	cacheExists := map[resource.Name]resource.ObservedComposed{nameCache: {}}
+	cases := map[string]struct {
+		reason   string
+		recorded int
+		observed map[resource.Name]resource.ObservedComposed
+		want     int
+	}{
+		"BeforeTheCache": {
+			reason:   "Before the cache exists it is created with the spec's count.",
+			observed: nil, recorded: 16, want: 200,
+		},
+		"CacheExists": {
+			reason:   "Once the cache exists the recorded count stands: ElastiCache applies a new databases parameter only when the nodes restart.",
+			observed: cacheExists, recorded: 16, want: 16,
+		},
+		"NothingRecorded": {
+			reason:   "A cache without a recorded count (first reconcile since it appeared) was created with the spec's.",
+			observed: cacheExists, want: 200,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := liveCacheDatabases(p, tc.recorded, tc.observed); got != tc.want {
+				t.Errorf("\n%s\nliveCacheDatabases(...): want %d, got %d", tc.reason, tc.want, got)
+			}
+		})
+	}
+}
+
+func TestRunFunctionLiveCacheDatabases(t *testing.T) {
+	// The cache was created with 4 databases and exists; the spec now
+	// asks for 100 tenants (an XPlatform created before tenantCapacity was
+	// immutable). Only what the live cache has is handed out.
+	xr := `{
+		"apiVersion": "platform.openedx.cloud/v1alpha1",
+		"kind": "XPlatform",
+		"metadata": {"name": "prod"},
+		"spec": {"region": "eu-west-1", "costCenter": "learning-platform", "tenantCapacity": 100},
+		"status": {
+			"cache": {"databases": 4},
+			"tenants": {"allocations": [{"instance": "demo", "composite": "demo-x7k2p", "celeryDatabase": 0, "cacheDatabase": 1}]}
+		}
+	}`
+	cache := &fnv1.Resource{Resource: resource.MustStructJSON(`{
+		"apiVersion": "elasticache.aws.upbound.io/v1beta2",
+		"kind": "ReplicationGroup",
+		"metadata": {"name": "prod-cache"}
+	}`)}
+	req := newRequest(xr, map[string]*fnv1.Resource{string(nameCache): cache}, nil)
+	req.RequiredResources = map[string]*fnv1.Resources{requirementTenants: {Items: []*fnv1.Resource{
+		tenantResource(t, newTenantXR("demo-x7k2p", "demo")),
+		tenantResource(t, newTenantXR("b-1", "beta", func(xt *v1alpha1.XOpenEdxTenant) { xt.CreationTimestamp = metav1.NewTime(t0.Add(time.Second)) })),
+		tenantResource(t, newTenantXR("c-1", "gamma", func(xt *v1alpha1.XOpenEdxTenant) { xt.CreationTimestamp = metav1.NewTime(t0.Add(2 * time.Second)) })),
+	}}}
+	rsp := run(t, req)
+	status := v1alpha1.XPlatformStatus{}
+	if err := compose.Decode(rsp.GetDesired().GetComposite().GetResource().AsMap()["status"].(map[string]any), &status); err != nil {
+		t.Fatal(err)
+	}
+	if status.Cache.Databases != 4 {
+		t.Errorf("status.cache.databases: want 4, the live cache's, got %d", status.Cache.Databases)
+	}
+	want := v1alpha1.TenantsStatus{
+		Allocations: []v1alpha1.TenantAllocation{alloc("beta", "b-1", 2, 3), alloc("demo", "demo-x7k2p", 0, 1)},
+		Refused: []v1alpha1.TenantRefusal{{Composite: "c-1", Reason: "the platform's cache is full: its 4 Redis databases (status.cache.databases, two per tenant) are all allocated. " +
+			"The number is fixed when the cache is created, as ElastiCache applies it only when every node restarts, so the platform's tenantCapacity cannot be raised: " +
+			"delete a tenant of this platform, or put this one on another platform"}},
+	}
+	if diff := cmp.Diff(want, status.Tenants); diff != "" {
+		t.Errorf("RunFunction(...) status.tenants: -want, +got:\n%s", diff)
+	}
+}
+
+func TestPlatformHostsRefused(t *testing.T) {
+	// The platform's own names, from its plan, reach the ledger.
+	xr := `{
+		"apiVersion": "platform.openedx.cloud/v1alpha1",
+		"kind": "XPlatform",
+		"metadata": {"name": "prod"},
+		"spec": {"region": "eu-west-1", "costCenter": "learning-platform", "dns": {"domain": "learn.example.org"}}
+	}`
+	req := newRequest(xr, nil, nil)
+	req.RequiredResources = map[string]*fnv1.Resources{requirementTenants: {Items: []*fnv1.Resource{
+		tenantResource(t, newTenantXR("a-1", "alpha", func(xt *v1alpha1.XOpenEdxTenant) { xt.Spec.LMSHost = "static.learn.example.org" })),
+	}}}
+	rsp := run(t, req)
+	status := v1alpha1.XPlatformStatus{}
+	if err := compose.Decode(rsp.GetDesired().GetComposite().GetResource().AsMap()["status"].(map[string]any), &status); err != nil {
+		t.Fatal(err)
+	}
+	want := v1alpha1.TenantsStatus{Refused: []v1alpha1.TenantRefusal{{Composite: "a-1", Reason: `spec.lmsHost: Invalid value: "static.learn.example.org": this instance's LMS host (spec.lmsHost) is static.learn.example.org, which is already ` +
+		`the platform's static asset host static.<domain>: the shared load balancer would send one's traffic to the other; choose another host`}}}
+	if diff := cmp.Diff(want, status.Tenants); diff != "" {
+		t.Errorf("RunFunction(...) status.tenants: -want, +got:\n%s", diff)
+	}
 }

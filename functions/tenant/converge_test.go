@@ -277,3 +277,27 @@ func TestPlatformOutageKeepsEverything(t *testing.T) {
 		})
 	}
 }
+
+func TestRunFunctionConvergedWithoutDomainIsNotReady(t *testing.T) {
+	// A platform without a DNS domain has no load balancer: a tenant on it
+	// composes everything else, yet nothing routes to it, so it is not
+	// Ready and DNSReady says what the operator must do.
+	rsp := converge(t, convergedPlatform(t, func(pl *v1alpha1.XPlatform) {
+		pl.Status.Edge = v1alpha1.EdgeStatus{}
+	}))
+	if got := rsp.GetDesired().GetComposite().GetReady(); got != fnv1.Ready_READY_FALSE {
+		t.Errorf("a converged tenant of a platform without a domain is %v, want READY_FALSE: nothing routes to it", got)
+	}
+	var dns *fnv1.Condition
+	for _, c := range rsp.GetConditions() {
+		if c.GetType() == conditionDNSReady {
+			dns = c
+		}
+		if c.GetType() != conditionDNSReady && c.GetType() != "FunctionSuccess" && c.GetStatus() != fnv1.Status_STATUS_CONDITION_TRUE {
+			t.Errorf("condition %s is %v (%s): only DNSReady should hold the tenant back", c.GetType(), c.GetStatus(), c.GetMessage())
+		}
+	}
+	if dns.GetStatus() != fnv1.Status_STATUS_CONDITION_FALSE || dns.GetReason() != "NoDomain" || !strings.Contains(dns.GetMessage(), "Set the platform's spec.dns.domain") {
+		t.Errorf("DNSReady: want False, reason NoDomain; got %v", dns)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/acmdns"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
+	"github.com/openedx-cloud/platform-aws/internal/tenanthosts"
 )
 
 // The instance's public names: Route53 records for its hosts in the
@@ -41,13 +42,13 @@ const hostRecordTTL = 300
 // meilisearchPrefix is Tutor's MEILISEARCH_HOST, meilisearch.<LMS_HOST>:
 // browsers query it for Studio's content search, and caddy routes it when
 // RUN_MEILISEARCH is true.
-const meilisearchPrefix = "meilisearch."
+const meilisearchPrefix = tenanthosts.MeilisearchPrefix
 
 // maxHostLength is DNS's limit on a name.
 const maxHostLength = 253
 
 // meilisearchHost is Tutor's MEILISEARCH_HOST.
-func (p *plan) meilisearchHost() string { return meilisearchPrefix + p.LMSHost }
+func (p *plan) meilisearchHost() string { return tenanthosts.Resolve(p.LMSHost, "", "").Meilisearch }
 
 // instanceHost is a host browsers reach the instance on.
 type instanceHost struct {

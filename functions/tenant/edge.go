@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/crossplane/function-sdk-go/resource"
 
 	"github.com/openedx-cloud/platform-aws/internal/compose"
@@ -16,6 +18,10 @@ type dnsState struct {
 	// platform's domain.
 	Waiting bool
 	Message string
+	// NoDomain is true when the platform has no DNS domain: it has no
+	// load balancer then, and nothing routes to the instance until the
+	// operator gives the platform a domain. Message says so.
+	NoDomain bool
 }
 
 // edgeNames composes the instance's DNS records and certificate.
@@ -25,5 +31,17 @@ func edgeNames(p *plan, v platformView, observed map[resource.Name]resource.Obse
 	if err != nil {
 		return dnsState{}, err
 	}
+	if v.Found && v.Status.Edge.Domain == "" {
+		return dnsState{Resources: rs, NoDomain: true, Message: noDomain(p, v.Name)}, nil
+	}
 	return dnsState{Resources: rs, CertificateARN: arn, Message: note.String(), Waiting: len(note.Waiting) > 0}, nil
+}
+
+// noDomain tells the operator of a platform without a DNS domain what to
+// do: such a platform has no load balancer, so no name pointed anywhere
+// would reach the instance.
+func noDomain(p *plan, platform string) string {
+	return fmt.Sprintf("nothing routes to %s: platform %q has no DNS domain, so it has no load balancer. "+
+		"Set the platform's spec.dns.domain (a Route53 zone it creates, or adopts with spec.dns.hostedZoneId) and delegate the domain to its status.edge.nameServers; "+
+		"the instance is then routed by itself", fqdns(p.hosts()), platform)
 }

@@ -21,6 +21,9 @@ const (
 	conditionDNSReady      = "DNSReady"
 	reasonAvailable        = "Available"
 	reasonPending          = "Pending"
+	// reasonNoDomain: the platform has no DNS domain, so nothing routes to
+	// the instance.
+	reasonNoDomain = "NoDomain"
 )
 
 // Function composes an XOpenEdxTenant.
@@ -135,9 +138,12 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 			response.Fatal(rsp, err)
 			return rsp, nil
 		}
-		if names.Waiting {
+		switch {
+		case names.NoDomain:
+			response.ConditionFalse(rsp, conditionDNSReady, reasonNoDomain).WithMessage(names.Message).TargetCompositeAndClaim()
+		case names.Waiting:
 			response.ConditionFalse(rsp, conditionDNSReady, reasonPending).WithMessage(names.Message).TargetCompositeAndClaim()
-		} else {
+		default:
 			c := response.ConditionTrue(rsp, conditionDNSReady, reasonAvailable).TargetCompositeAndClaim()
 			if names.Message != "" {
 				c.WithMessage(names.Message)
@@ -156,9 +162,10 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 			return rsp, nil
 		}
 	}
-	if !v.usable() || data.Pending != "" || names.Waiting {
+	if !v.usable() || data.Pending != "" || names.Waiting || names.NoDomain {
 		// Nothing stops the composite from looking ready while nothing is
-		// composed yet; say explicitly that it is not.
+		// composed yet, or nothing routes to it; say explicitly that it is
+		// not. Ready means reachable.
 		dxr.Ready = resource.ReadyFalse
 	}
 

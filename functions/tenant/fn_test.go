@@ -496,8 +496,10 @@ func condDNSOutside(mfeHost string) *fnv1.Condition {
 }
 
 // condDNSNoDomain is the DNSReady condition of a tenant on a platform
-// without a domain.
-var condDNSNoDomain = condition("DNSReady", fnv1.Status_STATUS_CONDITION_TRUE, "Available", `learn.demo.example.com, studio.learn.demo.example.com, apps.learn.demo.example.com, meilisearch.learn.demo.example.com are not named or certified here, as platform "prod-x7k2p" has no DNS domain: point them at the platform's load balancer once it has a name with a CNAME; its certificates do not cover them`)
+// without a domain: nothing routes to it, and it says what to do.
+var condDNSNoDomain = condition("DNSReady", fnv1.Status_STATUS_CONDITION_FALSE, "NoDomain", `nothing routes to learn.demo.example.com, studio.learn.demo.example.com, apps.learn.demo.example.com, meilisearch.learn.demo.example.com: `+
+	`platform "prod-x7k2p" has no DNS domain, so it has no load balancer. Set the platform's spec.dns.domain (a Route53 zone it creates, or adopts with spec.dns.hostedZoneId) `+
+	`and delegate the domain to its status.edge.nameServers; the instance is then routed by itself`)
 
 // condDataPending is the Provisioned condition of a tenant whose platform
 // has not reported its data key: its AWS resources wait.
@@ -816,7 +818,7 @@ func TestRunFunction(t *testing.T) {
 			}},
 		},
 		"PlatformReadyWithoutIngressClass": {
-			reason: "A ready platform that publishes no ingress class (no domain, or its ALB is not up yet) gets everything but the Ingress, and that is no warning: the tenant is ready without it.",
+			reason: "A ready platform without a domain publishes no ingress class: the tenant gets everything but the Ingress, no warning, and DNSReady=False saying that nothing routes to it and what the operator must do.",
 			args: args{req: &fnv1.RunFunctionRequest{
 				Meta:              metaReq,
 				Observed:          &fnv1.State{Composite: tenant(demoSpec)},

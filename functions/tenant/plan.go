@@ -12,6 +12,7 @@ import (
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
+	"github.com/openedx-cloud/platform-aws/internal/tenanthosts"
 )
 
 // Defaults, equal to the XRD's OpenAPI defaults, which crossplane render and
@@ -30,8 +31,6 @@ const (
 	// maxRedisDatabase is the XRD's bound: a platform has at most 2000.
 	maxRedisDatabase = 1999
 	namespacePrefix  = "openedx-"
-	// tutor-mfe's MFE_HOST is apps.<LMS_HOST> unless set.
-	mfeHostPrefix = "apps."
 )
 
 // Autoscaling defaults, equal to the XRD's. The web tier keeps two pods so
@@ -148,19 +147,17 @@ func newPlan(xr *v1alpha1.XOpenEdxTenant) (*plan, error) {
 	if len(s.LMSHost) > 253 || !reHost.MatchString(s.LMSHost) {
 		return nil, field.Invalid(sp.Child("lmsHost"), s.LMSHost, "must be a fully qualified host name such as learn.example.com")
 	}
-	if p.CMSHost == "" {
-		p.CMSHost = "studio." + s.LMSHost
-	}
+	// Tutor's defaults, resolved as the platform resolves them to keep two
+	// tenants off one host.
+	resolved := tenanthosts.Resolve(s.LMSHost, s.CMSHost, s.MFEHost)
+	p.CMSHost = resolved.CMS
 	if len(p.CMSHost) > 253 || !reHost.MatchString(p.CMSHost) {
 		return nil, field.Invalid(sp.Child("cmsHost"), s.CMSHost, "must be a fully qualified host name such as studio.learn.example.com")
 	}
 	if p.CMSHost == p.LMSHost {
 		return nil, field.Invalid(sp.Child("cmsHost"), s.CMSHost, "must differ from lmsHost")
 	}
-	p.MFEHost = s.MFEHost
-	if p.MFEHost == "" {
-		p.MFEHost = mfeHostPrefix + s.LMSHost
-	}
+	p.MFEHost = resolved.MFE
 	if len(p.MFEHost) > 253 || !reHost.MatchString(p.MFEHost) {
 		return nil, field.Invalid(sp.Child("mfeHost"), s.MFEHost, "must be a fully qualified host name such as apps.learn.example.com")
 	}

@@ -114,7 +114,7 @@ func TestDeletingPlatformWaitsForItsTenants(t *testing.T) {
 			t.Errorf("%s of the platform is being deleted while OpenEdxTenant %s uses it", ref(r), tenant)
 		}
 	}
-	if err := conditionIs(getT(t, typeTenant, nsTenants, tenant), "Ready", "True"); err != nil {
+	if err := tenantReady(getT(t, typeTenant, nsTenants, tenant)); err != nil {
 		t.Errorf("the tenant while its platform's deletion waits: %v", err)
 	}
 

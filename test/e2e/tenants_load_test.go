@@ -61,7 +61,7 @@ func tenantProgress(namespace string) (claimProgress, error) {
 		if xr := fieldString(c, "spec.resourceRef.name"); xr != "" {
 			p.composites[c.GetName()] = xr
 		}
-		if s, _, _ := condition(c, "Ready"); s == "True" {
+		if tenantReady(c) == nil {
 			p.ready++
 			continue
 		}
