@@ -74,12 +74,17 @@ func refusedWith(t *testing.T, platformXR, claim, composite string, parts ...str
 				return fmt.Errorf("XPlatform %s: want %s refused with a reason holding %q, have reason %q", platformXR, composite, p, reason)
 			}
 		}
-		c, err := cp.kube.get(typeTenant, nsTenants, claim)
+		// A fatal result leaves the claim Synced (Crossplane v2 marks its
+		// own conditions Unknown); the composite says why it is not.
+		c, err := cp.kube.get(typeXTenant, "", composite)
 		if err != nil {
 			return err
 		}
+		if c == nil {
+			return fmt.Errorf("XOpenEdxTenant %s does not exist", composite)
+		}
 		if s, _, msg := condition(c, "Synced"); s != "False" || !strings.Contains(msg, parts[0]) {
-			return fmt.Errorf("OpenEdxTenant %s: want Synced=False naming %q, have %s", claim, parts[0], describeConditions(c))
+			return fmt.Errorf("XOpenEdxTenant %s (claim %s): want Synced=False naming %q, have %s", composite, claim, parts[0], describeConditions(c))
 		}
 		alloc = a
 		return nil
