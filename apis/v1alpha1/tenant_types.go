@@ -9,9 +9,9 @@ import (
 // The quota must hold every pod at the autoscalers' maximums, with the pod
 // sizes of functions/tenant/capacity.go (checked by its tests); the
 // function refuses the same specs.
-// +kubebuilder:validation:XValidation:rule="!(has(self.resources) && has(self.resources.quota) && has(self.resources.quota.requestsCpu) && isQuantity(self.resources.quota.requestsCpu) && has(self.autoscaling) && has(self.autoscaling.lms) && has(self.autoscaling.lms.maxReplicas) && has(self.autoscaling.cms) && has(self.autoscaling.cms.maxReplicas) && has(self.autoscaling.lmsWorker) && has(self.autoscaling.lmsWorker.maxReplicas) && has(self.autoscaling.cmsWorker) && has(self.autoscaling.cmsWorker.maxReplicas)) || quantity(self.resources.quota.requestsCpu).compareTo(quantity(string(500 * (self.autoscaling.lms.maxReplicas + self.autoscaling.cms.maxReplicas) + 250 * (self.autoscaling.lmsWorker.maxReplicas + self.autoscaling.cmsWorker.maxReplicas) + 1050) + 'm')) >= 0",message="resources.quota.requestsCpu is below the CPU requests at the autoscalers' maximums: 500m per lms/cms pod, 250m per worker, 1050m for caddy, the MFE, Meilisearch and a Tutor Job; raise it or lower maxReplicas",fieldPath=".resources.quota.requestsCpu"
-// +kubebuilder:validation:XValidation:rule="!(has(self.resources) && has(self.resources.quota) && has(self.resources.quota.requestsMemory) && isQuantity(self.resources.quota.requestsMemory) && has(self.autoscaling) && has(self.autoscaling.lms) && has(self.autoscaling.lms.maxReplicas) && has(self.autoscaling.cms) && has(self.autoscaling.cms.maxReplicas) && has(self.autoscaling.lmsWorker) && has(self.autoscaling.lmsWorker.maxReplicas) && has(self.autoscaling.cmsWorker) && has(self.autoscaling.cmsWorker.maxReplicas)) || quantity(self.resources.quota.requestsMemory).compareTo(quantity(string(2048 * (self.autoscaling.lms.maxReplicas + self.autoscaling.cms.maxReplicas) + 1024 * (self.autoscaling.lmsWorker.maxReplicas + self.autoscaling.cmsWorker.maxReplicas) + 2944) + 'Mi')) >= 0",message="resources.quota.requestsMemory is below the memory requests at the autoscalers' maximums: 2Gi per lms/cms pod, 1Gi per worker, 2944Mi for caddy, the MFE, Meilisearch and a Tutor Job; raise it or lower maxReplicas",fieldPath=".resources.quota.requestsMemory"
-// +kubebuilder:validation:XValidation:rule="!(has(self.resources) && has(self.resources.quota) && has(self.resources.quota.limitsMemory) && isQuantity(self.resources.quota.limitsMemory) && has(self.autoscaling) && has(self.autoscaling.lms) && has(self.autoscaling.lms.maxReplicas) && has(self.autoscaling.cms) && has(self.autoscaling.cms.maxReplicas) && has(self.autoscaling.lmsWorker) && has(self.autoscaling.lmsWorker.maxReplicas) && has(self.autoscaling.cmsWorker) && has(self.autoscaling.cmsWorker.maxReplicas)) || quantity(self.resources.quota.limitsMemory).compareTo(quantity(string(3072 * (self.autoscaling.lms.maxReplicas + self.autoscaling.cms.maxReplicas) + 2048 * (self.autoscaling.lmsWorker.maxReplicas + self.autoscaling.cmsWorker.maxReplicas) + 4864) + 'Mi')) >= 0",message="resources.quota.limitsMemory is below the memory limits at the autoscalers' maximums: 3Gi per lms/cms pod, 2Gi per worker, 4864Mi for caddy, the MFE, Meilisearch and a Tutor Job; raise it or lower maxReplicas",fieldPath=".resources.quota.limitsMemory"
+// +kubebuilder:validation:XValidation:rule="!(has(self.resources) && has(self.resources.quota) && has(self.resources.quota.requestsCpu) && isQuantity(self.resources.quota.requestsCpu) && has(self.autoscaling) && has(self.autoscaling.lms) && has(self.autoscaling.lms.maxReplicas) && has(self.autoscaling.cms) && has(self.autoscaling.cms.maxReplicas) && has(self.autoscaling.lmsWorker) && has(self.autoscaling.lmsWorker.maxReplicas) && has(self.autoscaling.cmsWorker) && has(self.autoscaling.cmsWorker.maxReplicas)) || quantity(self.resources.quota.requestsCpu).asApproximateFloat() >= double(500 * (self.autoscaling.lms.maxReplicas + self.autoscaling.cms.maxReplicas) + 250 * (self.autoscaling.lmsWorker.maxReplicas + self.autoscaling.cmsWorker.maxReplicas) + 1050) / 1000.0",message="resources.quota.requestsCpu is below the CPU requests at the autoscalers' maximums: 500m per lms/cms pod, 250m per worker, 1050m for caddy, the MFE, Meilisearch and a Tutor Job; raise it or lower maxReplicas",fieldPath=".resources.quota.requestsCpu"
+// +kubebuilder:validation:XValidation:rule="!(has(self.resources) && has(self.resources.quota) && has(self.resources.quota.requestsMemory) && isQuantity(self.resources.quota.requestsMemory) && has(self.autoscaling) && has(self.autoscaling.lms) && has(self.autoscaling.lms.maxReplicas) && has(self.autoscaling.cms) && has(self.autoscaling.cms.maxReplicas) && has(self.autoscaling.lmsWorker) && has(self.autoscaling.lmsWorker.maxReplicas) && has(self.autoscaling.cmsWorker) && has(self.autoscaling.cmsWorker.maxReplicas)) || quantity(self.resources.quota.requestsMemory).asApproximateFloat() >= double(2048 * (self.autoscaling.lms.maxReplicas + self.autoscaling.cms.maxReplicas) + 1024 * (self.autoscaling.lmsWorker.maxReplicas + self.autoscaling.cmsWorker.maxReplicas) + 2944) * 1048576.0",message="resources.quota.requestsMemory is below the memory requests at the autoscalers' maximums: 2Gi per lms/cms pod, 1Gi per worker, 2944Mi for caddy, the MFE, Meilisearch and a Tutor Job; raise it or lower maxReplicas",fieldPath=".resources.quota.requestsMemory"
+// +kubebuilder:validation:XValidation:rule="!(has(self.resources) && has(self.resources.quota) && has(self.resources.quota.limitsMemory) && isQuantity(self.resources.quota.limitsMemory) && has(self.autoscaling) && has(self.autoscaling.lms) && has(self.autoscaling.lms.maxReplicas) && has(self.autoscaling.cms) && has(self.autoscaling.cms.maxReplicas) && has(self.autoscaling.lmsWorker) && has(self.autoscaling.lmsWorker.maxReplicas) && has(self.autoscaling.cmsWorker) && has(self.autoscaling.cmsWorker.maxReplicas)) || quantity(self.resources.quota.limitsMemory).asApproximateFloat() >= double(3072 * (self.autoscaling.lms.maxReplicas + self.autoscaling.cms.maxReplicas) + 2048 * (self.autoscaling.lmsWorker.maxReplicas + self.autoscaling.cmsWorker.maxReplicas) + 4864) * 1048576.0",message="resources.quota.limitsMemory is below the memory limits at the autoscalers' maximums: 3Gi per lms/cms pod, 2Gi per worker, 4864Mi for caddy, the MFE, Meilisearch and a Tutor Job; raise it or lower maxReplicas",fieldPath=".resources.quota.limitsMemory"
 // +kubebuilder:validation:XValidation:rule="!has(self.cmsHost) || self.cmsHost != self.lmsHost",message="cmsHost must differ from lmsHost",fieldPath=".cmsHost"
 // +kubebuilder:validation:XValidation:rule="!has(self.mfeHost) || (self.mfeHost != self.lmsHost && (!has(self.cmsHost) || self.mfeHost != self.cmsHost))",message="mfeHost must differ from lmsHost and cmsHost"
 // +kubebuilder:validation:XValidation:rule="!has(self.mfeHost) || self.mfeHost.endsWith('.' + self.lmsHost)",fieldPath=".mfeHost",message="mfeHost must be a subdomain of lmsHost, such as apps.<lmsHost>: the micro-frontends need the LMS's session cookie, which Tutor sets for lmsHost and its subdomains only"
@@ -220,15 +220,18 @@ type TenantQuota struct {
 	// RequestsCPU is the sum of CPU requests allowed.
 	// +kubebuilder:default="12"
 	// +kubebuilder:validation:XValidation:rule="isQuantity(self) && quantity(self).isGreaterThan(quantity('0'))",message="requestsCpu must be a positive quantity such as 8 or 8000m"
+	// +kubebuilder:validation:MaxLength=32
 	RequestsCPU string `json:"requestsCpu,omitempty"`
 	// RequestsMemory is the sum of memory requests allowed.
 	// +kubebuilder:default="40Gi"
 	// +kubebuilder:validation:XValidation:rule="isQuantity(self) && quantity(self).isGreaterThan(quantity('0'))",message="requestsMemory must be a positive quantity such as 24Gi"
+	// +kubebuilder:validation:MaxLength=32
 	RequestsMemory string `json:"requestsMemory,omitempty"`
 	// LimitsMemory is the sum of memory limits allowed. CPU is not limited,
 	// so that pods may burst instead of being throttled.
 	// +kubebuilder:default="72Gi"
 	// +kubebuilder:validation:XValidation:rule="isQuantity(self) && quantity(self).isGreaterThan(quantity('0'))",message="limitsMemory must be a positive quantity such as 48Gi"
+	// +kubebuilder:validation:MaxLength=32
 	LimitsMemory string `json:"limitsMemory,omitempty"`
 	// Pods is the number of pods allowed.
 	// +kubebuilder:default=60
@@ -249,16 +252,19 @@ type ContainerDefaults struct {
 	// CPURequest for a container that declares none.
 	// +kubebuilder:default="100m"
 	// +kubebuilder:validation:XValidation:rule="isQuantity(self) && quantity(self).isGreaterThan(quantity('0'))",message="cpuRequest must be a positive quantity such as 100m"
+	// +kubebuilder:validation:MaxLength=32
 	CPURequest string `json:"cpuRequest,omitempty"`
 	// MemoryRequest for a container that declares none.
 	// +kubebuilder:default="256Mi"
 	// +kubebuilder:validation:XValidation:rule="isQuantity(self) && quantity(self).isGreaterThan(quantity('0'))",message="memoryRequest must be a positive quantity such as 256Mi"
+	// +kubebuilder:validation:MaxLength=32
 	MemoryRequest string `json:"memoryRequest,omitempty"`
 	// MemoryLimit for a container that declares none. Keep it at or above
 	// 2Gi: Tutor's lms and cms request 2Gi without a limit, and a default
 	// limit below a request makes the pod invalid.
 	// +kubebuilder:default="3Gi"
 	// +kubebuilder:validation:XValidation:rule="isQuantity(self) && quantity(self).compareTo(quantity('2Gi')) >= 0",message="memoryLimit must be at least 2Gi, the memory Tutor's lms and cms request"
+	// +kubebuilder:validation:MaxLength=32
 	MemoryLimit string `json:"memoryLimit,omitempty"`
 }
 

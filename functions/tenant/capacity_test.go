@@ -31,11 +31,11 @@ func TestXRDQuotaRulesMatchPodSizes(t *testing.T) {
 		field string
 		want  string
 	}{
-		{"requestsCpu", fmt.Sprintf("%d * (self.autoscaling.lms.maxReplicas + self.autoscaling.cms.maxReplicas) + %d * (self.autoscaling.lmsWorker.maxReplicas + self.autoscaling.cmsWorker.maxReplicas) + %d) + 'm'", sizeWeb.CPU.MilliValue(), sizeWorker.CPU.MilliValue(), fixed[0].MilliValue())},
-		{"requestsMemory", fmt.Sprintf("%d * (self.autoscaling.lms.maxReplicas + self.autoscaling.cms.maxReplicas) + %d * (self.autoscaling.lmsWorker.maxReplicas + self.autoscaling.cmsWorker.maxReplicas) + %d) + 'Mi'", mi(sizeWeb.Memory), mi(sizeWorker.Memory), mi(fixed[1]))},
-		{"limitsMemory", fmt.Sprintf("%d * (self.autoscaling.lms.maxReplicas + self.autoscaling.cms.maxReplicas) + %d * (self.autoscaling.lmsWorker.maxReplicas + self.autoscaling.cmsWorker.maxReplicas) + %d) + 'Mi'", mi(sizeWeb.MemoryLimit), mi(sizeWorker.MemoryLimit), mi(fixed[2]))},
+		{"requestsCpu", fmt.Sprintf("%d * (self.autoscaling.lms.maxReplicas + self.autoscaling.cms.maxReplicas) + %d * (self.autoscaling.lmsWorker.maxReplicas + self.autoscaling.cmsWorker.maxReplicas) + %d) / 1000.0", sizeWeb.CPU.MilliValue(), sizeWorker.CPU.MilliValue(), fixed[0].MilliValue())},
+		{"requestsMemory", fmt.Sprintf("%d * (self.autoscaling.lms.maxReplicas + self.autoscaling.cms.maxReplicas) + %d * (self.autoscaling.lmsWorker.maxReplicas + self.autoscaling.cmsWorker.maxReplicas) + %d) * 1048576.0", mi(sizeWeb.Memory), mi(sizeWorker.Memory), mi(fixed[1]))},
+		{"limitsMemory", fmt.Sprintf("%d * (self.autoscaling.lms.maxReplicas + self.autoscaling.cms.maxReplicas) + %d * (self.autoscaling.lmsWorker.maxReplicas + self.autoscaling.cmsWorker.maxReplicas) + %d) * 1048576.0", mi(sizeWeb.MemoryLimit), mi(sizeWorker.MemoryLimit), mi(fixed[2]))},
 	} {
-		if !strings.Contains(src, "quantity(self.resources.quota."+c.field+").compareTo(quantity(string("+c.want+")) >= 0") {
+		if !strings.Contains(src, "quantity(self.resources.quota."+c.field+").asApproximateFloat() >= double("+c.want) {
 			t.Errorf("the XRD's rule on %s must compare with %s", c.field, c.want)
 		}
 	}

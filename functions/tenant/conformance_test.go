@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
@@ -372,5 +374,109 @@ func TestQuotaFitsAtMaximums(t *testing.T) {
 		if diff := cmp.Diff([]string{cpu.String(), mem.String(), lim.String()}, []string{pk.RequestsCPU.String(), pk.RequestsMemory.String(), pk.LimitsMemory.String()}); diff != "" {
 			t.Errorf("%s: the function's peak differs from the plugin's sizes: -plugin, +function:\n%s", name, diff)
 		}
+	}
+}
+
+// tutorSetParser is what `tutor config save --set KEY=VALUE` does with each
+// value in Tutor v21 (tutor/serialize.py: YamlParamType and parse): the
+// value is read as YAML with the safe loader, and kept as the raw string
+// only when YAML cannot scan or parse it. It prints what Tutor would store.
+const tutorSetParser = `
+import json, re, sys, yaml
+from yaml.parser import ParserError
+from yaml.scanner import ScannerError
+out = {}
+for arg in sys.argv[1:]:
+    assert arg.startswith("--set="), arg
+    m = re.match(r"(?P<key>[a-zA-Z0-9_-]+)=(?P<value>(.|\n|\r)*)", arg[len("--set="):])
+    key, value = m.group("key"), m.group("value")
+    if not value:
+        value = "''"
+    try:
+        value = yaml.load(value, Loader=yaml.SafeLoader)
+    except (ParserError, ScannerError):
+        pass
+    out[key] = value
+json.dump(out, sys.stdout)
+`
+
+// TestReadmeConfigurationOneLiner runs the README's own pipeline, from the
+// Secret to `tutor config save`, with real jq and xargs, and checks that
+// Tutor would store every value of the Secret exactly: strings as the same
+// strings (a PEM key's lines, YAML's special characters and words), and the
+// booleans and ports as YAML values.
+func TestReadmeConfigurationOneLiner(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const from, to = "kubectl -n $ns get secret openedx-tutor-config -o json", "tutor config save"
+	text := string(b)
+	start := strings.Index(text, from)
+	end := strings.Index(text[max(start, 0):], to)
+	if start < 0 || end < 0 {
+		t.Fatalf("the README's section has no pipeline from %q to %q", from, to)
+	}
+	pipeline := text[start : start+end+len(to)]
+
+	dir := t.TempDir()
+	pem := "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgHcTz6sE2I2yPB\naFDrBz9vFqU4yqf3Wn7vTzj+\n-----END RSA PRIVATE KEY-----"
+	secret := map[string]string{
+		"JWT_RSA_PRIVATE_KEY":       pem,
+		"MYSQL_PORT":                "3306",
+		"OPENEDX_CACHE_REDIS_DB":    "0",
+		"ENABLE_HTTPS":              "true",
+		"MONGODB_USE_SSL":           "false",
+		"REDIS_PASSWORD":            "#not a comment: *nor an alias, &anchor !tag",
+		"OPENEDX_MYSQL_PASSWORD":    "*aliased",
+		"SMTP_PASSWORD":             "BAx/9+Yq==",
+		"MONGODB_PASSWORD":          "yes",
+		"MEILISEARCH_MASTER_KEY":    "null",
+		"CMS_OAUTH2_SECRET":         "0755",
+		"CONTACT_EMAIL":             "contact@learn.example.com",
+		"AWSPLATFORM_MONGODB_HOSTS": "mongodb-0.prod.internal:27017,mongodb-1.prod.internal:27017",
+		"SMTP_USERNAME":             "- a list? no",
+		"OPENEDX_SECRET_KEY":        "%percent {brace} [bracket] `tick",
+		"AWSPLATFORM_STATIC_URL":    "",
+		"ID":                        " leading and trailing ",
+	}
+	data := map[string]string{}
+	for k, v := range secret {
+		data[k] = base64.StdEncoding.EncodeToString([]byte(v))
+	}
+	js, err := json.Marshal(map[string]any{"apiVersion": "v1", "kind": "Secret", "data": data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secretFile, parser := dir+"/secret.json", dir+"/tutor_set.py"
+	if err := os.WriteFile(secretFile, js, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(parser, []byte(tutorSetParser), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	script := strings.Replace(pipeline, from, "cat "+secretFile, 1)
+	script = strings.Replace(script, to, pythonWithLibraries+" "+parser, 1)
+	for _, tool := range []string{"bash", "jq", "xargs"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s is not installed: make deps", tool)
+		}
+	}
+	out, err := exec.Command("bash", "-o", "pipefail", "-c", script).Output() //nolint:gosec // The README's own pipeline.
+	if err != nil {
+		t.Fatalf("the README's pipeline failed: %v\n%s", err, script)
+	}
+	got := map[string]any{}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("cannot read what Tutor would store: %v\n%s", err, out)
+	}
+	want := map[string]any{}
+	for k, v := range secret {
+		want[k] = v
+	}
+	want["MYSQL_PORT"], want["OPENEDX_CACHE_REDIS_DB"] = float64(3306), float64(0)
+	want["ENABLE_HTTPS"], want["MONGODB_USE_SSL"] = true, false
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("what Tutor would store from the README's pipeline: -want, +got:\n%s", diff)
 	}
 }
