@@ -53,13 +53,20 @@ func ledgerEntry(platformXR, composite string) (refused string, alloc map[string
 	for _, a := range as {
 		if m, _ := a.(map[string]any); m["composite"] == composite {
 			alloc = m
+			// kubectl's JSON decodes numbers as float64; the tests compare
+			// database indexes as int64.
+			for _, k := range []string{"celeryDatabase", "cacheDatabase"} {
+				if f, ok := m[k].(float64); ok {
+					m[k] = int64(f)
+				}
+			}
 		}
 	}
 	return refused, alloc, nil
 }
 
 // refusedWith waits until the platform refuses the composite with a reason
-// holding every part, and the tenant's claim says so (Synced=False), and
+// holding every part, and the composite says so (Synced=False), and
 // returns the allocation the composite keeps, if any.
 func refusedWith(t *testing.T, platformXR, claim, composite string, parts ...string) map[string]any {
 	t.Helper()
