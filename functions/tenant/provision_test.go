@@ -1328,24 +1328,7 @@ func TestProvisionPipeline(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	root := t.TempDir()
-	dir := func(parts ...string) string { return filepath.Join(append([]string{root}, parts...)...) }
-	write := func(name, content string, mode os.FileMode) {
-		t.Helper()
-		if err := os.MkdirAll(filepath.Dir(name), 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(name, []byte(content), mode); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for name, content := range scripts {
-		write(dir("scripts", name), content, 0o444)
-	}
-	write(dir("bin", "aws"), strings.Replace(fakeAWS, "/usr/bin/env python3", python, 1), 0o755)
-	write(dir("bin", "mysql"), fakeMySQL, 0o755)
-	write(dir("bin", "mongosh"), fakeMongosh, 0o755)
-	write(dir("bin", "harness.js"), fakeMongoshHarness, 0o644)
+	dir, write := jobSandbox(t, python, scripts, fakeMySQL)
 
 	const (
 		adminPassword = "Adm1n-p@ss\\word\"#x"
@@ -1578,4 +1561,31 @@ func TestProvisionPipeline(t *testing.T) {
 			t.Errorf("fetch.sh ran with scripts other than the Job's: %v\n%s", err, out)
 		}
 	})
+}
+
+// jobSandbox lays out, under a temporary root, what the provisioning Job's
+// steps find: its scripts in scripts/, and on PATH (bin/) the aws CLI and
+// mongosh fakes and the given mysql client. dir names a path under the
+// root, and write writes a file there.
+func jobSandbox(t *testing.T, python string, scripts map[string]string, mysql string) (dir func(...string) string, write func(name, content string, mode os.FileMode)) {
+	t.Helper()
+	root := t.TempDir()
+	dir = func(parts ...string) string { return filepath.Join(append([]string{root}, parts...)...) }
+	write = func(name, content string, mode os.FileMode) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(name), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(content), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, content := range scripts {
+		write(dir("scripts", name), content, 0o444)
+	}
+	write(dir("bin", "aws"), strings.Replace(fakeAWS, "/usr/bin/env python3", python, 1), 0o755)
+	write(dir("bin", "mysql"), mysql, 0o755)
+	write(dir("bin", "mongosh"), fakeMongosh, 0o755)
+	write(dir("bin", "harness.js"), fakeMongoshHarness, 0o644)
+	return dir, write
 }

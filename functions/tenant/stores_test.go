@@ -44,24 +44,7 @@ func TestProvisionRealStores(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	root := t.TempDir()
-	dir := func(parts ...string) string { return filepath.Join(append([]string{root}, parts...)...) }
-	write := func(name, content string, mode os.FileMode) {
-		t.Helper()
-		if err := os.MkdirAll(filepath.Dir(name), 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(name, []byte(content), mode); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for name, content := range scripts {
-		write(dir("scripts", name), content, 0o444)
-	}
-	write(dir("bin", "aws"), strings.Replace(fakeAWS, "/usr/bin/env python3", python, 1), 0o755)
-	write(dir("bin", "mysql"), storetest.MySQLClientShim, 0o755)
-	write(dir("bin", "mongosh"), fakeMongosh, 0o755)
-	write(dir("bin", "harness.js"), fakeMongoshHarness, 0o644)
+	dir, write := jobSandbox(t, python, scripts, storetest.MySQLClientShim)
 	file := func(id string) string { return strings.NewReplacer("/", "_", ":", "_").Replace(id) }
 	admin := func(user string) string {
 		b, _ := json.Marshal(map[string]string{"username": user, "password": adminPassword})
