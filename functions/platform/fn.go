@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"strings"
+	"time"
 
 	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/logging"
@@ -20,6 +22,9 @@ type Function struct {
 	fnv1.UnimplementedFunctionRunnerServiceServer
 
 	log logging.Logger
+	// ttl of every response: how long until Crossplane calls again. Zero
+	// is the SDK's default, a minute.
+	ttl time.Duration
 }
 
 // RunFunction composes the platform's network and cluster. It never returns
@@ -28,10 +33,10 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	log := f.log.WithValues("tag", req.GetMeta().GetTag())
 	// Crossplane does not watch tenants: a new tenant is given its Redis
 	// databases at the platform's next reconcile, which realtime compositions
-	// schedule this TTL (a minute, ±10%) after the last, and reads them at
-	// its own next one. The default is kept: a shorter TTL would reconcile
-	// every platform that much more often to admit a tenant a little sooner.
-	rsp := response.To(req, response.DefaultTTL)
+	// schedule this TTL (±10%) after the last, and reads them at its own
+	// next one. A minute by default: a shorter TTL would reconcile every
+	// platform that much more often to admit a tenant a little sooner.
+	rsp := response.To(req, cmp.Or(f.ttl, response.DefaultTTL))
 
 	oxr, err := request.GetObservedCompositeResource(req)
 	if err != nil {

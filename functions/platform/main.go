@@ -3,6 +3,8 @@
 package main
 
 import (
+	"time"
+
 	"github.com/alecthomas/kong"
 	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
@@ -17,8 +19,8 @@ type CLI struct {
 
 // Run this function.
 func (c *CLI) Run() error {
-	return c.Serve(func(log logging.Logger) fnv1.FunctionRunnerServiceServer {
-		return &Function{log: log}
+	return c.Serve(func(log logging.Logger, ttl time.Duration) fnv1.FunctionRunnerServiceServer {
+		return &Function{log: log, ttl: ttl}
 	})
 }
 

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"time"
 
 	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/logging"
@@ -31,6 +33,9 @@ type Function struct {
 	fnv1.UnimplementedFunctionRunnerServiceServer
 
 	log logging.Logger
+	// ttl of every response: how long until Crossplane calls again. Zero
+	// is the SDK's default, a minute.
+	ttl time.Duration
 }
 
 // RunFunction composes the instance's namespace on its platform's cluster:
@@ -40,7 +45,7 @@ type Function struct {
 // once the platform is ready.
 func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) (*fnv1.RunFunctionResponse, error) {
 	log := f.log.WithValues("tag", req.GetMeta().GetTag())
-	rsp := response.To(req, response.DefaultTTL)
+	rsp := response.To(req, cmp.Or(f.ttl, response.DefaultTTL))
 
 	oxr, err := request.GetObservedCompositeResource(req)
 	if err != nil {

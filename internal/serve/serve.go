@@ -4,6 +4,8 @@
 package serve
 
 import (
+	"time"
+
 	function "github.com/crossplane/function-sdk-go"
 	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
@@ -19,15 +21,22 @@ type Options struct {
 	Insecure           bool   `help:"Run without mTLS credentials. If you supply this flag --tls-certs-dir will be ignored."`
 	MaxRecvMessageSize int    `default:"4"     help:"Maximum size of received messages in MB."`
 	MetricsAddress     string `default:":8080" help:"Address at which to serve Prometheus metrics."`
+
+	// Realtime compositions poll no other way: Crossplane calls a function
+	// again when a composed resource changes, or when the TTL of its last
+	// response has passed. Crossplane does not watch tenants, so a new
+	// tenant waits up to this long for its platform to admit it.
+	PollInterval time.Duration `default:"1m" help:"How long Crossplane keeps a response (its TTL) before it calls the function again."`
 }
 
-// Serve runs the function built by newFn until the process is stopped.
-func (o *Options) Serve(newFn func(logging.Logger) fnv1.FunctionRunnerServiceServer) error {
+// Serve runs the function built by newFn, given its logger and its
+// responses' TTL, until the process is stopped.
+func (o *Options) Serve(newFn func(log logging.Logger, ttl time.Duration) fnv1.FunctionRunnerServiceServer) error {
 	log, err := function.NewLogger(o.Debug)
 	if err != nil {
 		return err
 	}
-	return function.Serve(newFn(log),
+	return function.Serve(newFn(log, o.PollInterval),
 		function.Listen(o.Network, o.Address),
 		function.MTLSCertificates(o.TLSCertsDir),
 		function.Insecure(o.Insecure),

@@ -51,6 +51,10 @@ var providerModules = map[string]string{
 // core installs itself, such as usages.
 var crossplaneGroups = map[string]bool{"protection.crossplane.io": true}
 
+// functionPollInterval is the functions' --poll-interval here: the TTL of
+// their responses, after which Crossplane calls them again.
+const functionPollInterval = 15 * time.Second
+
 // functions are the project's composition functions: the name Crossplane
 // knows them by (install/functions.yaml, package/compositions) and the
 // binary `make build` writes.
@@ -632,6 +636,11 @@ func (c *controlPlane) startFunctions() error {
 			"--address=" + endpoint,
 			"--tls-certs-dir=" + c.functionCerts(),
 			"--metrics-address=127.0.0.1:0", // Not :8080 on every interface.
+			// Every wait of a scenario is a few of the functions' TTLs (a
+			// tenant's admission is two reconciles): a quarter of the
+			// production minute keeps the tier short and still exercises
+			// realtime compositions' TTL-driven calls.
+			"--poll-interval=" + functionPollInterval.String(),
 		}
 		if c.debug {
 			args = append(args, "--debug")
