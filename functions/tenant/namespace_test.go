@@ -283,3 +283,52 @@ func assertObjects(t *testing.T, reason, call string, got []compose.Resource, pr
 		}
 	}
 }
+
+// namespaceNames are the Objects of namespace.go.
+var namespaceNames = []string{"namespace", "resource-quota", "limit-range"}
+
+// The namespace's Objects in the cases of TestRunFunction.
+var _ = registerObjects(map[string]objectFixture{
+	"namespace": func(f fixture) (string, string) {
+		return `{
+			"apiVersion": "v1",
+			"kind": "Namespace",
+			"metadata": {
+				"name": "openedx-demo",
+				"labels": {` + f.labels + `,
+					"pod-security.kubernetes.io/audit": "restricted",
+					"pod-security.kubernetes.io/enforce": "baseline",
+					"pod-security.kubernetes.io/warn": "restricted"
+				}
+			},
+			"spec": {}
+		}`, ""
+	},
+	"resource-quota": func(f fixture) (string, string) {
+		return `{
+			"apiVersion": "v1",
+			"kind": "ResourceQuota",
+			` + f.meta("openedx") + `,
+			"spec": {"hard": {
+				"limits.memory": "72Gi",
+				"persistentvolumeclaims": "` + f.pvcs + `",
+				"pods": "60",
+				"requests.cpu": "12",
+				"requests.memory": "40Gi",
+				"services.loadbalancers": "0"
+			}}
+		}`, ""
+	},
+	"limit-range": func(f fixture) (string, string) {
+		return `{
+			"apiVersion": "v1",
+			"kind": "LimitRange",
+			` + f.meta("openedx") + `,
+			"spec": {"limits": [{
+				"default": {"memory": "3Gi"},
+				"defaultRequest": {"cpu": "100m", "memory": "256Mi"},
+				"type": "Container"
+			}]}
+		}`, ""
+	},
+})

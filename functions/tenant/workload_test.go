@@ -140,3 +140,53 @@ func TestDisruptionBudgetsNeverBlockDrains(t *testing.T) {
 		t.Errorf("found %d budgets, want %d", budgets, len(disruptionBudgeted))
 	}
 }
+
+// The workload's Objects in the cases of TestRunFunction.
+var _ = registerObjects(func() map[string]objectFixture {
+	hpa := func(deployment string, minReplicas int) objectFixture {
+		return func(f fixture) (string, string) {
+			return `{
+				"apiVersion": "autoscaling/v2",
+				"kind": "HorizontalPodAutoscaler",
+				` + f.meta(deployment+"-hpa") + `,
+				"spec": {
+					"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "` + deployment + `"},
+					"minReplicas": ` + fmt.Sprint(minReplicas) + `,
+					"maxReplicas": 6,
+					"metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}]
+				}
+			}`, ""
+		}
+	}
+	pdb := func(deployment string) objectFixture {
+		return func(f fixture) (string, string) {
+			return `{
+				"apiVersion": "policy/v1",
+				"kind": "PodDisruptionBudget",
+				` + f.meta(deployment+"-pdb") + `,
+				"spec": {
+					"selector": {"matchLabels": {"app.kubernetes.io/name": "` + deployment + `"}},
+					"maxUnavailable": 1,
+					"unhealthyPodEvictionPolicy": "AlwaysAllow"
+				}
+			}`, ""
+		}
+	}
+	return map[string]objectFixture{
+		"service-account": func(f fixture) (string, string) {
+			return `{
+				"apiVersion": "v1",
+				"kind": "ServiceAccount",
+				` + f.meta("openedx") + `,
+				"automountServiceAccountToken": false
+			}`, ""
+		},
+		"hpa-lms":        hpa("lms", 2),
+		"hpa-cms":        hpa("cms", 2),
+		"hpa-lms-worker": hpa("lms-worker", 1),
+		"hpa-cms-worker": hpa("cms-worker", 1),
+		"pdb-lms":        pdb("lms"),
+		"pdb-cms":        pdb("cms"),
+		"pdb-caddy":      pdb("caddy"),
+	}
+}())
