@@ -185,23 +185,17 @@ type objects struct {
 // objectFixture is what one of the tenant's Objects holds in the cases of
 // TestRunFunction for o: its manifest and, when it has one, its readiness
 // policy, as JSON; no manifest when o has no such Object. Each builder's
-// test registers the fixtures of its Objects (registerObjects), so that a
-// new Object is described next to its builder and every case of
-// TestRunFunction expects it, without an edit here.
-type objectFixture func(f fixture) (manifest, readiness string)
+// test registers the fixtures of its Objects (registerObjects), mostly the
+// manifests it checks its builder against, so that a new Object is
+// described once, next to its builder, and every case of TestRunFunction
+// expects it without an edit here. Manifests carry demoLabels (platform
+// prod); wantObjects relabels them for o's platform and cost center.
+type objectFixture func(o objects) (manifest, readiness string)
 
-// fixture is what an objectFixture is written from.
-type fixture struct {
-	objects
-	// labels are the labels every Object's manifest carries, as JSON
-	// members.
-	labels string
-}
-
-// meta is the metadata of a namespaced manifest called name, as a JSON
-// member.
-func (f fixture) meta(name string) string {
-	return `"metadata": {"name": "` + name + `", "namespace": "openedx-demo", "labels": {` + f.labels + `}}`
+// demoMeta is the metadata of the demo tenant's namespaced manifest
+// called name, as a JSON member.
+func demoMeta(name string) string {
+	return `"metadata": {"name": "` + name + `", "namespace": "openedx-demo", "labels": ` + demoLabels + `}`
 }
 
 // objectFixtures are the fixtures of every Object of a tenant, by
@@ -232,13 +226,6 @@ func wantObjects(o objects) map[string]*fnv1.Resource {
 	if o.mfeHost == "" {
 		o.mfeHost = "apps.learn.demo.example.com"
 	}
-	f := fixture{objects: o, labels: fmt.Sprintf(`
-		"app.kubernetes.io/instance": "demo",
-		"app.kubernetes.io/managed-by": "crossplane",
-		"app.kubernetes.io/part-of": "openedx",
-		"platform.openedx.cloud/cost-center": %q,
-		"platform.openedx.cloud/platform": %q,
-		"platform.openedx.cloud/tenant": "demo"`, o.costCenter, o.platform)}
 	names := o.only
 	if len(names) == 0 {
 		names = slices.Sorted(maps.Keys(objectFixtures))
@@ -249,10 +236,11 @@ func wantObjects(o objects) map[string]*fnv1.Resource {
 		if !ok {
 			panic("no fixture of Object " + name)
 		}
-		manifest, readiness := fixture(f)
+		manifest, readiness := fixture(o)
 		if manifest == "" {
 			continue
 		}
+		manifest = relabel(manifest, o.platform, o.costCenter)
 		if readiness != "" {
 			readiness = `"readiness": ` + readiness + `,`
 		}
@@ -272,6 +260,25 @@ func wantObjects(o objects) map[string]*fnv1.Resource {
 		}`, manifest, o.providerConfig, readiness)), Ready: ready}
 	}
 	return out
+}
+
+// relabel sets the platform and cost center labels of a manifest.
+func relabel(manifest, platform, costCenter string) string {
+	var m map[string]any
+	if err := json.Unmarshal([]byte(manifest), &m); err != nil {
+		panic(fmt.Sprintf("bad manifest fixture %s: %v", manifest, err))
+	}
+	meta, _ := m["metadata"].(map[string]any)
+	labels, _ := meta["labels"].(map[string]any)
+	if labels == nil {
+		panic("manifest fixture without labels: " + manifest)
+	}
+	labels["platform.openedx.cloud/platform"], labels["platform.openedx.cloud/cost-center"] = platform, costCenter
+	b, err := json.Marshal(m)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
 }
 
 // observedObjects are the tenant's Objects as Crossplane observes them once

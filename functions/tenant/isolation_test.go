@@ -305,50 +305,13 @@ func observedObject(t *testing.T, manifest any, providerConfig string) *composed
 
 // The NetworkPolicies in the cases of TestRunFunction.
 var _ = registerObjects(map[string]objectFixture{
-	"network-policy-default-deny": func(f fixture) (string, string) {
-		return `{
-			"apiVersion": "networking.k8s.io/v1",
-			"kind": "NetworkPolicy",
-			` + f.meta("default-deny") + `,
-			"spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
-		}`, ""
-	},
-	"network-policy-openedx": func(f fixture) (string, string) {
-		dataStorePorts := `[{"port": 443, "protocol": "TCP"}, {"port": 3306, "protocol": "TCP"}, {"port": 6379, "protocol": "TCP"}, {"port": 27017, "protocol": "TCP"}]`
-		externalMongoDB := ""
-		if f.externalMongoDB {
-			dataStorePorts = `[{"port": 443, "protocol": "TCP"}, {"port": 3306, "protocol": "TCP"}, {"port": 6379, "protocol": "TCP"}]`
-			externalMongoDB = `{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"port": 27017, "protocol": "TCP"}]},`
+	"network-policy-default-deny": func(objects) (string, string) { return wantDefaultDeny, "" },
+	"network-policy-openedx": func(o objects) (string, string) {
+		if o.externalMongoDB {
+			return wantAllowOpenEdX(o.vpcCIDR, `[{"protocol": "TCP", "port": 443}, {"protocol": "TCP", "port": 3306}, {"protocol": "TCP", "port": 6379}]`,
+				`{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"protocol": "TCP", "port": 27017}]},`), ""
 		}
-		return `{
-			"apiVersion": "networking.k8s.io/v1",
-			"kind": "NetworkPolicy",
-			` + f.meta("allow-openedx") + `,
-			"spec": {
-				"podSelector": {},
-				"policyTypes": ["Ingress", "Egress"],
-				"ingress": [{"from": [{"podSelector": {}}]}],
-				"egress": [
-					{"to": [{"podSelector": {}}]},
-					{"ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]},
-					{"to": [{"ipBlock": {"cidr": "169.254.170.23/32"}}], "ports": [{"port": 80, "protocol": "TCP"}]},
-					{"to": [{"ipBlock": {"cidr": "` + f.vpcCIDR + `"}}], "ports": ` + dataStorePorts + `},
-					` + externalMongoDB + `
-					{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"port": 443, "protocol": "TCP"}, {"port": 587, "protocol": "TCP"}]}
-				]
-			}
-		}`, ""
+		return wantAllowOpenEdX(o.vpcCIDR, platformDataStorePorts, ""), ""
 	},
-	"network-policy-alb-to-caddy": func(f fixture) (string, string) {
-		return `{
-			"apiVersion": "networking.k8s.io/v1",
-			"kind": "NetworkPolicy",
-			` + f.meta("allow-alb-to-caddy") + `,
-			"spec": {
-				"podSelector": {"matchLabels": {"app.kubernetes.io/name": "caddy"}},
-				"policyTypes": ["Ingress"],
-				"ingress": [{"from": [{"ipBlock": {"cidr": "` + f.vpcCIDR + `"}}], "ports": [{"port": 80, "protocol": "TCP"}]}]
-			}
-		}`, ""
-	},
+	"network-policy-alb-to-caddy": func(o objects) (string, string) { return wantALBToCaddy(o.vpcCIDR), "" },
 })

@@ -289,13 +289,19 @@ var namespaceNames = []string{"namespace", "resource-quota", "limit-range"}
 
 // The namespace's Objects in the cases of TestRunFunction.
 var _ = registerObjects(map[string]objectFixture{
-	"namespace": func(f fixture) (string, string) {
+	"namespace": func(o objects) (string, string) {
 		return `{
 			"apiVersion": "v1",
 			"kind": "Namespace",
 			"metadata": {
 				"name": "openedx-demo",
-				"labels": {` + f.labels + `,
+				"labels": {
+					"app.kubernetes.io/instance": "demo",
+					"app.kubernetes.io/managed-by": "crossplane",
+					"app.kubernetes.io/part-of": "openedx",
+					"platform.openedx.cloud/cost-center": "learning-platform",
+					"platform.openedx.cloud/platform": "prod",
+					"platform.openedx.cloud/tenant": "demo",
 					"pod-security.kubernetes.io/audit": "restricted",
 					"pod-security.kubernetes.io/enforce": "baseline",
 					"pod-security.kubernetes.io/warn": "restricted"
@@ -304,14 +310,14 @@ var _ = registerObjects(map[string]objectFixture{
 			"spec": {}
 		}`, ""
 	},
-	"resource-quota": func(f fixture) (string, string) {
+	"resource-quota": func(o objects) (string, string) {
 		return `{
 			"apiVersion": "v1",
 			"kind": "ResourceQuota",
-			` + f.meta("openedx") + `,
+			` + demoMeta("openedx") + `,
 			"spec": {"hard": {
 				"limits.memory": "72Gi",
-				"persistentvolumeclaims": "` + f.pvcs + `",
+				"persistentvolumeclaims": "` + o.pvcs + `",
 				"pods": "60",
 				"requests.cpu": "12",
 				"requests.memory": "40Gi",
@@ -319,11 +325,11 @@ var _ = registerObjects(map[string]objectFixture{
 			}}
 		}`, ""
 	},
-	"limit-range": func(f fixture) (string, string) {
+	"limit-range": func(o objects) (string, string) {
 		return `{
 			"apiVersion": "v1",
 			"kind": "LimitRange",
-			` + f.meta("openedx") + `,
+			` + demoMeta("openedx") + `,
 			"spec": {"limits": [{
 				"default": {"memory": "3Gi"},
 				"defaultRequest": {"cpu": "100m", "memory": "256Mi"},

@@ -249,7 +249,7 @@ func TestTutorPluginSettings(t *testing.T) {
 
 // The plugin's ConfigMap in the cases of TestRunFunction.
 var _ = registerObjects(map[string]objectFixture{
-	"tutor-plugin": func(f fixture) (string, string) {
+	"tutor-plugin": func(objects) (string, string) {
 		plugin, err := json.Marshal(tutorPlugin)
 		if err != nil {
 			panic(err)
@@ -257,7 +257,7 @@ var _ = registerObjects(map[string]objectFixture{
 		return `{
 			"apiVersion": "v1",
 			"kind": "ConfigMap",
-			` + f.meta("openedx-tutor-plugin") + `,
+			` + demoMeta("openedx-tutor-plugin") + `,
 			"data": {"awsplatform.yml": ` + string(plugin) + `}
 		}`, `{"policy": "SuccessfulCreate"}`
 	},

@@ -141,52 +141,20 @@ func TestDisruptionBudgetsNeverBlockDrains(t *testing.T) {
 	}
 }
 
-// The workload's Objects in the cases of TestRunFunction.
+// The workload's Objects in the cases of TestRunFunction: the defaults'
+// autoscalers.
 var _ = registerObjects(func() map[string]objectFixture {
-	hpa := func(deployment string, minReplicas int) objectFixture {
-		return func(f fixture) (string, string) {
-			return `{
-				"apiVersion": "autoscaling/v2",
-				"kind": "HorizontalPodAutoscaler",
-				` + f.meta(deployment+"-hpa") + `,
-				"spec": {
-					"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "` + deployment + `"},
-					"minReplicas": ` + fmt.Sprint(minReplicas) + `,
-					"maxReplicas": 6,
-					"metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}]
-				}
-			}`, ""
-		}
-	}
-	pdb := func(deployment string) objectFixture {
-		return func(f fixture) (string, string) {
-			return `{
-				"apiVersion": "policy/v1",
-				"kind": "PodDisruptionBudget",
-				` + f.meta(deployment+"-pdb") + `,
-				"spec": {
-					"selector": {"matchLabels": {"app.kubernetes.io/name": "` + deployment + `"}},
-					"maxUnavailable": 1,
-					"unhealthyPodEvictionPolicy": "AlwaysAllow"
-				}
-			}`, ""
-		}
+	fixed := func(manifest string) objectFixture {
+		return func(objects) (string, string) { return manifest, "" }
 	}
 	return map[string]objectFixture{
-		"service-account": func(f fixture) (string, string) {
-			return `{
-				"apiVersion": "v1",
-				"kind": "ServiceAccount",
-				` + f.meta("openedx") + `,
-				"automountServiceAccountToken": false
-			}`, ""
-		},
-		"hpa-lms":        hpa("lms", 2),
-		"hpa-cms":        hpa("cms", 2),
-		"hpa-lms-worker": hpa("lms-worker", 1),
-		"hpa-cms-worker": hpa("cms-worker", 1),
-		"pdb-lms":        pdb("lms"),
-		"pdb-cms":        pdb("cms"),
-		"pdb-caddy":      pdb("caddy"),
+		"service-account": fixed(wantServiceAccount),
+		"hpa-lms":         fixed(wantHPA("lms", 2, 6, 70)),
+		"hpa-cms":         fixed(wantHPA("cms", 2, 6, 70)),
+		"hpa-lms-worker":  fixed(wantHPA("lms-worker", 1, 6, 70)),
+		"hpa-cms-worker":  fixed(wantHPA("cms-worker", 1, 6, 70)),
+		"pdb-lms":         fixed(wantPDB("lms")),
+		"pdb-cms":         fixed(wantPDB("cms")),
+		"pdb-caddy":       fixed(wantPDB("caddy")),
 	}
 }())
