@@ -25,6 +25,7 @@ import (
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/provisionjob"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/storetest"
 )
 
 // provisioningPlatform is a platform that has reported everything an
@@ -1533,44 +1534,17 @@ func TestProvisionPipeline(t *testing.T) {
 	})
 }
 
-// runJobSteps runs the steps of job, its init containers then its
-// containers, as the Job runs them: on a fresh work volume, with the
-// scripts and fakes of a jobSandbox (dir) and its state in dir("state"),
-// with env besides. It returns their logs, and stops t at the first step
-// that fails.
+// runJobSteps runs the steps of the provisioning Job as the Job runs them,
+// with the scripts and fakes of a jobSandbox (dir) and its state in
+// dir("state"), with env besides. It returns their logs, and stops t at the
+// first step that fails.
 func runJobSteps(t *testing.T, job *batchv1.Job, python string, dir func(...string) string, env ...string) string {
 	t.Helper()
-	work := t.TempDir()
-	var logs strings.Builder
-	for _, c := range append(slices.Clone(job.Spec.Template.Spec.InitContainers), job.Spec.Template.Spec.Containers...) {
-		args := slices.Clone(c.Command)
-		for i, a := range args {
-			args[i] = strings.Replace(a, "/scripts/", dir("scripts")+"/", 1)
-		}
-		if args[0] == "python3" {
-			args[0] = python
-		}
-		cmd := exec.Command(args[0], args[1:]...)
-		cmd.Env = append([]string{
-			"PATH=" + dir("bin") + string(os.PathListSeparator) + os.Getenv("PATH"),
-			"PROVISION_WORK=" + work, "PROVISION_SCRIPTS=" + dir("scripts"),
-			"FAKE_STATE=" + dir("state"),
-		}, env...)
-		for _, e := range c.Env {
-			switch e.Name {
-			case "HOME", "TMPDIR":
-				cmd.Env = append(cmd.Env, e.Name+"="+t.TempDir())
-			default:
-				cmd.Env = append(cmd.Env, e.Name+"="+e.Value)
-			}
-		}
-		out, err := cmd.CombinedOutput()
-		logs.Write(out)
-		if err != nil {
-			t.Fatalf("step %s: %v\n%s", c.Name, err, logs.String())
-		}
-	}
-	return logs.String()
+	return storetest.Job{
+		Python: python, Bin: dir("bin"),
+		Scripts: dir("scripts"), ScriptsVar: "PROVISION_SCRIPTS", WorkVar: "PROVISION_WORK",
+		Env: append([]string{"FAKE_STATE=" + dir("state")}, env...),
+	}.Run(t, job)
 }
 
 // jobSandbox lays out, under a temporary root, what the provisioning Job's
