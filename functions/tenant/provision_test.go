@@ -1357,27 +1357,8 @@ func TestProvisionPipeline(t *testing.T) {
 	// A key left by an interrupted run.
 	write(dir("state", "users", pr.SMTPUser), `{"`+staleKey+`": "stale"}`, 0o600)
 
-	stored := func() map[string]string {
-		t.Helper()
-		var m map[string]string
-		b, err := os.ReadFile(dir("state", "secrets", file(pr.SecretID)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
-	iamKeys := func() map[string]string {
-		t.Helper()
-		var m map[string]string
-		b, _ := os.ReadFile(dir("state", "users", pr.SMTPUser))
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
+	stored := func() map[string]string { return readStrings(t, dir("state", "secrets", file(pr.SecretID))) }
+	iamKeys := func() map[string]string { return readStrings(t, dir("state", "users", pr.SMTPUser)) }
 	puts := func() int {
 		b, _ := os.ReadFile(dir("state", "calls"))
 		return strings.Count(string(b), "secretsmanager put-secret-value")
@@ -1545,6 +1526,21 @@ func runJobSteps(t *testing.T, job *batchv1.Job, python string, dir func(...stri
 		Scripts: dir("scripts"), ScriptsVar: "PROVISION_SCRIPTS", WorkVar: "PROVISION_WORK",
 		Env: append([]string{"FAKE_STATE=" + dir("state")}, env...),
 	}.Run(t, job)
+}
+
+// readStrings reads a JSON object of strings, as the fakes keep secrets and
+// access keys.
+func readStrings(t *testing.T, path string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return m
 }
 
 // jobSandbox lays out, under a temporary root, what the provisioning Job's

@@ -75,15 +75,7 @@ func TestProvisionRealStores(t *testing.T) {
 	}
 	stored := func(t *testing.T) map[string]string {
 		t.Helper()
-		var m map[string]string
-		b, err := os.ReadFile(dir("state", "secrets", file(pr.SecretID)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatal(err)
-		}
-		return m
+		return readStrings(t, dir("state", "secrets", file(pr.SecretID)))
 	}
 
 	// Another tenant's database, which this tenant must not reach.
