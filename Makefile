@@ -26,13 +26,13 @@ $(BIN)/crossplane: tools/go.mod tools/go.sum
 $(BIN)/controller-gen: tools/go.mod tools/go.sum
 	cd tools && $(GO) build -o ../$@ sigs.k8s.io/controller-tools/cmd/controller-gen
 
-$(BIN)/xrdgen: tools/go.mod tools/go.sum $(wildcard tools/cmd/xrdgen/*.go)
+$(BIN)/xrdgen: tools/go.mod tools/go.sum $(wildcard tools/cmd/xrdgen/*.go) $(wildcard tools/internal/*/*.go)
 	cd tools && $(GO) build -o ../$@ ./cmd/xrdgen
 
-$(BIN)/claimref: tools/go.mod tools/go.sum $(wildcard tools/cmd/claimref/*.go)
+$(BIN)/claimref: tools/go.mod tools/go.sum $(wildcard tools/cmd/claimref/*.go) $(wildcard tools/internal/*/*.go)
 	cd tools && $(GO) build -o ../$@ ./cmd/claimref
 
-$(BIN)/backstagegen: tools/go.mod tools/go.sum $(wildcard tools/cmd/backstagegen/*.go)
+$(BIN)/backstagegen: tools/go.mod tools/go.sum $(wildcard tools/cmd/backstagegen/*.go) $(wildcard tools/internal/*/*.go)
 	cd tools && $(GO) build -o ../$@ ./cmd/backstagegen
 
 # golangci-lint has a module of its own: its many dependencies stay out of
@@ -162,7 +162,7 @@ deps:
 unit: deps
 	$(GO) vet ./...
 	$(GO) test ./...
-	cd tools && $(GO) vet ./cmd/... && $(GO) test ./cmd/...
+	cd tools && $(GO) vet ./cmd/... ./internal/... && $(GO) test ./cmd/... ./internal/...
 
 ## A short, time-bounded fuzz run of each function: arbitrary specs never
 ## panic, and are composed or refused with a field path. FUZZTIME=5m to dig.

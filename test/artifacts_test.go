@@ -62,10 +62,7 @@ func TestArtifactImages(t *testing.T) {
 		digests := map[string]v1.Hash{}
 		for arch, machine := range artifactPlatforms {
 			t.Run(name+"/"+arch, func(t *testing.T) {
-				img, err := tarball.ImageFromPath(filepath.Join(images, name+"-linux-"+arch+".tar"), nil)
-				if err != nil {
-					t.Fatal(err)
-				}
+				img := openTarball(t, filepath.Join(images, name+"-linux-"+arch+".tar"))
 				cf, err := img.ConfigFile()
 				if err != nil {
 					t.Fatal(err)
@@ -117,21 +114,7 @@ func TestArtifactImages(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m, err := idx.IndexManifest()
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := map[string]v1.Hash{}
-			for _, d := range m.Manifests {
-				img, err := idx.Image(d.Digest)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got[d.Platform.String()], err = img.ConfigName(); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if diff := cmp.Diff(digests, got); diff != "" {
+			if diff := cmp.Diff(digests, configDigests(t, idx)); diff != "" {
 				t.Errorf("the index's images differ from the per-platform tarballs (config digests, -tarballs +index):\n%s", diff)
 			}
 		})
@@ -174,10 +157,7 @@ func TestArtifactFunctionPackages(t *testing.T) {
 		for arch := range artifactPlatforms {
 			name := "function-openedx-" + fn
 			t.Run(name+"/"+arch, func(t *testing.T) {
-				pkg, err := tarball.ImageFromPath(filepath.Join(packages, name+"-"+arch+".xpkg"), nil)
-				if err != nil {
-					t.Fatal(err)
-				}
+				pkg := openTarball(t, filepath.Join(packages, name+"-"+arch+".xpkg"))
 				objs := packageObjects(t, pkg)
 				want, err := manifests.Read(filepath.Join("..", "package", "functions", fn, "crossplane.yaml"))
 				if err != nil {
@@ -193,10 +173,7 @@ func TestArtifactFunctionPackages(t *testing.T) {
 				checkRuntimeConfig(t, cf, arch)
 				// The runtime's layer is the image's: the package runs
 				// exactly the binary `make images` built.
-				runtime, err := tarball.ImageFromPath(filepath.Join(images, name+"-linux-"+arch+".tar"), nil)
-				if err != nil {
-					t.Fatal(err)
-				}
+				runtime := openTarball(t, filepath.Join(images, name+"-linux-"+arch+".tar"))
 				rl, err := runtime.Layers()
 				if err != nil || len(rl) != 1 {
 					t.Fatalf("runtime image layers: %d, %v", len(rl), err)
@@ -219,11 +196,7 @@ func TestArtifactFunctionPackages(t *testing.T) {
 // it holds exactly the checked-in XRDs and Compositions.
 func TestArtifactConfiguration(t *testing.T) {
 	_, packages, version, registry := artifactEnv(t)
-	pkg, err := tarball.ImageFromPath(filepath.Join(packages, "configuration-openedx-aws.xpkg"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	objs := packageObjects(t, pkg)
+	objs := packageObjects(t, openTarball(t, filepath.Join(packages, "configuration-openedx-aws.xpkg")))
 	if len(objs) == 0 || objs[0].GetKind() != "Configuration" {
 		t.Fatalf("the package's first object should be its Configuration metadata")
 	}
@@ -327,6 +300,47 @@ func TestConfigurationProviderVersions(t *testing.T) {
 	if providers == 0 {
 		t.Error("crossplane.yaml depends on no provider")
 	}
+}
+
+// tarballs are the image and package tarballs, each opened once: several
+// tests look at the same files, and an opened tarball keeps its manifest
+// and config once read. The tests that use them do not run in parallel.
+var tarballs = map[string]v1.Image{}
+
+// openTarball is the image in the tarball at path.
+func openTarball(t *testing.T, path string) v1.Image {
+	t.Helper()
+	if img, ok := tarballs[path]; ok {
+		return img
+	}
+	img, err := tarball.ImageFromPath(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tarballs[path] = img
+	return img
+}
+
+// configDigests are the config digests of an index's images by platform:
+// the config names every layer, so it identifies an image whatever
+// annotations its manifest has.
+func configDigests(t *testing.T, idx v1.ImageIndex) map[string]v1.Hash {
+	t.Helper()
+	m, err := idx.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]v1.Hash{}
+	for _, d := range m.Manifests {
+		img, err := idx.Image(d.Digest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out[d.Platform.String()], err = img.ConfigName(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
 }
 
 func checkRuntimeConfig(t *testing.T, cf *v1.ConfigFile, arch string) {
@@ -521,15 +535,13 @@ func TestArtifactPush(t *testing.T) {
 		for arch := range artifactPlatforms {
 			f := filepath.Join(packages, name+"-"+arch+".xpkg")
 			files = append(files, f)
-			img, err := tarball.ImageFromPath(f, nil)
+			// The push adds layer annotations, so the manifest changes;
+			// the config, which names every layer, must not.
+			d, err := openTarball(t, f).ConfigName()
 			if err != nil {
 				t.Fatal(err)
 			}
-			// The push adds layer annotations, so the manifest changes;
-			// the config, which names every layer, must not.
-			if want["linux/"+arch], err = img.ConfigName(); err != nil {
-				t.Fatal(err)
-			}
+			want["linux/"+arch] = d
 		}
 		sort.Strings(files)
 		ref := host + "/openedx-cloud/" + name + ":" + version
@@ -538,21 +550,7 @@ func TestArtifactPush(t *testing.T) {
 		if err != nil {
 			t.Fatalf("pull %s: %v", ref, err)
 		}
-		m, err := idx.IndexManifest()
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := map[string]v1.Hash{}
-		for _, d := range m.Manifests {
-			img, err := idx.Image(d.Digest)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got[d.Platform.String()], err = img.ConfigName(); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if diff := cmp.Diff(want, got); diff != "" {
+		if diff := cmp.Diff(want, configDigests(t, idx)); diff != "" {
 			t.Errorf("%s in the registry (config digests) (-built packages +pulled index):\n%s", ref, diff)
 		}
 	}

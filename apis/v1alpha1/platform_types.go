@@ -484,7 +484,10 @@ type EdgeStatus struct {
 type DatabaseStatus struct {
 	WriterEndpoint string `json:"writerEndpoint,omitempty"`
 	ReaderEndpoint string `json:"readerEndpoint,omitempty"`
-	Port           int    `json:"port,omitempty"`
+	// Port is a TCP port, so that tenants can take it as it is.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	Port int `json:"port,omitempty"`
 	// AdminSecretARN is the RDS-managed secret of the master user.
 	AdminSecretARN string `json:"adminSecretArn,omitempty"`
 }
@@ -493,7 +496,10 @@ type DatabaseStatus struct {
 type CacheStatus struct {
 	PrimaryEndpoint string `json:"primaryEndpoint,omitempty"`
 	ReaderEndpoint  string `json:"readerEndpoint,omitempty"`
-	Port            int    `json:"port,omitempty"`
+	// Port is a TCP port, so that tenants can take it as it is.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	Port int `json:"port,omitempty"`
 	// Databases is the number of database indexes, two per tenant.
 	Databases int `json:"databases,omitempty"`
 	// TLS is true: clients must connect with rediss://.

@@ -9,6 +9,7 @@ import (
 	eksv1beta1 "github.com/upbound/provider-aws/apis/eks/v1beta1"
 	iamv1beta1 "github.com/upbound/provider-aws/apis/iam/v1beta1"
 	kmsv1beta1 "github.com/upbound/provider-aws/apis/kms/v1beta1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
 	"github.com/openedx-cloud/platform-aws/internal/awsiam"
@@ -144,15 +145,7 @@ func clusterTagPropagation(p *plan) (compose.Resource, error) {
 	if err != nil {
 		return compose.Resource{}, err
 	}
-	return compose.Resource{Name: nameClusterTagPolicy, Object: &iamv1beta1.RolePolicy{
-		Spec: iamv1beta1.RolePolicySpec{
-			ResourceSpec: p.resourceSpec(),
-			ForProvider: iamv1beta1.RolePolicyParameters{
-				Policy:       &doc,
-				RoleSelector: selector(map[string]string{LabelRole: "eks-cluster"}),
-			},
-		},
-	}}, nil
+	return rolePolicy(p, nameClusterTagPolicy, metav1.ObjectMeta{}, map[string]string{LabelRole: "eks-cluster"}, doc), nil
 }
 
 func role(p *plan, name resource.Name, roleLabel, description string, trust awsiam.PolicyDocument) (compose.Resource, error) {
@@ -172,6 +165,20 @@ func role(p *plan, name resource.Name, roleLabel, description string, trust awsi
 			},
 		},
 	}}, nil
+}
+
+// rolePolicy is an inline policy of the role that roleLabels select.
+func rolePolicy(p *plan, name resource.Name, om metav1.ObjectMeta, roleLabels map[string]string, policy string) compose.Resource {
+	return compose.Resource{Name: name, Object: &iamv1beta1.RolePolicy{
+		ObjectMeta: om,
+		Spec: iamv1beta1.RolePolicySpec{
+			ResourceSpec: p.resourceSpec(),
+			ForProvider: iamv1beta1.RolePolicyParameters{
+				Policy:       &policy,
+				RoleSelector: selector(roleLabels),
+			},
+		},
+	}}
 }
 
 func attachment(p *plan, roleLabel, policy string) compose.Resource {

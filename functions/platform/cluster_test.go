@@ -642,3 +642,23 @@ func TestClusterTagPropagation(t *testing.T) {
 		t.Errorf("the policy is the cluster role's: -want, +got:\n%s", diff)
 	}
 }
+
+// wantPrerequisiteNames are the names of what the cluster needs first.
+func wantPrerequisiteNames() []string {
+	return []string{
+		"kms-key-eks", "iam-role-eks-cluster", "iam-role-eks-node", "log-group-eks",
+		"iam-attachment-eks-cluster-AmazonEKSClusterPolicy",
+		"iam-attachment-eks-cluster-AmazonEKSComputePolicy",
+		"iam-attachment-eks-cluster-AmazonEKSBlockStoragePolicy",
+		"iam-attachment-eks-cluster-AmazonEKSLoadBalancingPolicy",
+		"iam-attachment-eks-cluster-AmazonEKSNetworkingPolicy",
+		"iam-policy-eks-cluster-tag-propagation",
+		"iam-attachment-eks-node-AmazonEKSWorkerNodeMinimalPolicy",
+		"iam-attachment-eks-node-AmazonEC2ContainerRegistryPullOnly",
+	}
+}
+
+// wantClusterNames are the names of the cluster and what reaches it.
+func wantClusterNames() []string {
+	return []string{"eks-cluster", "eks-cluster-auth", "provider-config-kubernetes"}
+}

@@ -137,16 +137,7 @@ func flowLogs(p *plan, account string) ([]compose.Resource, []string, error) {
 				},
 			},
 		}},
-		{Name: nameFlowLogRolePolicy, Object: &iamv1beta1.RolePolicy{
-			ObjectMeta: externallyNamed(awsnames.IAMPolicy.Name(p.Name+"-flow-logs"), labels),
-			Spec: iamv1beta1.RolePolicySpec{
-				ResourceSpec: p.resourceSpec(),
-				ForProvider: iamv1beta1.RolePolicyParameters{
-					Policy:       &write,
-					RoleSelector: selector(labels),
-				},
-			},
-		}},
+		rolePolicy(p, nameFlowLogRolePolicy, externallyNamed(awsnames.IAMPolicy.Name(p.Name+"-flow-logs"), labels), labels, write),
 		{Name: nameFlowLog, Object: &ec2v1beta1.FlowLog{
 			ObjectMeta: meta(labels),
 			Spec: ec2v1beta1.FlowLogSpec{

@@ -118,8 +118,15 @@ func notReady(u *unstructured.Unstructured) {
 
 // observe plays Crossplane and the providers: it returns the desired
 // composed resources of rsp as Crossplane would observe them once created,
-// then applies change, by name, to each.
+// for the composite testName, then applies change, by name, to each.
 func observe(t *testing.T, rsp *fnv1.RunFunctionResponse, change map[string]func(*unstructured.Unstructured)) map[string]*fnv1.Resource {
+	t.Helper()
+	return observeAs(t, testName, rsp, change)
+}
+
+// observeAs is observe for a composite called xr: Crossplane names composed
+// resources <xr>-<five random characters>.
+func observeAs(t *testing.T, xr string, rsp *fnv1.RunFunctionResponse, change map[string]func(*unstructured.Unstructured)) map[string]*fnv1.Resource {
 	t.Helper()
 	out := map[string]*fnv1.Resource{}
 	for name, r := range rsp.GetDesired().GetResources() {
@@ -131,9 +138,9 @@ func observe(t *testing.T, rsp *fnv1.RunFunctionResponse, change map[string]func
 		ann[fakeprovider.AnnotationCompositionResourceName] = name
 		u.SetAnnotations(ann)
 		if u.GetName() == "" {
-			u.SetGenerateName(testName + "-")
+			u.SetGenerateName(xr + "-")
 		}
-		o := fakeprovider.Observe(u, testName)
+		o := fakeprovider.Observe(u, xr)
 		awsReports(name, o)
 		if fn, ok := change[name]; ok {
 			fn(o)

@@ -145,43 +145,6 @@ func deref(m map[string]*string) map[string]string {
 	return out
 }
 
-// wantNetworkNames are the names of the network resources of a production
-// platform in testZones, written out independently of network.go.
-func wantNetworkNames() []string {
-	names := []string{"vpc", "internet-gateway", "route-table-public", "route-public-default", "vpc-endpoint-s3"}
-	for _, z := range testZones {
-		for _, tier := range []string{"public", "private-app", "private-db"} {
-			names = append(names, "subnet-"+tier+"-"+z, "route-table-association-"+tier+"-"+z)
-		}
-		names = append(names,
-			"nat-eip-"+z, "nat-gateway-"+z,
-			"route-table-private-app-"+z, "route-private-app-default-"+z, "route-table-private-db-"+z, "route-private-db-default-"+z,
-			"vpc-endpoint-s3-private-app-"+z, "vpc-endpoint-s3-private-db-"+z,
-		)
-	}
-	return names
-}
-
-// wantPrerequisiteNames are the names of what the cluster needs first.
-func wantPrerequisiteNames() []string {
-	return []string{
-		"kms-key-eks", "iam-role-eks-cluster", "iam-role-eks-node", "log-group-eks",
-		"iam-attachment-eks-cluster-AmazonEKSClusterPolicy",
-		"iam-attachment-eks-cluster-AmazonEKSComputePolicy",
-		"iam-attachment-eks-cluster-AmazonEKSBlockStoragePolicy",
-		"iam-attachment-eks-cluster-AmazonEKSLoadBalancingPolicy",
-		"iam-attachment-eks-cluster-AmazonEKSNetworkingPolicy",
-		"iam-policy-eks-cluster-tag-propagation",
-		"iam-attachment-eks-node-AmazonEKSWorkerNodeMinimalPolicy",
-		"iam-attachment-eks-node-AmazonEC2ContainerRegistryPullOnly",
-	}
-}
-
-// wantClusterNames are the names of the cluster and what reaches it.
-func wantClusterNames() []string {
-	return []string{"eks-cluster", "eks-cluster-auth", "provider-config-kubernetes"}
-}
-
 // coreNames are the names the network and cluster builders produce for p.
 // Function tests compare the desired resources of these builders exactly and
 // leave the rest (such as the data tier) to their own tests.

@@ -3,16 +3,12 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
-	"sort"
 	"strings"
 	"testing"
 
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
-	"google.golang.org/protobuf/types/known/structpb"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/openedx-cloud/platform-aws/internal/awsnames"
-	"github.com/openedx-cloud/platform-aws/internal/testkit/fakeprovider"
 )
 
 // nameCheck is where a composed resource holds a name AWS validates: ""
@@ -101,9 +97,9 @@ func TestDerivedNamesAreValid(t *testing.T) {
 		t.Run(fmt.Sprintf("%d-%s", len(name), name), func(t *testing.T) {
 			xr := fmt.Sprintf(`{"apiVersion":"platform.openedx.cloud/v1alpha1","kind":"XPlatform","metadata":{"name":%q},
 				"spec":{"region":"eu-west-1","costCenter":"cc","dns":{"domain":"learn.example.org"},"search":{"opensearch":{"enabled":true}}}}`, name)
-			observed := observeAs(t, name, run(t, newRequest(xr, nil, nil)))
+			observed := observeAs(t, name, run(t, newRequest(xr, nil, nil)), nil)
 			for pass := 0; pass < 6; pass++ {
-				observed = observeAs(t, name, run(t, newRequest(xr, observed, nil)))
+				observed = observeAs(t, name, run(t, newRequest(xr, observed, nil)), nil)
 			}
 			checked := 0
 			for key, r := range observed {
@@ -146,36 +142,4 @@ func externalName(u *unstructured.Unstructured) string {
 		return n
 	}
 	return u.GetName()
-}
-
-// observeAs is observe for a composite called xr: Crossplane names composed
-// resources <xr>-<five random characters>.
-func observeAs(t *testing.T, xr string, rsp *fnv1.RunFunctionResponse) map[string]*fnv1.Resource {
-	t.Helper()
-	out := map[string]*fnv1.Resource{}
-	keys := make([]string, 0, len(rsp.GetDesired().GetResources()))
-	for k := range rsp.GetDesired().GetResources() {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, name := range keys {
-		u := &unstructured.Unstructured{Object: rsp.GetDesired().GetResources()[name].GetResource().AsMap()}
-		ann := u.GetAnnotations()
-		if ann == nil {
-			ann = map[string]string{}
-		}
-		ann[fakeprovider.AnnotationCompositionResourceName] = name
-		u.SetAnnotations(ann)
-		if u.GetName() == "" {
-			u.SetGenerateName(xr + "-")
-		}
-		o := fakeprovider.Observe(u, xr)
-		awsReports(name, o)
-		s, err := structpb.NewStruct(o.Object)
-		if err != nil {
-			t.Fatalf("cannot convert observed %q: %v", name, err)
-		}
-		out[name] = &fnv1.Resource{Resource: s}
-	}
-	return out
 }

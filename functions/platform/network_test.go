@@ -569,3 +569,20 @@ func TestNetworkResourceSet(t *testing.T) {
 		t.Errorf("network(...) resource names: -want, +got:\n%s", diff)
 	}
 }
+
+// wantNetworkNames are the names of the network resources of a production
+// platform in testZones, written out independently of network.go.
+func wantNetworkNames() []string {
+	names := []string{"vpc", "internet-gateway", "route-table-public", "route-public-default", "vpc-endpoint-s3"}
+	for _, z := range testZones {
+		for _, tier := range []string{"public", "private-app", "private-db"} {
+			names = append(names, "subnet-"+tier+"-"+z, "route-table-association-"+tier+"-"+z)
+		}
+		names = append(names,
+			"nat-eip-"+z, "nat-gateway-"+z,
+			"route-table-private-app-"+z, "route-private-app-default-"+z, "route-table-private-db-"+z, "route-private-db-default-"+z,
+			"vpc-endpoint-s3-private-app-"+z, "vpc-endpoint-s3-private-db-"+z,
+		)
+	}
+	return names
+}

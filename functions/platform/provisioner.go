@@ -92,16 +92,8 @@ func provisioner(p *plan, observed map[resource.Name]resource.ObservedComposed) 
 	}
 	// A policy that exists is kept as it is until every ARN is known again.
 	if policy != "" {
-		rs = append(rs, compose.Resource{Name: nameProvisionerPolicy, Object: &iamv1beta1.RolePolicy{
-			ObjectMeta: externallyNamed(p.provisionerRoleName(), map[string]string{LabelRole: roleProvisioner}),
-			Spec: iamv1beta1.RolePolicySpec{
-				ResourceSpec: p.resourceSpec(),
-				ForProvider: iamv1beta1.RolePolicyParameters{
-					Policy:       &policy,
-					RoleSelector: selector(map[string]string{LabelRole: roleProvisioner}),
-				},
-			},
-		}})
+		labels := map[string]string{LabelRole: roleProvisioner}
+		rs = append(rs, rolePolicy(p, nameProvisionerPolicy, externallyNamed(p.provisionerRoleName(), labels), labels, policy))
 	}
 
 	objs, err := provisionerObjects(p, observed)

@@ -5,7 +5,6 @@ import (
 
 	kubev1alpha2 "github.com/crossplane-contrib/provider-kubernetes/apis/cluster/object/v1alpha2"
 	"github.com/crossplane/function-sdk-go/resource"
-	iamv1beta1 "github.com/upbound/provider-aws/apis/iam/v1beta1"
 	corev1 "k8s.io/api/core/v1"
 	storagev1 "k8s.io/api/storage/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -126,13 +125,5 @@ func clusterEBSKeyPolicy(p *plan, keyARN, account string) (compose.Resource, err
 	if err != nil {
 		return compose.Resource{}, err
 	}
-	return compose.Resource{Name: nameClusterEBSKeyPolicy, Object: &iamv1beta1.RolePolicy{
-		Spec: iamv1beta1.RolePolicySpec{
-			ResourceSpec: p.resourceSpec(),
-			ForProvider: iamv1beta1.RolePolicyParameters{
-				Policy:       &doc,
-				RoleSelector: selector(map[string]string{LabelRole: "eks-cluster"}),
-			},
-		},
-	}}, nil
+	return rolePolicy(p, nameClusterEBSKeyPolicy, metav1.ObjectMeta{}, map[string]string{LabelRole: "eks-cluster"}, doc), nil
 }

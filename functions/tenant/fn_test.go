@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -181,19 +182,37 @@ type objects struct {
 	readyOf map[string]fnv1.Ready
 }
 
-// Composition resource names of every Object of a tenant, in the order the
-// function composes them.
-var (
-	namespaceNames = []string{"namespace", "resource-quota", "limit-range"}
-	objectNames    = append(slices.Clone(namespaceNames),
-		"network-policy-default-deny", "network-policy-openedx", "network-policy-alb-to-caddy",
-		"service-account",
-		"hpa-lms", "hpa-cms", "hpa-lms-worker", "hpa-cms-worker",
-		"pdb-lms", "pdb-cms", "pdb-caddy",
-		"tutor-plugin",
-		"ingress",
-	)
-)
+// objectFixture is what one of the tenant's Objects holds in the cases of
+// TestRunFunction for o: its manifest and, when it has one, its readiness
+// policy, as JSON; no manifest when o has no such Object. Each builder's
+// test registers the fixtures of its Objects (registerObjects), mostly the
+// manifests it checks its builder against, so that a new Object is
+// described once, next to its builder, and every case of TestRunFunction
+// expects it without an edit here. Manifests carry demoLabels (platform
+// prod); wantObjects relabels them for o's platform and cost center.
+type objectFixture func(o objects) (manifest, readiness string)
+
+// demoMeta is the metadata of the demo tenant's namespaced manifest
+// called name, as a JSON member.
+func demoMeta(name string) string {
+	return `"metadata": {"name": "` + name + `", "namespace": "openedx-demo", "labels": ` + demoLabels + `}`
+}
+
+// objectFixtures are the fixtures of every Object of a tenant, by
+// composition resource name.
+var objectFixtures = map[string]objectFixture{}
+
+// registerObjects adds fixtures to objectFixtures, once each; it returns
+// true, so that a test file registers its fixtures as it declares a var.
+func registerObjects(fs map[string]objectFixture) bool {
+	for name, f := range fs {
+		if _, dup := objectFixtures[name]; dup {
+			panic("two fixtures of Object " + name)
+		}
+		objectFixtures[name] = f
+	}
+	return true
+}
 
 // wantObjects are the desired Objects, written out as provider-kubernetes
 // receives them.
@@ -207,21 +226,29 @@ func wantObjects(o objects) map[string]*fnv1.Resource {
 	if o.mfeHost == "" {
 		o.mfeHost = "apps.learn.demo.example.com"
 	}
-	labels := fmt.Sprintf(`
-		"app.kubernetes.io/instance": "demo",
-		"app.kubernetes.io/managed-by": "crossplane",
-		"app.kubernetes.io/part-of": "openedx",
-		"platform.openedx.cloud/cost-center": %q,
-		"platform.openedx.cloud/platform": %q,
-		"platform.openedx.cloud/tenant": "demo"`, o.costCenter, o.platform)
-	meta := func(name string) string {
-		return `"metadata": {"name": "` + name + `", "namespace": "openedx-demo", "labels": {` + labels + `}}`
+	names := o.only
+	if len(names) == 0 {
+		names = slices.Sorted(maps.Keys(objectFixtures))
 	}
-	object := func(manifest, readiness string) string {
+	out := make(map[string]*fnv1.Resource, len(names))
+	for _, name := range names {
+		fixture, ok := objectFixtures[name]
+		if !ok {
+			panic("no fixture of Object " + name)
+		}
+		manifest, readiness := fixture(o)
+		if manifest == "" {
+			continue
+		}
+		manifest = relabel(manifest, o.platform, o.costCenter)
 		if readiness != "" {
 			readiness = `"readiness": ` + readiness + `,`
 		}
-		return fmt.Sprintf(`{
+		ready, ok := o.readyOf[name]
+		if !ok {
+			ready = o.ready
+		}
+		out[name] = &fnv1.Resource{Resource: resource.MustStructJSON(fmt.Sprintf(`{
 			"apiVersion": "kubernetes.crossplane.io/v1alpha2",
 			"kind": "Object",
 			"spec": {
@@ -230,168 +257,28 @@ func wantObjects(o objects) map[string]*fnv1.Resource {
 				%s
 				"watch": false
 			}
-		}`, manifest, o.providerConfig, readiness)
+		}`, manifest, o.providerConfig, readiness)), Ready: ready}
 	}
-	hpa := func(deployment string, minReplicas int) string {
-		return object(`{
-			"apiVersion": "autoscaling/v2",
-			"kind": "HorizontalPodAutoscaler",
-			`+meta(deployment+"-hpa")+`,
-			"spec": {
-				"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "`+deployment+`"},
-				"minReplicas": `+fmt.Sprint(minReplicas)+`,
-				"maxReplicas": 6,
-				"metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}]
-			}
-		}`, "")
+	return out
+}
+
+// relabel sets the platform and cost center labels of a manifest.
+func relabel(manifest, platform, costCenter string) string {
+	var m map[string]any
+	if err := json.Unmarshal([]byte(manifest), &m); err != nil {
+		panic(fmt.Sprintf("bad manifest fixture %s: %v", manifest, err))
 	}
-	pdb := func(deployment string) string {
-		return object(`{
-			"apiVersion": "policy/v1",
-			"kind": "PodDisruptionBudget",
-			`+meta(deployment+"-pdb")+`,
-			"spec": {
-				"selector": {"matchLabels": {"app.kubernetes.io/name": "`+deployment+`"}},
-				"maxUnavailable": 1,
-				"unhealthyPodEvictionPolicy": "AlwaysAllow"
-			}
-		}`, "")
+	meta, _ := m["metadata"].(map[string]any)
+	labels, _ := meta["labels"].(map[string]any)
+	if labels == nil {
+		panic("manifest fixture without labels: " + manifest)
 	}
-	dataStorePorts := `[{"port": 443, "protocol": "TCP"}, {"port": 3306, "protocol": "TCP"}, {"port": 6379, "protocol": "TCP"}, {"port": 27017, "protocol": "TCP"}]`
-	externalMongoDB := ""
-	if o.externalMongoDB {
-		dataStorePorts = `[{"port": 443, "protocol": "TCP"}, {"port": 3306, "protocol": "TCP"}, {"port": 6379, "protocol": "TCP"}]`
-		externalMongoDB = `{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"port": 27017, "protocol": "TCP"}]},`
-	}
-	caddy := `{"paths": [{"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "caddy", "port": {"number": 80}}}}]}`
-	plugin, err := json.Marshal(tutorPlugin)
+	labels["platform.openedx.cloud/platform"], labels["platform.openedx.cloud/cost-center"] = platform, costCenter
+	b, err := json.Marshal(m)
 	if err != nil {
 		panic(err)
 	}
-	pluginJSON := string(plugin)
-
-	manifests := map[string]string{
-		"namespace": object(`{
-			"apiVersion": "v1",
-			"kind": "Namespace",
-			"metadata": {
-				"name": "openedx-demo",
-				"labels": {`+labels+`,
-					"pod-security.kubernetes.io/audit": "restricted",
-					"pod-security.kubernetes.io/enforce": "baseline",
-					"pod-security.kubernetes.io/warn": "restricted"
-				}
-			},
-			"spec": {}
-		}`, ""),
-		"resource-quota": object(`{
-			"apiVersion": "v1",
-			"kind": "ResourceQuota",
-			`+meta("openedx")+`,
-			"spec": {"hard": {
-				"limits.memory": "72Gi",
-				"persistentvolumeclaims": "`+o.pvcs+`",
-				"pods": "60",
-				"requests.cpu": "12",
-				"requests.memory": "40Gi",
-				"services.loadbalancers": "0"
-			}}
-		}`, ""),
-		"limit-range": object(`{
-			"apiVersion": "v1",
-			"kind": "LimitRange",
-			`+meta("openedx")+`,
-			"spec": {"limits": [{
-				"default": {"memory": "3Gi"},
-				"defaultRequest": {"cpu": "100m", "memory": "256Mi"},
-				"type": "Container"
-			}]}
-		}`, ""),
-		"network-policy-default-deny": object(`{
-			"apiVersion": "networking.k8s.io/v1",
-			"kind": "NetworkPolicy",
-			`+meta("default-deny")+`,
-			"spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
-		}`, ""),
-		"network-policy-openedx": object(`{
-			"apiVersion": "networking.k8s.io/v1",
-			"kind": "NetworkPolicy",
-			`+meta("allow-openedx")+`,
-			"spec": {
-				"podSelector": {},
-				"policyTypes": ["Ingress", "Egress"],
-				"ingress": [{"from": [{"podSelector": {}}]}],
-				"egress": [
-					{"to": [{"podSelector": {}}]},
-					{"ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]},
-					{"to": [{"ipBlock": {"cidr": "169.254.170.23/32"}}], "ports": [{"port": 80, "protocol": "TCP"}]},
-					{"to": [{"ipBlock": {"cidr": "`+o.vpcCIDR+`"}}], "ports": `+dataStorePorts+`},
-					`+externalMongoDB+`
-					{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"port": 443, "protocol": "TCP"}, {"port": 587, "protocol": "TCP"}]}
-				]
-			}
-		}`, ""),
-		"network-policy-alb-to-caddy": object(`{
-			"apiVersion": "networking.k8s.io/v1",
-			"kind": "NetworkPolicy",
-			`+meta("allow-alb-to-caddy")+`,
-			"spec": {
-				"podSelector": {"matchLabels": {"app.kubernetes.io/name": "caddy"}},
-				"policyTypes": ["Ingress"],
-				"ingress": [{"from": [{"ipBlock": {"cidr": "`+o.vpcCIDR+`"}}], "ports": [{"port": 80, "protocol": "TCP"}]}]
-			}
-		}`, ""),
-		"service-account": object(`{
-			"apiVersion": "v1",
-			"kind": "ServiceAccount",
-			`+meta("openedx")+`,
-			"automountServiceAccountToken": false
-		}`, ""),
-		"hpa-lms":        hpa("lms", 2),
-		"hpa-cms":        hpa("cms", 2),
-		"hpa-lms-worker": hpa("lms-worker", 1),
-		"hpa-cms-worker": hpa("cms-worker", 1),
-		"pdb-lms":        pdb("lms"),
-		"pdb-cms":        pdb("cms"),
-		"pdb-caddy":      pdb("caddy"),
-		"tutor-plugin": object(`{
-			"apiVersion": "v1",
-			"kind": "ConfigMap",
-			`+meta("openedx-tutor-plugin")+`,
-			"data": {"awsplatform.yml": `+pluginJSON+`}
-		}`, `{"policy": "SuccessfulCreate"}`),
-		"ingress": object(`{
-			"apiVersion": "networking.k8s.io/v1",
-			"kind": "Ingress",
-			"metadata": {"name": "openedx", "namespace": "openedx-demo", "labels": {`+labels+`},
-				"annotations": {"alb.ingress.kubernetes.io/listen-ports": "[{\"HTTPS\":443}]"}},
-			"spec": {
-				"ingressClassName": "`+o.ingressClass+`",
-				"rules": [
-					{"host": "learn.demo.example.com", "http": `+caddy+`},
-					{"host": "studio.learn.demo.example.com", "http": `+caddy+`},
-					{"host": "`+o.mfeHost+`", "http": `+caddy+`},
-					{"host": "meilisearch.learn.demo.example.com", "http": `+caddy+`}
-				]
-			}
-		}`, `{"policy": "DeriveFromCelQuery", "celQuery": "has(object.status) && has(object.status.loadBalancer) && has(object.status.loadBalancer.ingress) && size(object.status.loadBalancer.ingress) > 0"}`),
-	}
-	names := o.only
-	if len(names) == 0 {
-		names = objectNames
-	}
-	out := make(map[string]*fnv1.Resource, len(names))
-	for _, name := range names {
-		if name == "ingress" && o.ingressClass == "" {
-			continue
-		}
-		ready, ok := o.readyOf[name]
-		if !ok {
-			ready = o.ready
-		}
-		out[name] = &fnv1.Resource{Resource: resource.MustStructJSON(manifests[name]), Ready: ready}
-	}
-	return out
+	return string(b)
 }
 
 // observedObjects are the tenant's Objects as Crossplane observes them once

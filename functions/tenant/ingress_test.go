@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -174,3 +175,18 @@ func TestIngressClass(t *testing.T) {
 		})
 	}
 }
+
+// The Ingress in the cases of TestRunFunction: none without an ingress
+// class, and no certificate, as the test platform publishes none.
+var _ = registerObjects(map[string]objectFixture{
+	"ingress": func(o objects) (string, string) {
+		if o.ingressClass == "" {
+			return "", ""
+		}
+		readiness, err := json.Marshal(wantIngressReadiness)
+		if err != nil {
+			panic(err)
+		}
+		return wantIngress(o.ingressClass, "", "learn.demo.example.com", "studio.learn.demo.example.com", o.mfeHost), string(readiness)
+	},
+})

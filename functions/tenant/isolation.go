@@ -80,13 +80,9 @@ func platformNetwork(platform string, s v1alpha1.XPlatformStatus) (*network, err
 	n := &network{}
 	n.VPCCIDR = ipnet.String()
 
-	mysql, redis := int32(portMySQL), int32(portRedis)
-	if p := s.Database.Port; p > 0 && p < 65536 {
-		mysql = int32(p)
-	}
-	if p := s.Cache.Port; p > 0 && p < 65536 {
-		redis = int32(p)
-	}
+	// The XRD keeps published ports within 1-65535.
+	mysql := int32(compose.OrDefault(s.Database.Port, portMySQL))
+	redis := int32(compose.OrDefault(s.Cache.Port, portRedis))
 	external := s.MongoDB.External
 	mongo := hostPorts(s.MongoDB.Hosts, portMongoDB)
 

@@ -302,3 +302,16 @@ func observedObject(t *testing.T, manifest any, providerConfig string) *composed
 		},
 	}}}
 }
+
+// The NetworkPolicies in the cases of TestRunFunction.
+var _ = registerObjects(map[string]objectFixture{
+	"network-policy-default-deny": func(objects) (string, string) { return wantDefaultDeny, "" },
+	"network-policy-openedx": func(o objects) (string, string) {
+		if o.externalMongoDB {
+			return wantAllowOpenEdX(o.vpcCIDR, `[{"protocol": "TCP", "port": 443}, {"protocol": "TCP", "port": 3306}, {"protocol": "TCP", "port": 6379}]`,
+				`{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"protocol": "TCP", "port": 27017}]},`), ""
+		}
+		return wantAllowOpenEdX(o.vpcCIDR, platformDataStorePorts, ""), ""
+	},
+	"network-policy-alb-to-caddy": func(o objects) (string, string) { return wantALBToCaddy(o.vpcCIDR), "" },
+})

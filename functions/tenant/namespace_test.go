@@ -37,79 +37,9 @@ func TestNamespaceObjects(t *testing.T) {
 			reason: "The default plan gives a labelled baseline namespace, the default quota with no load balancers, and container defaults with no CPU limit; no Object has dependsOn references, which provider-kubernetes would resolve in the control plane.",
 			args:   args{p: defaultPlan(), platform: "prod", costCenter: "learning-platform", providerConfig: "prod"},
 			want: []wantObject{
-				{
-					name: "namespace",
-					manifest: `{
-						"apiVersion": "v1",
-						"kind": "Namespace",
-						"metadata": {
-							"name": "openedx-demo",
-							"labels": {
-								"app.kubernetes.io/instance": "demo",
-								"app.kubernetes.io/managed-by": "crossplane",
-								"app.kubernetes.io/part-of": "openedx",
-								"platform.openedx.cloud/cost-center": "learning-platform",
-								"platform.openedx.cloud/platform": "prod",
-								"platform.openedx.cloud/tenant": "demo",
-								"pod-security.kubernetes.io/audit": "restricted",
-								"pod-security.kubernetes.io/enforce": "baseline",
-								"pod-security.kubernetes.io/warn": "restricted"
-							}
-						},
-						"spec": {}
-					}`,
-				},
-				{
-					name: "resource-quota",
-					manifest: `{
-						"apiVersion": "v1",
-						"kind": "ResourceQuota",
-						"metadata": {
-							"name": "openedx",
-							"namespace": "openedx-demo",
-							"labels": {
-								"app.kubernetes.io/instance": "demo",
-								"app.kubernetes.io/managed-by": "crossplane",
-								"app.kubernetes.io/part-of": "openedx",
-								"platform.openedx.cloud/cost-center": "learning-platform",
-								"platform.openedx.cloud/platform": "prod",
-								"platform.openedx.cloud/tenant": "demo"
-							}
-						},
-						"spec": {"hard": {
-							"requests.cpu": "12",
-							"requests.memory": "40Gi",
-							"limits.memory": "72Gi",
-							"pods": "60",
-							"persistentvolumeclaims": "10",
-							"services.loadbalancers": "0"
-						}}
-					}`,
-				},
-				{
-					name: "limit-range",
-					manifest: `{
-						"apiVersion": "v1",
-						"kind": "LimitRange",
-						"metadata": {
-							"name": "openedx",
-							"namespace": "openedx-demo",
-							"labels": {
-								"app.kubernetes.io/instance": "demo",
-								"app.kubernetes.io/managed-by": "crossplane",
-								"app.kubernetes.io/part-of": "openedx",
-								"platform.openedx.cloud/cost-center": "learning-platform",
-								"platform.openedx.cloud/platform": "prod",
-								"platform.openedx.cloud/tenant": "demo"
-							}
-						},
-						"spec": {"limits": [{
-							"type": "Container",
-							"defaultRequest": {"cpu": "100m", "memory": "256Mi"},
-							"default": {"memory": "3Gi"}
-						}]}
-					}`,
-				},
+				{name: "namespace", manifest: wantNamespace},
+				{name: "resource-quota", manifest: wantResourceQuota("10")},
+				{name: "limit-range", manifest: wantLimitRange},
 			},
 		},
 		"CustomSizes": {
@@ -283,3 +213,64 @@ func assertObjects(t *testing.T, reason, call string, got []compose.Resource, pr
 		}
 	}
 }
+
+// namespaceNames are the Objects of namespace.go.
+var namespaceNames = []string{"namespace", "resource-quota", "limit-range"}
+
+// wantNamespace is the demo tenant's namespace on platform prod.
+const wantNamespace = `{
+	"apiVersion": "v1",
+	"kind": "Namespace",
+	"metadata": {
+		"name": "openedx-demo",
+		"labels": {
+			"app.kubernetes.io/instance": "demo",
+			"app.kubernetes.io/managed-by": "crossplane",
+			"app.kubernetes.io/part-of": "openedx",
+			"platform.openedx.cloud/cost-center": "learning-platform",
+			"platform.openedx.cloud/platform": "prod",
+			"platform.openedx.cloud/tenant": "demo",
+			"pod-security.kubernetes.io/audit": "restricted",
+			"pod-security.kubernetes.io/enforce": "baseline",
+			"pod-security.kubernetes.io/warn": "restricted"
+		}
+	},
+	"spec": {}
+}`
+
+// wantResourceQuota is the demo tenant's default quota, with pvcs volume
+// claims.
+func wantResourceQuota(pvcs string) string {
+	return `{
+		"apiVersion": "v1",
+		"kind": "ResourceQuota",
+		` + demoMeta("openedx") + `,
+		"spec": {"hard": {
+			"requests.cpu": "12",
+			"requests.memory": "40Gi",
+			"limits.memory": "72Gi",
+			"pods": "60",
+			"persistentvolumeclaims": "` + pvcs + `",
+			"services.loadbalancers": "0"
+		}}
+	}`
+}
+
+// wantLimitRange is the demo tenant's default container sizes.
+var wantLimitRange = `{
+	"apiVersion": "v1",
+	"kind": "LimitRange",
+	` + demoMeta("openedx") + `,
+	"spec": {"limits": [{
+		"type": "Container",
+		"defaultRequest": {"cpu": "100m", "memory": "256Mi"},
+		"default": {"memory": "3Gi"}
+	}]}
+}`
+
+// The namespace's Objects in the cases of TestRunFunction.
+var _ = registerObjects(map[string]objectFixture{
+	"namespace":      func(objects) (string, string) { return wantNamespace, "" },
+	"resource-quota": func(o objects) (string, string) { return wantResourceQuota(o.pvcs), "" },
+	"limit-range":    func(objects) (string, string) { return wantLimitRange, "" },
+})

@@ -128,14 +128,14 @@ func newProvisioning(p *plan, v platformView) (provisioning, string) {
 		Namespace:             s.Provisioner.Namespace,
 		ServiceAccount:        s.Provisioner.ServiceAccountName,
 		MySQLHost:             s.Database.WriterEndpoint,
-		MySQLPort:             orDefaultPort(s.Database.Port, portMySQL),
+		MySQLPort:             compose.OrDefault(s.Database.Port, portMySQL),
 		MySQLAdminSecretARN:   s.Database.AdminSecretARN,
 		MongoDBHosts:          s.MongoDB.Hosts,
 		MongoDBReplicaSet:     s.MongoDB.ReplicaSet,
 		MongoDBAdminSecretARN: s.MongoDB.AdminSecretARN,
 		MongoDBTLS:            s.MongoDB.TLS,
 		RedisHost:             s.Cache.PrimaryEndpoint,
-		RedisPort:             orDefaultPort(s.Cache.Port, portRedis),
+		RedisPort:             compose.OrDefault(s.Cache.Port, portRedis),
 		RedisAuthSecretARN:    s.Cache.AuthSecretARN,
 		CeleryDatabase:        alloc.CeleryDatabase,
 		CacheDatabase:         alloc.CacheDatabase,
@@ -188,14 +188,6 @@ func newProvisioning(p *plan, v platformView) (provisioning, string) {
 	}
 	pr.Bucket = p.storageBucketName(pr.Platform, pr.Account, pr.Region)
 	return pr, ""
-}
-
-// orDefaultPort is a published port, or the engine's default.
-func orDefaultPort(port, def int) int {
-	if port > 0 && port < 65536 {
-		return port
-	}
-	return def
 }
 
 // tutorConfig is the instance's Tutor configuration but its credentials,

@@ -25,6 +25,7 @@ import (
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/provisionjob"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/storetest"
 )
 
 // provisioningPlatform is a platform that has reported everything an
@@ -1356,27 +1357,8 @@ func TestProvisionPipeline(t *testing.T) {
 	// A key left by an interrupted run.
 	write(dir("state", "users", pr.SMTPUser), `{"`+staleKey+`": "stale"}`, 0o600)
 
-	stored := func() map[string]string {
-		t.Helper()
-		var m map[string]string
-		b, err := os.ReadFile(dir("state", "secrets", file(pr.SecretID)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
-	iamKeys := func() map[string]string {
-		t.Helper()
-		var m map[string]string
-		b, _ := os.ReadFile(dir("state", "users", pr.SMTPUser))
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
+	stored := func() map[string]string { return readStrings(t, dir("state", "secrets", file(pr.SecretID))) }
+	iamKeys := func() map[string]string { return readStrings(t, dir("state", "users", pr.SMTPUser)) }
 	puts := func() int {
 		b, _ := os.ReadFile(dir("state", "calls"))
 		return strings.Count(string(b), "secretsmanager put-secret-value")
@@ -1385,37 +1367,7 @@ func TestProvisionPipeline(t *testing.T) {
 	// run runs every step on a fresh work volume, and returns their logs.
 	run := func(t *testing.T) string {
 		t.Helper()
-		work := t.TempDir()
-		var logs strings.Builder
-		for _, c := range append(slices.Clone(job.Spec.Template.Spec.InitContainers), job.Spec.Template.Spec.Containers...) {
-			args := slices.Clone(c.Command)
-			for i, a := range args {
-				args[i] = strings.Replace(a, "/scripts/", dir("scripts")+"/", 1)
-			}
-			if args[0] == "python3" {
-				args[0] = python
-			}
-			cmd := exec.Command(args[0], args[1:]...)
-			cmd.Env = []string{
-				"PATH=" + dir("bin") + string(os.PathListSeparator) + os.Getenv("PATH"),
-				"PROVISION_WORK=" + work, "PROVISION_SCRIPTS=" + dir("scripts"),
-				"FAKE_STATE=" + dir("state"), "FAKE_MONGODB_ADMIN_PASSWORD=" + adminPassword,
-			}
-			for _, e := range c.Env {
-				switch e.Name {
-				case "HOME", "TMPDIR":
-					cmd.Env = append(cmd.Env, e.Name+"="+t.TempDir())
-				default:
-					cmd.Env = append(cmd.Env, e.Name+"="+e.Value)
-				}
-			}
-			out, err := cmd.CombinedOutput()
-			logs.Write(out)
-			if err != nil {
-				t.Fatalf("step %s: %v\n%s", c.Name, err, logs.String())
-			}
-		}
-		return logs.String()
+		return runJobSteps(t, job, python, dir, "FAKE_MONGODB_ADMIN_PASSWORD="+adminPassword)
 	}
 	noSecretIn := func(t *testing.T, logs string, secrets map[string]string) {
 		t.Helper()
@@ -1561,6 +1513,34 @@ func TestProvisionPipeline(t *testing.T) {
 			t.Errorf("fetch.sh ran with scripts other than the Job's: %v\n%s", err, out)
 		}
 	})
+}
+
+// runJobSteps runs the steps of the provisioning Job as the Job runs them,
+// with the scripts and fakes of a jobSandbox (dir) and its state in
+// dir("state"), with env besides. It returns their logs, and stops t at the
+// first step that fails.
+func runJobSteps(t *testing.T, job *batchv1.Job, python string, dir func(...string) string, env ...string) string {
+	t.Helper()
+	return storetest.Job{
+		Python: python, Bin: dir("bin"),
+		Scripts: dir("scripts"), ScriptsVar: "PROVISION_SCRIPTS", WorkVar: "PROVISION_WORK",
+		Env: append([]string{"FAKE_STATE=" + dir("state")}, env...),
+	}.Run(t, job)
+}
+
+// readStrings reads a JSON object of strings, as the fakes keep secrets and
+// access keys.
+func readStrings(t *testing.T, path string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return m
 }
 
 // jobSandbox lays out, under a temporary root, what the provisioning Job's

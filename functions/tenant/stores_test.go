@@ -62,6 +62,7 @@ func TestProvisionRealStores(t *testing.T) {
 		}
 	}
 	write(dir("state", "users", pr.SMTPUser), `{}`, 0o600)
+	// What the platform's deprovisioning scripts run with, below.
 	env := []string{
 		"PATH=" + dir("bin") + string(os.PathListSeparator) + os.Getenv("PATH"),
 		"FAKE_STATE=" + dir("state"), "FAKE_MONGODB_ADMIN_PASSWORD=" + adminPassword,
@@ -70,44 +71,11 @@ func TestProvisionRealStores(t *testing.T) {
 	// runJob runs the provisioning Job's steps on a fresh work volume.
 	runJob := func(t *testing.T) {
 		t.Helper()
-		work := t.TempDir()
-		var logs strings.Builder
-		for _, c := range append(slices.Clone(job.Spec.Template.Spec.InitContainers), job.Spec.Template.Spec.Containers...) {
-			args := slices.Clone(c.Command)
-			for i, a := range args {
-				args[i] = strings.Replace(a, "/scripts/", dir("scripts")+"/", 1)
-			}
-			if args[0] == "python3" {
-				args[0] = python
-			}
-			cmd := exec.Command(args[0], args[1:]...)
-			cmd.Env = append(slices.Clone(env), "PROVISION_WORK="+work, "PROVISION_SCRIPTS="+dir("scripts"))
-			for _, e := range c.Env {
-				switch e.Name {
-				case "HOME", "TMPDIR":
-					cmd.Env = append(cmd.Env, e.Name+"="+t.TempDir())
-				default:
-					cmd.Env = append(cmd.Env, e.Name+"="+e.Value)
-				}
-			}
-			out, err := cmd.CombinedOutput()
-			logs.Write(out)
-			if err != nil {
-				t.Fatalf("step %s: %v\n%s", c.Name, err, logs.String())
-			}
-		}
+		runJobSteps(t, job, python, dir, "FAKE_MONGODB_ADMIN_PASSWORD="+adminPassword)
 	}
 	stored := func(t *testing.T) map[string]string {
 		t.Helper()
-		var m map[string]string
-		b, err := os.ReadFile(dir("state", "secrets", file(pr.SecretID)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatal(err)
-		}
-		return m
+		return readStrings(t, dir("state", "secrets", file(pr.SecretID)))
 	}
 
 	// Another tenant's database, which this tenant must not reach.

@@ -246,3 +246,19 @@ func TestTutorPluginSettings(t *testing.T) {
 		}
 	}
 }
+
+// The plugin's ConfigMap in the cases of TestRunFunction.
+var _ = registerObjects(map[string]objectFixture{
+	"tutor-plugin": func(objects) (string, string) {
+		plugin, err := json.Marshal(tutorPlugin)
+		if err != nil {
+			panic(err)
+		}
+		return `{
+			"apiVersion": "v1",
+			"kind": "ConfigMap",
+			` + demoMeta("openedx-tutor-plugin") + `,
+			"data": {"awsplatform.yml": ` + string(plugin) + `}
+		}`, `{"policy": "SuccessfulCreate"}`
+	},
+})

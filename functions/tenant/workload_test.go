@@ -140,3 +140,21 @@ func TestDisruptionBudgetsNeverBlockDrains(t *testing.T) {
 		t.Errorf("found %d budgets, want %d", budgets, len(disruptionBudgeted))
 	}
 }
+
+// The workload's Objects in the cases of TestRunFunction: the defaults'
+// autoscalers.
+var _ = registerObjects(func() map[string]objectFixture {
+	fixed := func(manifest string) objectFixture {
+		return func(objects) (string, string) { return manifest, "" }
+	}
+	return map[string]objectFixture{
+		"service-account": fixed(wantServiceAccount),
+		"hpa-lms":         fixed(wantHPA("lms", 2, 6, 70)),
+		"hpa-cms":         fixed(wantHPA("cms", 2, 6, 70)),
+		"hpa-lms-worker":  fixed(wantHPA("lms-worker", 1, 6, 70)),
+		"hpa-cms-worker":  fixed(wantHPA("cms-worker", 1, 6, 70)),
+		"pdb-lms":         fixed(wantPDB("lms")),
+		"pdb-cms":         fixed(wantPDB("cms")),
+		"pdb-caddy":       fixed(wantPDB("caddy")),
+	}
+}())

@@ -17,6 +17,8 @@ import (
 	xpv1 "github.com/crossplane/crossplane/v2/apis/apiextensions/v1"
 	extv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/openedx-cloud/platform-aws/tools/internal/defs"
 )
 
 type cli struct {
@@ -31,13 +33,9 @@ func main() {
 }
 
 func (c *cli) Run() error {
-	files, err := filepath.Glob(filepath.Join(c.XRDs, "*.yaml"))
+	files, err := defs.XRDs(c.XRDs)
 	if err != nil {
 		return err
-	}
-	sort.Strings(files)
-	if len(files) == 0 {
-		return fmt.Errorf("no XRDs in %s", c.XRDs)
 	}
 	if err := os.MkdirAll(c.Out, 0o755); err != nil {
 		return err
@@ -45,17 +43,10 @@ func (c *cli) Run() error {
 	var index bytes.Buffer
 	index.WriteString(header + "# Claim reference\n\n")
 	for _, f := range files {
-		b, err := os.ReadFile(f) //nolint:gosec // Paths come from the operator.
-		if err != nil {
-			return err
-		}
-		xrd := &xpv1.CompositeResourceDefinition{}
-		if err := yaml.Unmarshal(b, xrd); err != nil {
-			return fmt.Errorf("cannot parse %s: %w", f, err)
-		}
+		xrd := f.Object
 		page, err := Page(xrd)
 		if err != nil {
-			return fmt.Errorf("%s: %w", f, err)
+			return fmt.Errorf("%s: %w", f.Path, err)
 		}
 		name := strings.ToLower(xrd.Spec.Names.Kind) + ".md"
 		if err := os.WriteFile(filepath.Join(c.Out, name), page, 0o644); err != nil { //nolint:gosec // Checked-in docs.

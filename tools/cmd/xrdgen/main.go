@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/alecthomas/kong"
@@ -19,6 +18,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
+
+	"github.com/openedx-cloud/platform-aws/tools/internal/defs"
 )
 
 type cli struct {
@@ -33,29 +34,18 @@ func main() {
 }
 
 func (c *cli) Run() error {
-	files, err := filepath.Glob(filepath.Join(c.CRDs, "*.yaml"))
+	files, err := defs.CRDs(c.CRDs)
 	if err != nil {
 		return err
-	}
-	sort.Strings(files)
-	if len(files) == 0 {
-		return fmt.Errorf("no CRDs in %s", c.CRDs)
 	}
 	if err := os.MkdirAll(c.Out, 0o755); err != nil {
 		return err
 	}
 	for _, f := range files {
-		b, err := os.ReadFile(f) //nolint:gosec // Paths come from the operator.
-		if err != nil {
-			return err
-		}
-		crd := &extv1.CustomResourceDefinition{}
-		if err := yaml.UnmarshalStrict(b, crd); err != nil {
-			return fmt.Errorf("cannot parse %s: %w", f, err)
-		}
+		crd := f.Object
 		xrd, err := Convert(crd)
 		if err != nil {
-			return fmt.Errorf("cannot convert %s: %w", f, err)
+			return fmt.Errorf("cannot convert %s: %w", f.Path, err)
 		}
 		out, err := marshal(xrd)
 		if err != nil {
