@@ -42,6 +42,7 @@ const (
 	nameStaticCertificateValidation   resource.Name = "acm-certificate-static-validation"
 	nameStaticCertificateRecord       resource.Name = "dns-record-acm-certificate-static-validation"
 	nameStaticDistribution            resource.Name = "cloudfront-distribution-static"
+	nameStaticWebACL                  resource.Name = "waf-web-acl-static"
 	nameStaticRecordA                 resource.Name = "dns-record-static-a"
 	nameStaticRecordAAAA              resource.Name = "dns-record-static-aaaa"
 )
@@ -51,7 +52,18 @@ const (
 	roleStaticBucket      = "static-bucket"
 	roleStaticOAC         = "static-oac"
 	roleStaticCertificate = "static-certificate"
+	roleStaticWebACL      = "static-waf-web-acl"
 )
+
+// staticRuleGroups are the AWS managed rule groups of the distribution's
+// web ACL, in priority order: as the load balancer's, without SQL
+// injection, since only S3 objects are behind it. Each rule is billed
+// monthly, so the ACL holds no more than it needs.
+var staticRuleGroups = []string{
+	"AWSManagedRulesAmazonIpReputationList",
+	"AWSManagedRulesCommonRuleSet",
+	"AWSManagedRulesKnownBadInputsRuleSet",
+}
 
 // CloudFront constants.
 const (
@@ -163,6 +175,12 @@ func cdn(p *plan, observed map[resource.Name]resource.ObservedComposed) (rs []co
 	}
 	rs = append(rs, staticBucket(p, bucket)...)
 
+	acl, err := staticWebACL(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	rs = append(rs, acl)
+
 	dist, m := staticDistribution(p, bucket, observed)
 	missing = append(missing, m...)
 	rs = append(rs, dist...)
@@ -207,17 +225,60 @@ func (p *plan) staticBucketDomain(bucket string) string {
 	return fmt.Sprintf("%s.s3.%s.amazonaws.com", bucket, p.Region)
 }
 
+// staticWebACL protects the distribution. CloudFront takes only web ACLs of
+// scope CLOUDFRONT, which live in us-east-1. Its rate limit is the load
+// balancer's: both count one client's requests per 5 minutes.
+func staticWebACL(p *plan) (compose.Resource, error) {
+	return newWebACL(p, webACLSpec{
+		Name:        nameStaticWebACL,
+		Role:        roleStaticWebACL,
+		Region:      cloudFrontRegion,
+		Scope:       "CLOUDFRONT",
+		ACLName:     awsnames.WAFWebACL.Name(p.Name + "-static"),
+		Description: fmt.Sprintf("Static assets of Open edX platform %s", p.Name),
+		MetricName:  p.Name + "-static-web-acl",
+		TagName:     p.Name + "-static",
+		Groups:      staticRuleGroups,
+	})
+}
+
+// staticWebACLARN is the ARN of the distribution's web ACL as AWS reported
+// it, or as the distribution already has it. The distribution's webAclId
+// has no selector.
+func staticWebACLARN(observed map[resource.Name]resource.ObservedComposed) string {
+	if arn := compose.ObservedString(observed, nameStaticWebACL, "status.atProvider.arn"); arn != "" {
+		return arn
+	}
+	return compose.ObservedString(observed, nameStaticDistribution, "spec.forProvider.webAclId")
+}
+
 // staticDistribution serves the bucket through the OAC, once the
-// certificate for static.<domain> is issued: CloudFront refuses one that is
-// pending validation.
+// certificate for static.<domain> is issued (CloudFront refuses one that
+// is pending validation) and its web ACL exists: it never serves
+// unprotected.
 func staticDistribution(p *plan, bucket string, observed map[resource.Name]resource.ObservedComposed) ([]compose.Resource, []string) {
+	var missing []string
 	certARN := acmdns.IssuedARN(observed, nameStaticCertificate, nameStaticCertificateValidation)
 	if certARN == "" {
 		// Never drop a distribution that exists.
 		certARN = compose.ObservedString(observed, nameStaticDistribution, "spec.forProvider.viewerCertificate[0].acmCertificateArn")
 	}
 	if certARN == "" {
-		return nil, []string{fmt.Sprintf("the issued ACM certificate %q", nameStaticCertificate)}
+		missing = append(missing, fmt.Sprintf("the issued ACM certificate %q", nameStaticCertificate))
+	}
+	aclARN := staticWebACLARN(observed)
+	if aclARN == "" {
+		missing = append(missing, fmt.Sprintf("the ARN of WAF web ACL %q", nameStaticWebACL))
+	}
+	_, exists := observed[nameStaticDistribution]
+	if certARN == "" || aclARN == "" && !exists {
+		return nil, missing
+	}
+	var webACLID *string
+	if aclARN != "" {
+		// Else a distribution made before it had a web ACL gets it once
+		// the ARN is known.
+		webACLID = ptr.To(aclARN)
 	}
 	return []compose.Resource{{Name: nameStaticDistribution, Object: &cfv1beta1.Distribution{
 		Spec: cfv1beta1.DistributionSpec{
@@ -255,10 +316,11 @@ func staticDistribution(p *plan, bucket string, observed map[resource.Name]resou
 					SSLSupportMethod:       ptr.To("sni-only"),
 					MinimumProtocolVersion: ptr.To(cloudFrontMinTLS),
 				}},
-				Tags: p.tags(p.staticDomain()),
+				WebACLID: webACLID,
+				Tags:     p.tags(p.staticDomain()),
 			},
 		},
-	}}}, nil
+	}}}, missing
 }
 
 // staticDistributionARN is the distribution's ARN as AWS reported it, or

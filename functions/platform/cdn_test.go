@@ -12,6 +12,8 @@ import (
 	cfv1beta1 "github.com/upbound/provider-aws/apis/cloudfront/v1beta1"
 	r53v1beta1 "github.com/upbound/provider-aws/apis/route53/v1beta1"
 	s3v1beta1 "github.com/upbound/provider-aws/apis/s3/v1beta1"
+	wafv2v1beta1 "github.com/upbound/provider-aws/apis/wafv2/v1beta1"
+	"k8s.io/utils/ptr"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
@@ -25,7 +27,15 @@ const (
 	cdnTestDistDomain  = "d111111abcdef8.cloudfront.net"
 	cdnTestRecord      = "_c3e2d1b0a9f8e7d6c5b4a3f2e1d0c9b8.static.learn.example.org."
 	cdnTestRecordValue = "_f0e1d2c3b4a5968778695a4b3c2d1e0f.acm-validations.aws."
+	cdnTestWebACLARN   = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/prod-static/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"
 )
+
+func cdnObservedWebACL() resource.ObservedComposed {
+	return observedJSON(`{
+		"apiVersion": "wafv2.aws.upbound.io/v1beta1", "kind": "WebACL", "metadata": {"name": "prod-w4f"},
+		"status": {"atProvider": {"arn": "` + cdnTestWebACLARN + `"}}
+	}`)
+}
 
 func cdnObservedDataKey() resource.ObservedComposed {
 	return observedJSON(`{
@@ -46,13 +56,19 @@ func cdnObservedCertificate() resource.ObservedComposed {
 // cdnObservedDistribution is a deployed distribution; with spec, as it was
 // created, and without its status when atProvider is false.
 func cdnObservedDistribution(atProvider bool) resource.ObservedComposed {
+	return cdnObservedDistributionACL(atProvider, `, "webAclId": "`+cdnTestWebACLARN+`"`)
+}
+
+// cdnObservedDistributionACL is a deployed distribution whose spec ends
+// with acl: made before it had a web ACL when acl is "".
+func cdnObservedDistributionACL(atProvider bool, acl string) resource.ObservedComposed {
 	status := `{"atProvider": {"arn": "` + cdnTestDistARN + `", "id": "` + cdnTestDistID + `", "domainName": "` + cdnTestDistDomain + `"}}`
 	if !atProvider {
 		status = `{"atProvider": {"id": "` + cdnTestDistID + `"}}`
 	}
 	return observedJSON(`{
 		"apiVersion": "cloudfront.aws.upbound.io/v1beta1", "kind": "Distribution", "metadata": {"name": "prod-d15t1"},
-		"spec": {"forProvider": {"region": "us-east-1", "viewerCertificate": [{"acmCertificateArn": "` + cdnTestCertARN + `"}]}},
+		"spec": {"forProvider": {"region": "us-east-1", "viewerCertificate": [{"acmCertificateArn": "` + cdnTestCertARN + `"}]` + acl + `}},
 		"status": ` + status + `
 	}`)
 }
@@ -63,9 +79,10 @@ func cdnObservedReady(apiVersion, kind string) resource.ObservedComposed {
 }
 
 // cdnIssued is what AWS reports once the static certificate is issued and
-// the data key exists.
+// the data key and the distribution's web ACL exist.
 func cdnIssued() map[resource.Name]resource.ObservedComposed {
 	return map[resource.Name]resource.ObservedComposed{
+		nameStaticWebACL:                cdnObservedWebACL(),
 		nameDataKey:                     cdnObservedDataKey(),
 		nameStaticCertificate:           cdnObservedCertificate(),
 		nameStaticCertificateValidation: cdnObservedReady("acm.aws.upbound.io/v1beta1", "CertificateValidation"),
@@ -75,7 +92,7 @@ func cdnIssued() map[resource.Name]resource.ObservedComposed {
 func TestCDN(t *testing.T) {
 	bucketNames := []string{
 		"s3-bucket-static", "s3-bucket-static-encryption", "s3-bucket-static-lifecycle", "s3-bucket-static-ownership-controls",
-		"s3-bucket-static-public-access-block", "s3-bucket-static-versioning",
+		"s3-bucket-static-public-access-block", "s3-bucket-static-versioning", "waf-web-acl-static",
 	}
 	names := func(extra ...string) []string {
 		out := append([]string{"acm-certificate-static", "cloudfront-origin-access-control-static"}, extra...)
@@ -115,6 +132,7 @@ func TestCDN(t *testing.T) {
 			names: names(append(bucketNames, "acm-certificate-static-validation", "dns-record-acm-certificate-static-validation")...),
 			missing: []string{
 				`the issued ACM certificate "acm-certificate-static"`,
+				`the ARN of WAF web ACL "waf-web-acl-static"`,
 				`the ARN of CloudFront distribution "cloudfront-distribution-static"`,
 				`the domain name of CloudFront distribution "cloudfront-distribution-static"`,
 			},
@@ -129,6 +147,34 @@ func TestCDN(t *testing.T) {
 				`the domain name of CloudFront distribution "cloudfront-distribution-static"`,
 			},
 		},
+		"DistributionWaitsForItsWebACL": {
+			reason: "A new distribution never serves without its web ACL, whose ARN has no selector.",
+			xr:     newXR(withEdgeDomain(edgeTestDomain, "")),
+			observed: func() map[resource.Name]resource.ObservedComposed {
+				o := cdnIssued()
+				delete(o, nameStaticWebACL)
+				return o
+			}(),
+			names: names(append(bucketNames, "acm-certificate-static-validation", "dns-record-acm-certificate-static-validation")...),
+			missing: []string{
+				`the ARN of WAF web ACL "waf-web-acl-static"`,
+				`the ARN of CloudFront distribution "cloudfront-distribution-static"`,
+				`the domain name of CloudFront distribution "cloudfront-distribution-static"`,
+			},
+		},
+		"ExistingDistributionKeptUntilItsWebACL": {
+			reason: "A distribution made before it had a web ACL is not dropped while the ACL's ARN is unknown.",
+			xr:     newXR(withEdgeDomain(edgeTestDomain, "")),
+			observed: func() map[resource.Name]resource.ObservedComposed {
+				o := cdnIssued()
+				delete(o, nameStaticWebACL)
+				o[nameStaticDistribution] = cdnObservedDistributionACL(true, "")
+				return o
+			}(),
+			names: names(append(bucketNames, "acm-certificate-static-validation", "dns-record-acm-certificate-static-validation", "cloudfront-distribution-static",
+				"s3-bucket-static-policy", "dns-record-static-a", "dns-record-static-aaaa")...),
+			missing: []string{`the ARN of WAF web ACL "waf-web-acl-static"`},
+		},
 		"Complete": {
 			reason:   "Once the distribution exists, the bucket policy and the A and AAAA aliases are composed.",
 			xr:       newXR(withEdgeDomain(edgeTestDomain, "")),
@@ -137,7 +183,7 @@ func TestCDN(t *testing.T) {
 				"s3-bucket-static-policy", "dns-record-static-a", "dns-record-static-aaaa")...),
 		},
 		"KeptWithoutObservations": {
-			reason: "What exists is never dropped: bucket name, certificate, distribution ARN and alias target are read back from the resources themselves.",
+			reason: "What exists is never dropped: bucket name, certificate, web ACL, distribution ARN and alias target are read back from the resources themselves.",
 			xr:     newXR(withEdgeDomain(edgeTestDomain, "")),
 			observed: map[resource.Name]resource.ObservedComposed{
 				nameDataKey:            cdnObservedDataKey(),
@@ -180,6 +226,9 @@ func TestCDN(t *testing.T) {
 			if d, ok := ofType[*cfv1beta1.Distribution](rs)[nameStaticDistribution]; ok {
 				if got := *d.Spec.ForProvider.ViewerCertificate[0].AcmCertificateArn; got != cdnTestCertARN {
 					t.Errorf("%s\ndistribution certificate %q, want %q", tc.reason, got, cdnTestCertARN)
+				}
+				if _, known := tc.observed[nameStaticWebACL]; (known || name == "KeptWithoutObservations") && ptr.Deref(d.Spec.ForProvider.WebACLID, "") != cdnTestWebACLARN {
+					t.Errorf("%s\ndistribution web ACL %q, want %q", tc.reason, ptr.Deref(d.Spec.ForProvider.WebACLID, ""), cdnTestWebACLARN)
 				}
 			}
 		})
@@ -523,4 +572,61 @@ func TestCDNDNSIngressCompose(t *testing.T) {
 			t.Errorf("%s carries a status", n)
 		}
 	}
+}
+
+func TestCDNWebACL(t *testing.T) {
+	rs := cdnComplete(t)
+	acl := mustGet[*wafv2v1beta1.WebACL](t, rs, nameStaticWebACL).Spec.ForProvider
+	var rules []wafRule
+	if err := json.Unmarshal([]byte(*acl.RuleJSON), &rules); err != nil {
+		t.Fatalf("ruleJson is not JSON: %v", err)
+	}
+	type webACL struct {
+		Region, Scope, Name string
+		Allow, Tagged       bool
+		Rules               []string
+		RateLimit           int64
+		Blocks              bool
+	}
+	got := webACL{
+		Region: *acl.Region, Scope: *acl.Scope, Name: *acl.Name,
+		Allow:  acl.DefaultAction != nil && acl.DefaultAction.Allow != nil,
+		Tagged: deref(acl.Tags)["cost-center"] == testCostCenter,
+	}
+	for _, r := range rules {
+		got.Rules = append(got.Rules, r.Name)
+		if r.Statement.RateBasedStatement != nil {
+			got.RateLimit = r.Statement.RateBasedStatement.Limit
+			got.Blocks = r.Action != nil && r.Action.Block != nil
+		}
+	}
+	regional := mustGet[*wafv2v1beta1.WebACL](t, mustIngress(t), nameWebACL).Spec.ForProvider
+	var regionalRules []wafRule
+	if err := json.Unmarshal([]byte(*regional.RuleJSON), &regionalRules); err != nil {
+		t.Fatalf("regional ruleJson is not JSON: %v", err)
+	}
+	want := webACL{
+		Region: "us-east-1", Scope: "CLOUDFRONT", Name: "prod-static",
+		Allow: true, Tagged: true,
+		Rules:     []string{"AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", rateLimitRule},
+		RateLimit: regionalRules[len(regionalRules)-1].Statement.RateBasedStatement.Limit,
+		Blocks:    true,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("CloudFront's web ACL is in us-east-1, scoped CLOUDFRONT, with the managed groups and the load balancer's rate limit: -want, +got:\n%s", diff)
+	}
+	d := mustGet[*cfv1beta1.Distribution](t, rs, nameStaticDistribution).Spec.ForProvider
+	if got := ptr.Deref(d.WebACLID, ""); got != cdnTestWebACLARN {
+		t.Errorf("distribution webAclId %q, want the web ACL's ARN %q", got, cdnTestWebACLARN)
+	}
+}
+
+// mustIngress is the ingress of the platform cdnComplete serves.
+func mustIngress(t *testing.T) []compose.Resource {
+	t.Helper()
+	rs, _, err := ingress(mustPlan(t, newXR(withEdgeDomain(edgeTestDomain, ""))), nil)
+	if err != nil {
+		t.Fatalf("ingress(...): %v", err)
+	}
+	return rs
 }

@@ -216,14 +216,14 @@ var countOnly = map[string][]string{
 // rateLimitRule names the rate-based rule.
 const rateLimitRule = "RateLimitPerIP"
 
-// wafRules are the web ACL's rules, each with its own metric and sampled
-// requests.
-func wafRules(p *plan) []wafRule {
+// wafRules are the rules of a web ACL applying groups (in priority order)
+// and the per-IP rate limit, each with its own metric and sampled requests.
+func wafRules(p *plan, groups []string) []wafRule {
 	visibility := func(name string) wafVisibilityConfig {
 		return wafVisibilityConfig{SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: name}
 	}
-	rules := make([]wafRule, 0, len(managedRuleGroups)+1)
-	for i, g := range managedRuleGroups {
+	rules := make([]wafRule, 0, len(groups)+1)
+	for i, g := range groups {
 		mg := &wafManagedRuleGroup{VendorName: "AWS", Name: g}
 		for _, r := range countOnly[g] {
 			mg.RuleActionOverrides = append(mg.RuleActionOverrides, wafRuleActionOverride{Name: r, ActionToUse: wafAction{Count: &wafEmpty{}}})
@@ -239,7 +239,7 @@ func wafRules(p *plan) []wafRule {
 	}
 	return append(rules, wafRule{
 		Name:     rateLimitRule,
-		Priority: len(managedRuleGroups),
+		Priority: len(groups),
 		Statement: wafStatement{RateBasedStatement: &wafRateBased{
 			Limit:               p.RateLimit,
 			AggregateKeyType:    "IP",
@@ -250,30 +250,58 @@ func wafRules(p *plan) []wafRule {
 	})
 }
 
+// webACLSpec says what differs between the platform's web ACLs.
+type webACLSpec struct {
+	Name        resource.Name
+	Role        string
+	Region      string
+	Scope       string
+	ACLName     string
+	Description string
+	MetricName  string
+	TagName     string
+	Groups      []string
+}
+
 // webACL is the regional web ACL the shared load balancer is associated
 // with. Requests no rule blocks are allowed.
 func webACL(p *plan) (compose.Resource, error) {
-	rules, err := json.Marshal(wafRules(p))
+	return newWebACL(p, webACLSpec{
+		Name:        nameWebACL,
+		Role:        roleWebACL,
+		Region:      p.Region,
+		Scope:       "REGIONAL",
+		ACLName:     awsnames.WAFWebACL.Name(p.Name),
+		Description: fmt.Sprintf("Shared load balancer of Open edX platform %s", p.Name),
+		MetricName:  p.Name + "-web-acl",
+		TagName:     p.Name,
+		Groups:      managedRuleGroups,
+	})
+}
+
+// newWebACL is a web ACL allowing requests no rule blocks.
+func newWebACL(p *plan, s webACLSpec) (compose.Resource, error) {
+	rules, err := json.Marshal(wafRules(p, s.Groups))
 	if err != nil {
 		return compose.Resource{}, errors.Wrap(err, "cannot marshal the WAF rules")
 	}
-	return compose.Resource{Name: nameWebACL, Object: &wafv2v1beta1.WebACL{
-		ObjectMeta: meta(map[string]string{LabelRole: roleWebACL}),
+	return compose.Resource{Name: s.Name, Object: &wafv2v1beta1.WebACL{
+		ObjectMeta: meta(map[string]string{LabelRole: s.Role}),
 		Spec: wafv2v1beta1.WebACLSpec{
 			ResourceSpec: p.resourceSpec(),
 			ForProvider: wafv2v1beta1.WebACLParameters{
-				Region:        &p.Region,
-				Name:          ptr.To(awsnames.WAFWebACL.Name(p.Name)),
-				Description:   ptr.To(fmt.Sprintf("Shared load balancer of Open edX platform %s", p.Name)),
-				Scope:         ptr.To("REGIONAL"),
+				Region:        ptr.To(s.Region),
+				Name:          ptr.To(s.ACLName),
+				Description:   ptr.To(s.Description),
+				Scope:         ptr.To(s.Scope),
 				DefaultAction: &wafv2v1beta1.DefaultActionParameters{Allow: &wafv2v1beta1.AllowParameters{}},
 				RuleJSON:      ptr.To(string(rules)),
 				VisibilityConfig: &wafv2v1beta1.WebACLVisibilityConfigParameters{
 					CloudwatchMetricsEnabled: ptr.To(true),
 					SampledRequestsEnabled:   ptr.To(true),
-					MetricName:               ptr.To(p.Name + "-web-acl"),
+					MetricName:               ptr.To(s.MetricName),
 				},
-				Tags: p.tags(p.Name),
+				Tags: p.tags(s.TagName),
 			},
 		},
 	},

@@ -314,6 +314,17 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 			},
 		},
 		{
+			Name:    "CloudFront is protected by a WAF web ACL (Checkov CKV_AWS_68)",
+			Applies: is("cloudfront.aws.upbound.io", "Distribution"),
+			Check: func(o *unstructured.Unstructured) error {
+				id, _, _ := unstructured.NestedString(o.Object, "spec", "forProvider", "webAclId")
+				if !strings.HasPrefix(id, "arn:") || !strings.Contains(id, ":global/webacl/") {
+					return errors.Errorf("webAclId %q is not the ARN of a WAFv2 web ACL of scope CLOUDFRONT", id)
+				}
+				return nil
+			},
+		},
+		{
 			Name:    "the shared load balancer negotiates TLS 1.2 or 1.3 only (tfsec aws-elb-use-secure-tls-policy)",
 			Applies: manifestIs("IngressClassParams"),
 			Check: func(o *unstructured.Unstructured) error {

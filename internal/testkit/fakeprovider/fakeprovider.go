@@ -156,6 +156,17 @@ func Observe(desired *unstructured.Unstructured, composite string) *unstructured
 		at["arn"] = fmt.Sprintf("arn:aws:cloudfront::%s:distribution/%s", AccountID, id)
 		at["domainName"] = fmt.Sprintf("d%s.cloudfront.net", hash(seed, 13))
 		at["hostedZoneId"] = "Z2FDTNDATAQYW2"
+	case kind == "WebACL" && strings.HasPrefix(group, "wafv2."):
+		// WAFv2 ARNs name the scope: global for CLOUDFRONT, which
+		// distributions check.
+		scope := "regional"
+		if sc, _, _ := unstructured.NestedString(o.Object, "spec", "forProvider", "scope"); sc == "CLOUDFRONT" {
+			scope = "global"
+		}
+		name, _, _ := unstructured.NestedString(o.Object, "spec", "forProvider", "name")
+		id := hash(seed, 36)
+		at["id"] = id
+		at["arn"] = fmt.Sprintf("arn:aws:wafv2:%s:%s:%s/webacl/%s/%s", region, AccountID, scope, name, id)
 	case kind == "Group" && strings.HasPrefix(group, "cloudwatchlogs."):
 		at["id"] = external
 		at["arn"] = fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", region, AccountID, external)

@@ -40,6 +40,16 @@ func TestObserve(t *testing.T) {
 			path: []string{"status", "atProvider", "arn"},
 			want: "arn:aws:iam::123456789012:role/prod-eks-node",
 		},
+		"CloudFrontWebACLARNIsGlobal": {
+			in:   desired("wafv2.aws.upbound.io/v1beta1", "WebACL", "waf-web-acl-static", map[string]any{"region": "us-east-1", "scope": "CLOUDFRONT", "name": "prod-static"}),
+			path: []string{"status", "atProvider", "arn"},
+			want: "arn:aws:wafv2:us-east-1:123456789012:global/webacl/prod-static/" + hash("prod/waf-web-acl-static", 36),
+		},
+		"RegionalWebACLARNIsRegional": {
+			in:   desired("wafv2.aws.upbound.io/v1beta1", "WebACL", "waf-web-acl", map[string]any{"region": "eu-west-1", "scope": "REGIONAL", "name": "prod"}),
+			path: []string{"status", "atProvider", "arn"},
+			want: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/prod/" + hash("prod/waf-web-acl", 36),
+		},
 		"NameIsDerivedFromGenerateName": {
 			in:   desired("ec2.aws.upbound.io/v1beta1", "Subnet", "subnet-public-eu-west-1a", map[string]any{"region": "eu-west-1"}),
 			path: []string{"metadata", "name"},

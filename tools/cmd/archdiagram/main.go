@@ -78,8 +78,8 @@ type Model struct {
 	Aurora, Cache, Search string
 	MongoDB               string
 
-	DNSZone, CloudFront, WAF, Certificate, Email string
-	Registries                                   int
+	DNSZone, CloudFront, WAF, CloudFrontWAF, Certificate, Email string
+	Registries                                                  int
 
 	EKSVersion, NodePools, Addons string
 	SystemNamespaces              []string
@@ -211,7 +211,12 @@ func Extract(platform, tenant []*unstructured.Unstructured) (*Model, error) {
 			l, _, _ := unstructured.NestedStringSlice(u.Object, "spec", "forProvider", "aliases")
 			m.CloudFront = strings.Join(l, ", ")
 		case "WebACL":
-			m.WAF = str(u, "name") + ", attached to the ALB"
+			// The distribution has a web ACL of its own, of scope CLOUDFRONT.
+			if str(u, "scope") == "CLOUDFRONT" {
+				m.CloudFrontWAF = "WAF web ACL " + str(u, "name")
+			} else {
+				m.WAF = str(u, "name") + ", attached to the ALB"
+			}
 		case "Certificate":
 			if k == "acm-certificate" {
 				m.Certificate = str(u, "domainName")
@@ -403,7 +408,7 @@ func Draw(m *Model) []byte {
 	s.box(ex, 140, ew, 55, edgeFill, edgeLine, "Route 53 hosted zone", or(m.DNSZone))
 	s.box(ex, 215, ew, 55, edgeFill, edgeLine, "ACM certificate", strings.Split(or(m.Certificate), ", ")...)
 	s.box(ex, 290, ew, 55, edgeFill, edgeLine, "WAF web ACL", or(m.WAF))
-	s.box(ex, 365, ew, 70, edgeFill, edgeLine, "CloudFront", or(m.CloudFront), "origin: the S3 static bucket")
+	s.box(ex, 365, ew, 75, edgeFill, edgeLine, "CloudFront", or(m.CloudFront), "origin: the S3 static bucket", m.CloudFrontWAF)
 	s.box(ex, 460, ew, 40, edgeFill, edgeLine, "S3 static bucket (private, OAC)")
 	s.box(ex, 525, ew, 55, edgeFill, edgeLine, "SES", "domain identity, configuration set")
 	s.box(ex, 600, ew, 55, edgeFill, edgeLine, "ECR", fmt.Sprintf("%d repositories", m.Registries))
@@ -459,7 +464,7 @@ func Draw(m *Model) []byte {
 	s.link("DNS", ex+ew/2+6, 125, false, [2]int{ex + ew/2, 105}, [2]int{ex + ew/2, 140})
 	s.link("HTTPS through the WAF", 300, 180, true, [2]int{ex + ew, 75}, [2]int{305, 75}, [2]int{305, pub}, [2]int{vx + 18, pub})
 	s.link("static assets", 268, 250, true, [2]int{ex + ew, 95}, [2]int{275, 95}, [2]int{275, 400}, [2]int{ex + ew, 400})
-	s.link("", 0, 0, false, [2]int{ex + ew/2, 435}, [2]int{ex + ew/2, 460})
+	s.link("", 0, 0, false, [2]int{ex + ew/2, 440}, [2]int{ex + ew/2, 460})
 	s.link("ip targets", cx-33, (pub+ty+20)/2, true, [2]int{vx + vw - 18, pub}, [2]int{cx - 25, pub}, [2]int{cx - 25, ty + 20}, [2]int{cx + 10, ty + 20})
 	s.link("runs on", vx+vw+5, ty+42, false, [2]int{cx + 10, ty + 50}, [2]int{vx + vw - 18, ty + 50})
 	s.link("MySQL, MongoDB, Redis", cx-53, (ty+80+dy+15)/2, true, [2]int{cx + 10, ty + 80}, [2]int{cx - 45, ty + 80}, [2]int{cx - 45, dy + 15}, [2]int{vx + vw - 10, dy + 15})
