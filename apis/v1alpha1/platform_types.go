@@ -375,7 +375,7 @@ type XPlatformStatus struct {
 	Tenants TenantsStatus `json:"tenants,omitempty"`
 	// Cost is the estimated monthly list price of what the platform
 	// composes, and the node rates its tenants' shares are priced at.
-	Cost CostStatus `json:"cost,omitempty"`
+	Cost *CostStatus `json:"cost,omitempty"`
 }
 
 // CostStatus is an estimate of a monthly AWS bill at on-demand list prices,

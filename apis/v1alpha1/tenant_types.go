@@ -302,7 +302,7 @@ type XOpenEdxTenantStatus struct {
 	// Cost is the instance's share of the monthly list price: its pods'
 	// requests at their autoscalers' minimums priced at the platform's node
 	// rates, and what it composes in AWS that has a fixed monthly price.
-	Cost CostStatus `json:"cost,omitempty"`
+	Cost *CostStatus `json:"cost,omitempty"`
 }
 
 // TenantBuckets are the instance's S3 storage.

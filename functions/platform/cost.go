@@ -136,12 +136,12 @@ const excluded = "data transfer, per-request charges (ALB LCUs, CloudFront, WAF,
 // platformCost prices the components in the platform's region. A part the
 // table has no price for is left out of the total and named in Excluded:
 // the estimate never stops the platform from being composed.
-func platformCost(p *plan, flat map[pricing.Item]int) v1alpha1.CostStatus {
+func platformCost(p *plan, flat map[pricing.Item]int) *v1alpha1.CostStatus {
 	r, ok := pricing.For(p.Region)
 	if !ok {
-		return v1alpha1.CostStatus{Region: p.Region, Excluded: fmt.Sprintf("everything: the price table covers %s only", strings.Join(pricing.Regions(), ", "))}
+		return &v1alpha1.CostStatus{Region: p.Region, Excluded: fmt.Sprintf("everything: the price table covers %s only", strings.Join(pricing.Regions(), ", "))}
 	}
-	s := v1alpha1.CostStatus{Currency: "USD", Region: p.Region, PriceDate: r.Date}
+	s := &v1alpha1.CostStatus{Currency: "USD", Region: p.Region, PriceDate: r.Date}
 	var total pricing.MicroUSD
 	var unpriced []string
 	for _, c := range costComponents(p, flat) {

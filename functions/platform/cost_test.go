@@ -58,7 +58,7 @@ func converge(t *testing.T, xr string) v1alpha1.XPlatformStatus {
 	return s.Status
 }
 
-func sumComponents(t *testing.T, c v1alpha1.CostStatus) pricing.MicroUSD {
+func sumComponents(t *testing.T, c *v1alpha1.CostStatus) pricing.MicroUSD {
 	t.Helper()
 	var sum pricing.MicroUSD
 	for _, x := range c.Components {
@@ -142,18 +142,18 @@ func TestCostOfExamples(t *testing.T) {
 func TestPlatformCost(t *testing.T) {
 	cases := map[string]struct {
 		xr   *v1alpha1.XPlatform
-		want v1alpha1.CostStatus
+		want *v1alpha1.CostStatus
 	}{
 		"RegionWithoutPrices": {
 			xr:   newXR(withRegion("ap-south-1")),
-			want: v1alpha1.CostStatus{Region: "ap-south-1", Excluded: "everything: the price table covers " + strings.Join(pricing.Regions(), ", ") + " only"},
+			want: &v1alpha1.CostStatus{Region: "ap-south-1", Excluded: "everything: the price table covers " + strings.Join(pricing.Regions(), ", ") + " only"},
 		},
 		"InstanceTypeWithoutPrice": {
 			xr: newXR(withRegion("us-east-1"), withProfile(v1alpha1.ProfileSmall), func(x *v1alpha1.XPlatform) {
 				x.Spec.Cache.NodeType = "cache.x9.huge"
 				x.Spec.Bastion.Enabled = new(bool)
 			}),
-			want: v1alpha1.CostStatus{
+			want: &v1alpha1.CostStatus{
 				Currency: "USD", Region: "us-east-1", PriceDate: "2026-12-04", Monthly: "256.68",
 				Components: []v1alpha1.CostComponent{
 					{Name: "eks", Monthly: "73.00"},
@@ -186,7 +186,7 @@ func costTable(t *testing.T) string {
 	t.Helper()
 	small := converge(t, exampleXR(t, "../../examples/platform-small.yaml")).Cost
 	prod := converge(t, exampleXR(t, "../../examples/platform-production.yaml")).Cost
-	amount := func(c v1alpha1.CostStatus, name string) (string, string) {
+	amount := func(c *v1alpha1.CostStatus, name string) (string, string) {
 		for _, x := range c.Components {
 			if x.Name == name {
 				return x.Monthly, x.Detail

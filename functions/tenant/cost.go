@@ -38,11 +38,11 @@ const excludedTenant = "data transfer, requests (S3, Route 53 queries, CloudFron
 // tenantCost prices the instance at the node rates its platform publishes
 // and, for what it composes in AWS, the price table of the platform's
 // region. Until the platform publishes its rates there is no estimate.
-func tenantCost(p *plan, platform v1alpha1.CostStatus, secrets int) v1alpha1.CostStatus {
-	if platform.Rates == nil {
-		return v1alpha1.CostStatus{}
+func tenantCost(p *plan, platform *v1alpha1.CostStatus, secrets int) *v1alpha1.CostStatus {
+	if platform == nil || platform.Rates == nil {
+		return nil
 	}
-	s := v1alpha1.CostStatus{Currency: "USD", Region: platform.Region, PriceDate: platform.PriceDate, Excluded: excludedTenant}
+	s := &v1alpha1.CostStatus{Currency: "USD", Region: platform.Region, PriceDate: platform.PriceDate, Excluded: excludedTenant}
 	vcpu, err1 := pricing.ParseRate(platform.Rates.VCPUHour)
 	gib, err2 := pricing.ParseRate(platform.Rates.GiBHour)
 	r, ok := pricing.For(platform.Region)

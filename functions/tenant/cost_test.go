@@ -31,7 +31,7 @@ func examplePlan(t *testing.T, path string) *plan {
 
 // The prod example platform's cost status in eu-west-1: what the platform
 // function publishes there (functions/platform checks the rates).
-var prodCost = v1alpha1.CostStatus{
+var prodCost = &v1alpha1.CostStatus{
 	Currency: "USD", Region: "eu-west-1", PriceDate: "2026-12-04", Monthly: "3000.00",
 	Rates: &v1alpha1.NodeRates{VCPUHour: "0.042840", GiBHour: "0.002772"},
 }
@@ -39,14 +39,14 @@ var prodCost = v1alpha1.CostStatus{
 func TestTenantCost(t *testing.T) {
 	cases := map[string]struct {
 		path     string
-		platform v1alpha1.CostStatus
+		platform *v1alpha1.CostStatus
 		secrets  int
-		want     v1alpha1.CostStatus
+		want     *v1alpha1.CostStatus
 	}{
 		"PlatformWithoutRates": {
 			path:     "../../examples/tenant-demo.yaml",
-			platform: v1alpha1.CostStatus{Region: "eu-west-1"},
-			want:     v1alpha1.CostStatus{},
+			platform: &v1alpha1.CostStatus{Region: "eu-west-1"},
+			want:     nil,
 		},
 		// lms 2 and cms 2 at 500m and 2Gi, two workers at 250m and 1Gi,
 		// caddy 2, the MFE 1 at 100m and 128Mi, Meilisearch at 250m and
@@ -54,7 +54,7 @@ func TestTenantCost(t *testing.T) {
 		// 730 = 117.39.
 		"Demo": {
 			path: "../../examples/tenant-demo.yaml", platform: prodCost, secrets: 1,
-			want: v1alpha1.CostStatus{
+			want: &v1alpha1.CostStatus{
 				Currency: "USD", Region: "eu-west-1", PriceDate: "2026-12-04", Monthly: "117.79", Excluded: excludedTenant,
 				Components: []v1alpha1.CostComponent{{Name: "compute", Monthly: "117.39"}, {Name: "secrets", Monthly: "0.40"}},
 			},
@@ -63,15 +63,15 @@ func TestTenantCost(t *testing.T) {
 		// (3.8 x 0.04284 + 13.875 x 0.002772) x 730 = 146.91.
 		"University": {
 			path: "../../examples/tenant-university.yaml", platform: prodCost, secrets: 1,
-			want: v1alpha1.CostStatus{
+			want: &v1alpha1.CostStatus{
 				Currency: "USD", Region: "eu-west-1", PriceDate: "2026-12-04", Monthly: "147.31", Excluded: excludedTenant,
 				Components: []v1alpha1.CostComponent{{Name: "compute", Monthly: "146.91"}, {Name: "secrets", Monthly: "0.40"}},
 			},
 		},
 		"UnreadableRates": {
 			path:     "../../examples/tenant-demo.yaml",
-			platform: v1alpha1.CostStatus{Region: "eu-west-1", Rates: &v1alpha1.NodeRates{VCPUHour: "cheap", GiBHour: "0.1"}},
-			want:     v1alpha1.CostStatus{Currency: "USD", Region: "eu-west-1", Excluded: "everything: the platform's status.cost has no usable rates or region"},
+			platform: &v1alpha1.CostStatus{Region: "eu-west-1", Rates: &v1alpha1.NodeRates{VCPUHour: "cheap", GiBHour: "0.1"}},
+			want:     &v1alpha1.CostStatus{Currency: "USD", Region: "eu-west-1", Excluded: "everything: the platform's status.cost has no usable rates or region"},
 		},
 	}
 	for name, tc := range cases {

@@ -16,6 +16,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/crossplane/function-sdk-go/errors"
 )
 
 // MicroUSD is an amount in millionths of a US dollar.
@@ -157,7 +159,7 @@ func (r Region) NodeRates() (NodeRates, error) {
 	}
 	a, b := r.NodeShapes[0], r.NodeShapes[1]
 	if a.VCPU != b.VCPU || a.MemGiB >= b.MemGiB || hourly[0] >= hourly[1] {
-		return NodeRates{}, fmt.Errorf("the node shapes of %s must have equal vCPUs, the second more memory and a higher price", r.Name)
+		return NodeRates{}, errors.Errorf("the node shapes of %s must have equal vCPUs, the second more memory and a higher price", r.Name)
 	}
 	gib := (hourly[1] - hourly[0]) / MicroUSD(b.MemGiB-a.MemGiB)
 	vcpu := (hourly[0] - gib*MicroUSD(a.MemGiB)) / MicroUSD(a.VCPU)
@@ -185,13 +187,13 @@ func Regions() []string {
 func ParseRate(s string) (MicroUSD, error) {
 	whole, frac, _ := strings.Cut(s, ".")
 	if whole == "" || len(frac) > 6 {
-		return 0, fmt.Errorf("%q is not a decimal amount with at most six places", s)
+		return 0, errors.Errorf("%q is not a decimal amount with at most six places", s)
 	}
 	frac += strings.Repeat("0", 6-len(frac))
 	var m int64
 	for _, c := range whole + frac {
 		if c < '0' || c > '9' {
-			return 0, fmt.Errorf("%q is not a decimal amount with at most six places", s)
+			return 0, errors.Errorf("%q is not a decimal amount with at most six places", s)
 		}
 		m = m*10 + int64(c-'0')
 	}
