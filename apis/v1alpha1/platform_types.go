@@ -373,6 +373,51 @@ type XPlatformStatus struct {
 	Provisioner ProvisionerStatus `json:"provisioner,omitempty"`
 	// Tenants the platform has admitted, with what it allocated to each.
 	Tenants TenantsStatus `json:"tenants,omitempty"`
+	// Cost is the estimated monthly list price of what the platform
+	// composes, and the node rates its tenants' shares are priced at.
+	Cost *CostStatus `json:"cost,omitempty"`
+}
+
+// CostStatus is an estimate of a monthly AWS bill at on-demand list prices,
+// from a dated price table in the function. It leaves out data transfer,
+// requests and storage that grows with use: see Excluded.
+type CostStatus struct {
+	// Monthly is the total, in Currency, as a decimal string with two
+	// places such as "812.40": the sum of the components' rounded amounts.
+	Monthly string `json:"monthly,omitempty"`
+	// Currency of every amount, always USD.
+	Currency string `json:"currency,omitempty"`
+	// Region whose prices are used.
+	Region string `json:"region,omitempty"`
+	// PriceDate is the day the prices were read from AWS's price pages.
+	PriceDate string `json:"priceDate,omitempty"`
+	// Components of the total.
+	// +listType=map
+	// +listMapKey=name
+	Components []CostComponent `json:"components,omitempty"`
+	// Rates are what one vCPU and one GiB of memory requested by a pod
+	// cost on the cluster's Auto Mode nodes, management fee included.
+	// Set on platforms only; tenants price their pods with them.
+	Rates *NodeRates `json:"rates,omitempty"`
+	// Excluded says what the estimate leaves out.
+	Excluded string `json:"excluded,omitempty"`
+}
+
+// CostComponent is one priced part of an estimate.
+type CostComponent struct {
+	// Name of the component, such as eks or nat-gateways.
+	Name string `json:"name"`
+	// Monthly is its price, as a decimal string with two places.
+	Monthly string `json:"monthly"`
+	// Detail says what is counted, such as "3 x r7g.large".
+	Detail string `json:"detail,omitempty"`
+}
+
+// NodeRates are per-hour prices of node capacity, as decimal strings with
+// six places.
+type NodeRates struct {
+	VCPUHour string `json:"vcpuHour"`
+	GiBHour  string `json:"gibHour"`
 }
 
 // ProvisionerStatus is where tenants' provisioning Jobs run.
@@ -563,6 +608,7 @@ type ClusterStatus struct {
 // +kubebuilder:printcolumn:name="REGION",type="string",JSONPath=".spec.region"
 // +kubebuilder:printcolumn:name="PROFILE",type="string",JSONPath=".spec.profile"
 // +kubebuilder:printcolumn:name="CLUSTER",type="string",JSONPath=".status.cluster.name"
+// +kubebuilder:printcolumn:name="USD/MONTH",type="string",JSONPath=".status.cost.monthly"
 type XPlatform struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

@@ -299,6 +299,10 @@ type XOpenEdxTenantStatus struct {
 	// Provisioned is true once the instance's database users exist and its
 	// configuration is in Secrets Manager.
 	Provisioned bool `json:"provisioned,omitempty"`
+	// Cost is the instance's share of the monthly list price: its pods'
+	// requests at their autoscalers' minimums priced at the platform's node
+	// rates, and what it composes in AWS that has a fixed monthly price.
+	Cost *CostStatus `json:"cost,omitempty"`
 }
 
 // TenantBuckets are the instance's S3 storage.
@@ -333,6 +337,7 @@ type TenantDatabases struct {
 // +kubebuilder:printcolumn:name="LMS",type="string",JSONPath=".status.lmsUrl"
 // +kubebuilder:printcolumn:name="STUDIO",type="string",JSONPath=".status.studioUrl"
 // +kubebuilder:printcolumn:name="MFE",type="string",JSONPath=".status.mfeUrl",priority=1
+// +kubebuilder:printcolumn:name="USD/MONTH",type="string",JSONPath=".status.cost.monthly"
 type XOpenEdxTenant struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

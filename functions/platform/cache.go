@@ -99,13 +99,13 @@ func cache(p *plan) ([]compose.Resource, error) {
 		Tags:                     p.tags(p.Name + "-cache"),
 	}
 	if production {
-		rg.NumCacheClusters = ptr.To(float64(len(p.Zones)))
+		rg.NumCacheClusters = ptr.To(float64(cacheNodes(p)))
 		rg.PreferredCacheClusterAzs = compose.StringPtrs(p.Zones)
 		rg.AutomaticFailoverEnabled = ptr.To(true)
 		rg.MultiAzEnabled = ptr.To(true)
 		rg.SnapshotRetentionLimit = ptr.To(float64(7))
 	} else {
-		rg.NumCacheClusters = ptr.To(float64(1))
+		rg.NumCacheClusters = ptr.To(float64(cacheNodes(p)))
 		rg.PreferredCacheClusterAzs = compose.StringPtrs(p.Zones[:1])
 	}
 

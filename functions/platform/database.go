@@ -84,7 +84,7 @@ func database(p *plan) []compose.Resource {
 	}
 	if p.Profile == v1alpha1.ProfileSmall {
 		cluster.Serverlessv2ScalingConfiguration = []rdsv1beta1.Serverlessv2ScalingConfigurationParameters{{
-			MinCapacity: ptr.To(0.5),
+			MinCapacity: ptr.To(serverlessMinCapacity),
 			MaxCapacity: ptr.To(float64(d.ServerlessMaxCapacity)),
 		}}
 	}

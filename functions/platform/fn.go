@@ -125,6 +125,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	dxr.Resource.SetKind(oxr.Resource.GetKind())
 	status := platformStatus(p, observed, len(clusterMissing) == 0)
 	status.Tenants = tenants
+	status.Cost = platformCost(p, countFlatPriced(d.Resources))
 	status.Cache.Databases = databases
 	if n := len(tenants.Refused); n > 0 {
 		response.Warning(rsp, errors.Errorf("tenants refused: %d, see status.tenants.refused", n))

@@ -74,19 +74,19 @@ func search(p *plan, dataKeyARN string) ([]compose.Resource, []string, error) {
 
 	production := p.Profile == v1alpha1.ProfileProduction
 	cc := osv1beta1.ClusterConfigParameters{
-		InstanceType:  &p.OpenSearch.InstanceType,
-		InstanceCount: ptr.To(float64(1)),
+		InstanceType: &p.OpenSearch.InstanceType,
 	}
 	subnets := map[string]string{LabelTier: string(TierPrivateDB), LabelZone: p.Zones[0]}
+	data, masters := searchNodes(p)
+	cc.InstanceCount = ptr.To(float64(data))
 	if production {
-		cc.InstanceCount = ptr.To(float64(len(p.Zones)))
 		cc.ZoneAwarenessEnabled = ptr.To(true)
 		cc.ZoneAwarenessConfig = []osv1beta1.ZoneAwarenessConfigParameters{{AvailabilityZoneCount: ptr.To(float64(len(p.Zones)))}}
 		// Dedicated masters keep the cluster electing a leader when a zone
 		// and its data node are lost.
 		cc.DedicatedMasterEnabled = ptr.To(true)
-		cc.DedicatedMasterCount = ptr.To(float64(3))
-		cc.DedicatedMasterType = ptr.To("m7g.large.search")
+		cc.DedicatedMasterCount = ptr.To(float64(masters))
+		cc.DedicatedMasterType = ptr.To(searchMasterType)
 		subnets = map[string]string{LabelTier: string(TierPrivateDB)}
 	}
 

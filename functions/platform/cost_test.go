@@ -1,0 +1,237 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"sigs.k8s.io/yaml"
+
+	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
+	"github.com/openedx-cloud/platform-aws/internal/pricing"
+)
+
+// exampleXR is an example claim as its composite, as Crossplane makes it.
+func exampleXR(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var xr map[string]any
+	if err := yaml.Unmarshal(b, &xr); err != nil {
+		t.Fatal(err)
+	}
+	xr["apiVersion"], xr["kind"] = v1alpha1.Group+"/v1alpha1", "XPlatform"
+	xr["metadata"] = map[string]any{"name": xr["metadata"].(map[string]any)["name"]}
+	j, err := json.Marshal(xr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(j)
+}
+
+// converge runs the function until AWS has reported on everything it
+// composes, and returns the platform's status.
+func converge(t *testing.T, xr string) v1alpha1.XPlatformStatus {
+	t.Helper()
+	var observed map[string]*fnv1.Resource
+	var rsp *fnv1.RunFunctionResponse
+	for range 6 {
+		rsp = run(t, newRequest(xr, observed, nil))
+		observed = observe(t, rsp, nil)
+	}
+	var s struct {
+		Status v1alpha1.XPlatformStatus `json:"status"`
+	}
+	b, err := json.Marshal(rsp.GetDesired().GetComposite().GetResource().AsMap())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	return s.Status
+}
+
+func sumComponents(t *testing.T, c *v1alpha1.CostStatus) pricing.MicroUSD {
+	t.Helper()
+	var sum pricing.MicroUSD
+	for _, x := range c.Components {
+		m, err := pricing.ParseRate(x.Monthly)
+		if err != nil {
+			t.Fatalf("component %s: %v", x.Name, err)
+		}
+		sum += m
+	}
+	return sum
+}
+
+// The examples' estimates: what each component is, and that the total is
+// their sum.
+func TestCostOfExamples(t *testing.T) {
+	cases := map[string]struct {
+		path string
+		// want are components whose amounts are worked out by hand from
+		// the price table.
+		want []v1alpha1.CostComponent
+		// names are every component's name, in order.
+		names []string
+	}{
+		"Small": {
+			path: "../../examples/platform-small.yaml",
+			want: []v1alpha1.CostComponent{
+				{Name: "eks", Monthly: "73.00"},           // 0.10 x 730
+				{Name: "nat-gateways", Monthly: "36.50"},  // (0.045 + 0.005) x 730
+				{Name: "ssm-endpoints", Monthly: "65.70"}, // 9 x 0.01 x 730
+				{Name: "bastion", Monthly: "3.87"},        // 0.0042 x 730 + 10 x 0.08
+				{Name: "database", Monthly: "43.80"},      // 0.5 x 0.12 x 730
+				{Name: "cache", Monthly: "23.36"},         // 0.032 x 730
+				{Name: "mongodb", Monthly: "102.38"},      // 3 x 0.0336 x 730 + 360 x 0.08
+				{Name: "secrets", Monthly: "1.20"},        // 3 x 0.40
+			},
+			names: []string{"eks", "nat-gateways", "ssm-endpoints", "bastion", "database", "cache", "mongodb", "kms-keys", "secrets", "hosted-zones"},
+		},
+		"Production": {
+			path: "../../examples/platform-production.yaml",
+			want: []v1alpha1.CostComponent{
+				{Name: "nat-gateways", Monthly: "116.07"}, // 3 x (0.048 + 0.005) x 730
+				{Name: "database", Monthly: "672.33"},     // 3 x 0.307 x 730
+				{Name: "cache", Monthly: "532.17"},        // 3 x 0.243 x 730
+				{Name: "opensearch", Monthly: "778.14"},   // 3 x 0.196 x 730 + 150 x 0.136 + 3 x 0.150 x 730
+				{Name: "waf", Monthly: "10.00"},           // 5 + 5 rules
+			},
+			names: []string{"eks", "nat-gateways", "ssm-endpoints", "bastion", "database", "cache", "mongodb", "opensearch", "load-balancer", "waf", "kms-keys", "secrets", "hosted-zones"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			c := converge(t, exampleXR(t, tc.path)).Cost
+			var names []string
+			got := map[string]v1alpha1.CostComponent{}
+			for _, x := range c.Components {
+				names = append(names, x.Name)
+				got[x.Name] = v1alpha1.CostComponent{Name: x.Name, Monthly: x.Monthly}
+			}
+			if d := cmp.Diff(tc.names, names); d != "" {
+				t.Errorf("components (-want +got):\n%s", d)
+			}
+			for _, w := range tc.want {
+				if d := cmp.Diff(w, got[w.Name]); d != "" {
+					t.Errorf("component %s (-want +got):\n%s", w.Name, d)
+				}
+			}
+			total, err := pricing.ParseRate(c.Monthly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum := sumComponents(t, c); sum != total {
+				t.Errorf("total %s is not the sum of the components, %s", c.Monthly, sum.Cents())
+			}
+			if c.Currency != "USD" || c.PriceDate == "" || c.Rates == nil || !strings.Contains(c.Excluded, "data transfer") {
+				t.Errorf("cost %+v lacks its currency, date, rates or what it excludes", c)
+			}
+		})
+	}
+}
+
+func TestPlatformCost(t *testing.T) {
+	cases := map[string]struct {
+		xr   *v1alpha1.XPlatform
+		want *v1alpha1.CostStatus
+	}{
+		"RegionWithoutPrices": {
+			xr:   newXR(withRegion("ap-south-1")),
+			want: &v1alpha1.CostStatus{Region: "ap-south-1", Excluded: "everything: the price table covers " + strings.Join(pricing.Regions(), ", ") + " only"},
+		},
+		"InstanceTypeWithoutPrice": {
+			xr: newXR(withRegion("us-east-1"), withProfile(v1alpha1.ProfileSmall), func(x *v1alpha1.XPlatform) {
+				x.Spec.Cache.NodeType = "cache.x9.huge"
+				x.Spec.Bastion.Enabled = new(bool)
+			}),
+			want: &v1alpha1.CostStatus{
+				Currency: "USD", Region: "us-east-1", PriceDate: "2026-12-04", Monthly: "256.68",
+				Components: []v1alpha1.CostComponent{
+					{Name: "eks", Monthly: "73.00"},
+					{Name: "nat-gateways", Monthly: "36.50"},
+					{Name: "database", Monthly: "43.80"},
+					{Name: "mongodb", Monthly: "102.38"},
+					{Name: "kms-keys", Monthly: "1.00"},
+				},
+				Rates:    &v1alpha1.NodeRates{VCPUHour: "0.037296", GiBHour: "0.002772"},
+				Excluded: "no list price in the table for elasticache/cache.x9.huge; and " + excluded,
+			},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			p, err := newPlan(tc.xr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := platformCost(p, map[pricing.Item]int{pricing.KMSKey: 1})
+			if d := cmp.Diff(tc.want, got, cmpopts.IgnoreFields(v1alpha1.CostComponent{}, "Detail")); d != "" {
+				t.Errorf("platformCost (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// costTable is docs/cost.md's table of the examples' estimates.
+func costTable(t *testing.T) string {
+	t.Helper()
+	small := converge(t, exampleXR(t, "../../examples/platform-small.yaml")).Cost
+	prod := converge(t, exampleXR(t, "../../examples/platform-production.yaml")).Cost
+	amount := func(c *v1alpha1.CostStatus, name string) (string, string) {
+		for _, x := range c.Components {
+			if x.Name == name {
+				return x.Monthly, x.Detail
+			}
+		}
+		return "—", ""
+	}
+	var b strings.Builder
+	b.WriteString("| Component | `small` (" + small.Region + ") | | `production` (" + prod.Region + ") | |\n|---|--:|---|--:|---|\n")
+	seen := map[string]bool{}
+	for _, c := range append(append([]v1alpha1.CostComponent{}, prod.Components...), small.Components...) {
+		if seen[c.Name] {
+			continue
+		}
+		seen[c.Name] = true
+		sm, sd := amount(small, c.Name)
+		pm, pd := amount(prod, c.Name)
+		b.WriteString("| " + c.Name + " | " + sm + " | " + sd + " | " + pm + " | " + pd + " |\n")
+	}
+	b.WriteString("| **total** | **" + small.Monthly + "** | | **" + prod.Monthly + "** | |\n")
+	b.WriteString("\nUSD a month at the list prices of " + prod.PriceDate + "; node rates in " + small.Region + ": " + small.Rates.VCPUHour + " per vCPU-hour and " + small.Rates.GiBHour + " per GiB-hour; in " + prod.Region + ": " + prod.Rates.VCPUHour + " and " + prod.Rates.GiBHour + ".\n")
+	return b.String()
+}
+
+// docs/cost.md's table is what the function computes for the examples.
+// UPDATE_COST_DOC=1 rewrites it.
+func TestCostDocTable(t *testing.T) {
+	const path, begin, end = "../../docs/cost.md", "<!-- cost-table:begin -->\n", "<!-- cost-table:end -->"
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	i, j := strings.Index(doc, begin), strings.Index(doc, end)
+	if i < 0 || j < i {
+		t.Fatalf("%s has no %q ... %q block", path, begin, end)
+	}
+	want := costTable(t)
+	if os.Getenv("UPDATE_COST_DOC") == "1" {
+		if err := os.WriteFile(path, []byte(doc[:i+len(begin)]+want+doc[j:]), 0o644); err != nil { //nolint:gosec // A doc in the repo.
+			t.Fatal(err)
+		}
+		return
+	}
+	if d := cmp.Diff(want, doc[i+len(begin):j]); d != "" {
+		t.Errorf("%s's cost table differs from what the function computes (UPDATE_COST_DOC=1 go test -run TestCostDocTable rewrites it) (-want +got):\n%s", path, d)
+	}
+}
