@@ -68,7 +68,7 @@ func costComponents(p *plan, flat map[pricing.Item]int) []component {
 		// IngressClass: one for every tenant, with an address in each zone.
 		cs = append(cs,
 			component{"load-balancer", fmt.Sprintf("1 ALB, %d public IPv4 addresses", len(p.Zones)), []priced{{pricing.ALB, 1}, {pricing.PublicIPv4, zones}}},
-			component{"waf", fmt.Sprintf("1 web ACL, %d rules", len(wafRules(p))), []priced{{pricing.WAFWebACL, 1}, {pricing.WAFRule, float64(len(wafRules(p)))}}},
+			component{"waf", fmt.Sprintf("2 web ACLs (load balancer, CloudFront), %d rules", wafRuleCount(p)), []priced{{pricing.WAFWebACL, 2}, {pricing.WAFRule, float64(wafRuleCount(p))}}},
 		)
 	}
 	for _, f := range flatPriced {
@@ -77,6 +77,12 @@ func costComponents(p *plan, flat map[pricing.Item]int) []component {
 		}
 	}
 	return cs
+}
+
+// wafRuleCount is the rules of the load balancer's and the distribution's
+// web ACLs, each billed monthly.
+func wafRuleCount(p *plan) int {
+	return len(wafRules(p, managedRuleGroups)) + len(wafRules(p, staticRuleGroups))
 }
 
 // serverlessMinCapacity is the small profile's Aurora minimum, in ACUs.

@@ -103,7 +103,7 @@ func TestCostOfExamples(t *testing.T) {
 				{Name: "database", Monthly: "672.33"},     // 3 x 0.307 x 730
 				{Name: "cache", Monthly: "532.17"},        // 3 x 0.243 x 730
 				{Name: "opensearch", Monthly: "778.14"},   // 3 x 0.196 x 730 + 150 x 0.136 + 3 x 0.150 x 730
-				{Name: "waf", Monthly: "10.00"},           // 5 + 5 rules
+				{Name: "waf", Monthly: "19.00"},           // 2 x 5 + (5 + 4) rules
 			},
 			names: []string{"eks", "nat-gateways", "ssm-endpoints", "bastion", "database", "cache", "mongodb", "opensearch", "load-balancer", "waf", "kms-keys", "secrets", "hosted-zones"},
 		},

@@ -44,7 +44,9 @@ const (
 // Auto Mode's general-purpose NodePool may launch.
 var nodeShapes = [2]NodeShape{{"c6a.large", 2, 4}, {"m6a.large", 2, 8}}
 
-// table is the price table. To price a new thing, add its price to every
+// table is the price table, recorded by hand from the pages above on its
+// date; nothing fetches prices at build time, so a change of AWS's prices
+// is a change here, with a new date. To price a new thing, add its price to every
 // region here and an Item for it in pricing.go. Auto Mode's fee is listed
 // per instance type on the EKS page, at 12% of the EC2 price.
 var table = map[string]regionPrices{
