@@ -70,6 +70,9 @@ func TestDeprovisionRealMySQL(t *testing.T) {
 		secretString, _ := json.Marshal(string(value))
 		write(filepath.Join(root, "state", strings.NewReplacer("/", "_", ":", "_", "!", "_").Replace(arn)), string(secretString), 0o600)
 	}
+	// The CA certificate, read with --output text: as stored.
+	const caPEM = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n"
+	write(filepath.Join(root, "state", strings.NewReplacer("/", "_", ":", "_", "!", "_").Replace(in.MongoDBCASecretARN)), caPEM, 0o600)
 
 	// Two provisioned tenants, as the tenant's provisioning Job leaves them.
 	const password = "TenantPassword0123456789abcdefghijklmnop"
@@ -114,6 +117,8 @@ func TestDeprovisionRealMySQL(t *testing.T) {
 			}
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("step %s: %v\n%s", c.Name, err, out)
+			} else if b, err := os.ReadFile(filepath.Join(work, "in", "mongodb-ca.pem")); c.Name == "fetch" && (err != nil || string(b) != caPEM) {
+				t.Errorf("fetch did not leave the CA certificate for mongodb.sh: %q (%v)", b, err)
 			} else if strings.Contains(string(out), adminPassword) || strings.Contains(string(out), password) {
 				t.Errorf("step %s logged a password:\n%s", c.Name, out)
 			}

@@ -51,6 +51,8 @@ func provisioningPlatform(mods ...func(*v1alpha1.XPlatform)) *v1alpha1.XPlatform
 				Hosts:          []string{"mongodb-0.prod.openedx.internal:27017", "mongodb-1.prod.openedx.internal:27017", "mongodb-2.prod.openedx.internal:27017"},
 				ReplicaSet:     "rs0",
 				AdminSecretARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/mongodb-admin-AbCdEf",
+				TLS:            true,
+				CASecretARN:    "arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/mongodb-ca-GhIjKl",
 			},
 			Edge: v1alpha1.EdgeStatus{
 				Domain:           "demo.example.com",
@@ -88,6 +90,8 @@ func wantDemoProvisioning() provisioning {
 		MongoDBHosts:          []string{"mongodb-0.prod.openedx.internal:27017", "mongodb-1.prod.openedx.internal:27017", "mongodb-2.prod.openedx.internal:27017"},
 		MongoDBReplicaSet:     "rs0",
 		MongoDBAdminSecretARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/mongodb-admin-AbCdEf",
+		MongoDBTLS:            true,
+		MongoDBCASecretARN:    "arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/mongodb-ca-GhIjKl",
 		RedisHost:             "master.prod-cache.abc.euw1.cache.amazonaws.com",
 		RedisPort:             6379,
 		RedisAuthSecretARN:    "arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/cache-auth-AbCdEf",
@@ -182,6 +186,7 @@ func TestNewProvisioning(t *testing.T) {
 				pr.MongoDBReplicaSet = "atlas-abcde-shard-0"
 				pr.MongoDBAdminSecretARN = atlasAdminSecret
 				pr.MongoDBTLS = true
+				pr.MongoDBCASecretARN = ""
 				return pr
 			}()},
 		},
@@ -197,6 +202,7 @@ func TestNewProvisioning(t *testing.T) {
 				pr.MongoDBReplicaSet = "atlas-0"
 				pr.MongoDBAdminSecretARN = atlasAdminSecret
 				pr.MongoDBTLS = true
+				pr.MongoDBCASecretARN = ""
 				return pr
 			}()},
 		},
@@ -266,6 +272,12 @@ func TestNewProvisioningPending(t *testing.T) {
 			pl:     provisioningPlatform(func(pl *v1alpha1.XPlatform) { pl.Status.MongoDB.AdminSecretARN = "" }),
 			alloc:  demoAllocation,
 			want:   "the ARN of the platform's MongoDB admin secret is not known yet",
+		},
+		"NoMongoDBCASecret": {
+			reason: "The platform's own members speak TLS with certificates of its own CA: the Job waits for the CA certificate's secret.",
+			pl:     provisioningPlatform(func(pl *v1alpha1.XPlatform) { pl.Status.MongoDB.CASecretARN = "" }),
+			alloc:  demoAllocation,
+			want:   "the ARN of the platform's MongoDB CA certificate secret is not known yet",
 		},
 		"ExternalMongoDBOnlyInSpec": {
 			reason: "An external replica set in the platform's spec is not the tenant's to read: it waits for the platform to publish it.",
@@ -338,7 +350,7 @@ func wantDemoTutorConfig() map[string]string {
 		"MONGODB_USERNAME":                   "openedx_demo",
 		"MONGODB_AUTH_SOURCE":                "admin",
 		"MONGODB_REPLICA_SET":                "rs0",
-		"MONGODB_USE_SSL":                    "false",
+		"MONGODB_USE_SSL":                    "true",
 		"RUN_REDIS":                          "false",
 		"REDIS_HOST":                         "master.prod-cache.abc.euw1.cache.amazonaws.com",
 		"REDIS_PORT":                         "6379",
@@ -1194,6 +1206,9 @@ func TestTutorSecretKeysMatchPython(t *testing.T) {
 	}
 }
 
+// mongoTestCA stands for the CA certificate of the platform's members.
+const mongoTestCA = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----"
+
 // fakeAWS plays the AWS CLI for TestProvisionPipeline: Secrets Manager
 // secrets and IAM users' access keys, kept as files in FAKE_STATE.
 const fakeAWS = `#!/usr/bin/env python3
@@ -1227,10 +1242,10 @@ if service == "secretsmanager":
     if op == "describe-secret":
         print(json.dumps({"Name": sid}))
     elif op == "get-secret-value":
-        assert opt("--query") == "SecretString" and opt("--output") == "json", args
+        assert opt("--query") == "SecretString" and opt("--output") in ("json", "text"), args
         if not os.path.exists(value):
             fail("ResourceNotFoundException", "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT")
-        print(json.dumps(open(value).read()))
+        print(json.dumps(open(value).read()) if opt("--output") == "json" else open(value).read())
     elif op == "put-secret-value":
         source = opt("--secret-string")
         assert source.startswith("file://"), args
@@ -1281,6 +1296,8 @@ cat >"$FAKE_STATE/mysql.sql"
 const fakeMongosh = `#!/bin/sh
 set -eu
 printf '%s\n' "$@" >"$FAKE_STATE/mongosh.args"
+# The CA file it would verify the members with (last in the URI).
+case "$1" in *tlsCAFile=*) cp "${1##*tlsCAFile=}" "$FAKE_STATE/mongosh.ca" ;; esac
 if command -v node >/dev/null; then
 	for last; do :; done
 	exec node "$FAKE_STATE/../bin/harness.js" "$last"
@@ -1346,6 +1363,7 @@ func TestProvisionPipeline(t *testing.T) {
 		pr.MySQLAdminSecretARN:   admin("admin"),
 		pr.MongoDBAdminSecretARN: admin("root"),
 		pr.RedisAuthSecretARN:    redisToken,
+		pr.MongoDBCASecretARN:    mongoTestCA,
 		pr.SecretID:              "",
 	} {
 		write(dir("state", "secrets", file(id)+".exists"), "", 0o600)
@@ -1405,6 +1423,9 @@ func TestProvisionPipeline(t *testing.T) {
 				switch e.Name {
 				case "HOME", "TMPDIR":
 					cmd.Env = append(cmd.Env, e.Name+"="+t.TempDir())
+				case "MONGODB_TLS_CA_FILE":
+					// A path in the work volume, which is elsewhere here.
+					cmd.Env = append(cmd.Env, e.Name+"="+strings.Replace(e.Value, "/work/", work+"/", 1))
 				default:
 					cmd.Env = append(cmd.Env, e.Name+"="+e.Value)
 				}
@@ -1493,8 +1514,14 @@ func TestProvisionPipeline(t *testing.T) {
 			t.Errorf("mysql defaults file: -want, +got:\n%s", diff)
 		}
 		uri := strings.SplitN(readState("mongosh.args"), "\n", 2)[0]
-		if want := "mongodb://mongodb-0.prod.openedx.internal:27017,mongodb-1.prod.openedx.internal:27017,mongodb-2.prod.openedx.internal:27017/?replicaSet=rs0&authSource=admin&serverSelectionTimeoutMS=30000"; uri != want {
-			t.Errorf("mongosh connects to %q, want %q", uri, want)
+		// Over TLS, verifying the members with the platform's CA as
+		// fetch.sh read it.
+		base, caFile, _ := strings.Cut(uri, "&tlsCAFile=")
+		if want := "mongodb://mongodb-0.prod.openedx.internal:27017,mongodb-1.prod.openedx.internal:27017,mongodb-2.prod.openedx.internal:27017/?replicaSet=rs0&authSource=admin&serverSelectionTimeoutMS=30000&tls=true"; base != want {
+			t.Errorf("mongosh connects to %q, want %q", base, want)
+		}
+		if diff := cmp.Diff(mongoTestCA+"\n", readState("mongosh.ca")); diff != "" || !strings.HasSuffix(caFile, "/in/mongodb-ca.pem") {
+			t.Errorf("mongosh's tlsCAFile %q: want the CA certificate fetch.sh read: -want, +got:\n%s", caFile, diff)
 		}
 		{
 			var users map[string]struct {
@@ -1588,4 +1615,53 @@ func jobSandbox(t *testing.T, python string, scripts map[string]string, mysql st
 	write(dir("bin", "mongosh"), fakeMongosh, 0o755)
 	write(dir("bin", "harness.js"), fakeMongoshHarness, 0o644)
 	return dir, write
+}
+
+// TestProvisionMongoDBTLS: the Job reads the CA certificate of the
+// platform's own members and verifies them with it; an external replica
+// set is spoken to over TLS with the public CAs.
+func TestProvisionMongoDBTLS(t *testing.T) {
+	cases := map[string]struct {
+		reason           string
+		tls              bool
+		caARN            string
+		wantFetch        string
+		wantTLS, wantCAF string
+	}{
+		"OwnMembers": {
+			reason:    "fetch.sh reads the CA secret; mongodb.sh verifies the members with the certificate it wrote.",
+			tls:       true,
+			caARN:     wantDemoProvisioning().MongoDBCASecretARN,
+			wantFetch: wantDemoProvisioning().MongoDBCASecretARN,
+			wantTLS:   "true", wantCAF: "/work/in/mongodb-ca.pem",
+		},
+		"External": {
+			reason:  "An external replica set has no CA secret: TLS with the system's CAs.",
+			tls:     true,
+			wantTLS: "true",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			pr := wantDemoProvisioning()
+			pr.MongoDBTLS, pr.MongoDBCASecretARN = tc.tls, tc.caARN
+			job, err := provisionJob(defaultPlan(), pr, nil, map[string]string{"fetch.sh": ""})
+			if err != nil {
+				t.Fatalf("provisionJob(...): %v", err)
+			}
+			got := map[string]string{}
+			for _, c := range append(job.Spec.Template.Spec.InitContainers, job.Spec.Template.Spec.Containers...) {
+				for _, e := range c.Env {
+					switch c.Name + " " + e.Name {
+					case "fetch MONGODB_CA_SECRET_ARN", "mongodb MONGODB_TLS", "mongodb MONGODB_TLS_CA_FILE":
+						got[c.Name+" "+e.Name] = e.Value
+					}
+				}
+			}
+			want := map[string]string{"fetch MONGODB_CA_SECRET_ARN": tc.wantFetch, "mongodb MONGODB_TLS": tc.wantTLS, "mongodb MONGODB_TLS_CA_FILE": tc.wantCAF}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s\nJob env: -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
 }
