@@ -195,6 +195,10 @@ func newProvisioning(p *plan, v platformView) (provisioning, string) {
 	return pr, ""
 }
 
+// keyMongoDBCACert is the awsplatform plugin's setting that render
+// (provision.py) fills with the CA certificate fetch.sh read.
+const keyMongoDBCACert = "AWSPLATFORM_MONGODB_CA_CERT"
+
 // mongodbCAFile is where fetch.sh writes the platform's MongoDB CA
 // certificate in the work volume, or empty when there is none to verify
 // with.

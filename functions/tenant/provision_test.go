@@ -960,8 +960,9 @@ func TestProvisionPythonSteps(t *testing.T) {
 		b, _ := json.Marshal(s)
 		return string(b)
 	}
-	// work lays out what fetch.sh leaves: the admin secrets, the drawn
-	// passwords, and the stored configuration if any.
+	// work lays out what fetch.sh leaves: the admin secrets, the MongoDB
+	// CA certificate, the drawn passwords, and the stored configuration if
+	// any.
 	work := func(t *testing.T, current, mysql, mongo string) string {
 		t.Helper()
 		dir := t.TempDir()
@@ -969,6 +970,7 @@ func TestProvisionPythonSteps(t *testing.T) {
 			"in/mysql-admin.json":     secretString(map[string]string{"username": "admin", "password": adminPassword}),
 			"in/mongodb-admin.json":   secretString(map[string]string{"username": "root", "password": adminPassword}),
 			"in/redis-auth.json":      secretString(redisToken),
+			"in/mongodb-ca.pem":       mongoTestCA + "\n",
 			"in/mysql-password.new":   mysql,
 			"in/mongodb-password.new": mongo,
 			// What keys.sh leaves; plan checks its form only.
@@ -1019,6 +1021,8 @@ func TestProvisionPythonSteps(t *testing.T) {
 		c := tutorConfig(p, pr)
 		c["OPENEDX_MYSQL_PASSWORD"], c["MONGODB_PASSWORD"], c["REDIS_PASSWORD"] = mysql, mongo, redisToken
 		c["SMTP_USERNAME"], c["SMTP_PASSWORD"] = smtpUser, smtpPassword
+		// The CA certificate as fetch.sh left it.
+		c[keyMongoDBCACert] = mongoTestCA + "\n"
 		for _, k := range tutorGeneratedKeys {
 			c[k] = got[k]
 		}
@@ -1482,6 +1486,9 @@ func TestProvisionPipeline(t *testing.T) {
 			if !regexp.MustCompile(`^[A-Za-z0-9]{40}$`).MatchString(first[k]) {
 				t.Errorf("stored %s is not 40 random letters and digits", k)
 			}
+		}
+		if diff := cmp.Diff(mongoTestCA+"\n", first[keyMongoDBCACert]); diff != "" {
+			t.Errorf("stored %s: want the CA certificate fetch.sh read: -want, +got:\n%s", keyMongoDBCACert, diff)
 		}
 		if first["OPENEDX_MYSQL_PASSWORD"] == first["MONGODB_PASSWORD"] {
 			t.Errorf("MySQL and MongoDB got the same password")
