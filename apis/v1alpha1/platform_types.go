@@ -562,10 +562,14 @@ type MongoDBStatus struct {
 	AdminSecretARN string `json:"adminSecretArn,omitempty"`
 	// External is true when the platform does not manage the replica set.
 	External bool `json:"external,omitempty"`
-	// TLS is true when clients must connect with TLS: an external replica
-	// set (MongoDB Atlas accepts TLS only). The platform's own members are
-	// reachable from the private-app subnets only and do not speak TLS.
+	// TLS is true when clients must connect with TLS: always, as the
+	// platform's own members speak TLS only, and MongoDB Atlas too.
 	TLS bool `json:"tls,omitempty"`
+	// CASecretARN is the Secrets Manager secret holding the PEM certificate
+	// of the CA that issued the platform's own members' certificates, which
+	// clients must verify them with. Empty for an external replica set,
+	// whose certificates chain to a public CA.
+	CASecretARN string `json:"caSecretArn,omitempty"`
 }
 
 // SearchStatus is how tenants reach OpenSearch.

@@ -54,6 +54,9 @@ type deprovisionInputs struct {
 	MongoDBReplicaSet     string
 	MongoDBAdminSecretARN string
 	MongoDBTLS            bool
+	// MongoDBCASecretARN holds the certificate of the CA of the platform's
+	// own members; empty for an external replica set.
+	MongoDBCASecretARN string
 }
 
 // observedDeprovisionInputs reads the inputs. missing says what is not
@@ -67,9 +70,9 @@ func observedDeprovisionInputs(p *plan, observed map[frsc.Name]frsc.ObservedComp
 		MySQLAdminSecretARN:   db.AdminSecretARN,
 		MongoDBReplicaSet:     mongo.ReplicaSet,
 		MongoDBAdminSecretARN: mongo.AdminSecretARN,
-		// An external replica set (MongoDB Atlas) accepts TLS only; the
-		// platform's own members do not speak it.
-		MongoDBTLS: mongo.External,
+		// The platform's own members speak TLS only, as does MongoDB Atlas.
+		MongoDBTLS:         mongo.TLS,
+		MongoDBCASecretARN: mongo.CASecretARN,
 	}
 	if in.MySQLPort == 0 {
 		in.MySQLPort = portMySQL
@@ -91,7 +94,17 @@ func observedDeprovisionInputs(p *plan, observed map[frsc.Name]frsc.ObservedComp
 	need(in.MySQLAdminSecretARN != "", fmt.Sprintf("the ARN of the master user secret of RDS cluster %q", nameDBCluster))
 	need(len(in.MongoDBHosts) > 0 && in.MongoDBReplicaSet != "", "the MongoDB replica set's members")
 	need(in.MongoDBAdminSecretARN != "", "the ARN of the MongoDB admin secret")
+	need(mongo.External || in.MongoDBCASecretARN != "", "the ARN of the MongoDB CA certificate secret")
 	return in, missing
+}
+
+// deprovisionCAFile is where fetch.sh writes the MongoDB CA certificate,
+// or empty when there is none to verify with.
+func deprovisionCAFile(in deprovisionInputs) string {
+	if !in.MongoDBTLS || in.MongoDBCASecretARN == "" {
+		return ""
+	}
+	return provisionjob.WorkMountPath + "/in/mongodb-ca.pem"
 }
 
 // deprovisionObjects are, while any tenant's data is to be dropped, the
@@ -186,6 +199,7 @@ func deprovisionJob(in deprovisionInputs, e v1alpha1.TenantDeprovisioning, scrip
 				"SCRIPTS_SHA256", sum,
 				"MYSQL_ADMIN_SECRET_ARN", in.MySQLAdminSecretARN,
 				"MONGODB_ADMIN_SECRET_ARN", in.MongoDBAdminSecretARN,
+				"MONGODB_CA_SECRET_ARN", in.MongoDBCASecretARN,
 			)),
 			provisionjob.Step("credentials", provisionjob.ImagePython, []string{"python3", "/scripts/credentials.py"}, small, provisionjob.PythonEnv()),
 			provisionjob.Step("mysql", provisionjob.ImageMySQL, []string{"sh", "/scripts/mysql.sh"}, small, provisionjob.Env(
@@ -200,6 +214,7 @@ func deprovisionJob(in deprovisionInputs, e v1alpha1.TenantDeprovisioning, scrip
 			"MONGODB_HOSTS", strings.Join(in.MongoDBHosts, ","),
 			"MONGODB_REPLICA_SET", in.MongoDBReplicaSet,
 			"MONGODB_TLS", strconv.FormatBool(in.MongoDBTLS),
+			"MONGODB_TLS_CA_FILE", deprovisionCAFile(in),
 			"MONGODB_USERNAME", e.MongoDBUser,
 			"MONGODB_DATABASE", e.MongoDBDatabase,
 			"FORUM_MONGODB_DATABASE", e.ForumDatabase,

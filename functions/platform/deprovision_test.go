@@ -30,6 +30,8 @@ var testDeprovisionInputs = deprovisionInputs{
 	MongoDBHosts:          []string{"mongodb-0.prod.internal:27017", "mongodb-1.prod.internal:27017"},
 	MongoDBReplicaSet:     "rs0",
 	MongoDBAdminSecretARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/mongodb-admin",
+	MongoDBTLS:            true,
+	MongoDBCASecretARN:    "arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/mongodb-ca",
 }
 
 func mustDeprovisionJob(t *testing.T, e v1alpha1.TenantDeprovisioning) *batchv1.Job {
@@ -99,7 +101,10 @@ func TestDeprovisionJob(t *testing.T) {
 		"MYSQL_ADMIN_SECRET_ARN":   testDeprovisionInputs.MySQLAdminSecretARN,
 		"MONGODB_ADMIN_SECRET_ARN": testDeprovisionInputs.MongoDBAdminSecretARN,
 		"MONGODB_HOSTS":            "mongodb-0.prod.internal:27017,mongodb-1.prod.internal:27017",
-		"MONGODB_TLS":              "false",
+		// The platform's own members speak TLS only, verified with its CA.
+		"MONGODB_TLS":           "true",
+		"MONGODB_CA_SECRET_ARN": testDeprovisionInputs.MongoDBCASecretARN,
+		"MONGODB_TLS_CA_FILE":   "/work/in/mongodb-ca.pem",
 	}
 	for k, want := range wantEnv {
 		if env[k] != want {

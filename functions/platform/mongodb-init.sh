@@ -9,8 +9,9 @@
 # through files in a private directory, or the environment of mongosh.
 set -euo pipefail
 
-: "${PLATFORM:?}" "${REGION:?}" "${REPLICA_SET:?}" "${MEMBER_INDEX:?}" "${MEMBER_HOSTS:?}"
-: "${ADMIN_SECRET_ID:?}" "${KEYFILE_SECRET_ID:?}" "${MONGODB_VERSION:?}" "${DATA_DEVICE:?}"
+: "${PLATFORM:?}" "${REGION:?}" "${REPLICA_SET:?}" "${MEMBER_INDEX:?}" "${MEMBER_HOSTS:?}" "${MEMBER_IP:?}"
+: "${ADMIN_SECRET_ID:?}" "${KEYFILE_SECRET_ID:?}" "${CA_KEY_SECRET_ID:?}" "${CA_SECRET_ID:?}"
+: "${MONGODB_VERSION:?}" "${DATA_DEVICE:?}"
 [[ "$MEMBER_INDEX" =~ ^[0-9]+$ ]] || {
 	echo "MEMBER_INDEX must be a number" >&2
 	exit 1
@@ -18,15 +19,30 @@ set -euo pipefail
 
 export AWS_DEFAULT_REGION="$REGION" AWS_RETRY_MODE=standard AWS_MAX_ATTEMPTS=10 AWS_PAGER=""
 export HOME="${HOME:-/root}" REPLICA_SET MEMBER_HOSTS
+# This member's DNS name, which its certificate names.
+read -ra _hosts <<<"$MEMBER_HOSTS"
+MEMBER_HOST=${_hosts[$MEMBER_INDEX]:-}
+[[ -n "$MEMBER_HOST" ]] || {
+	echo "MEMBER_HOSTS has no host for member $MEMBER_INDEX" >&2
+	exit 1
+}
+readonly MEMBER_HOST
 umask 022
 
 readonly DATA_DIR=/var/lib/mongo
 readonly KEYFILE=/etc/mongod.keyfile
 readonly PORT=27017
 readonly PER_BOOT=/var/lib/cloud/scripts/per-boot/mongodb-init.sh
+# The platform's CA certificate and this member's certificate and key, in
+# one file as mongod wants it. Tests point TLS_DIR elsewhere.
+readonly TLS_DIR="${TLS_DIR:-/etc/mongod-tls}"
+readonly CA_FILE="$TLS_DIR/ca.pem" MEMBER_PEM="$TLS_DIR/member.pem"
+# The CA signs member certificates only; members re-issue theirs at boot
+# when less than a year is left.
+readonly CA_DAYS=7300 MEMBER_DAYS=1825 MEMBER_RENEW_SECONDS=31536000
 
 # Private scratch space (mode 0700) for secret values.
-WORK=$(mktemp -d /run/mongodb-init.XXXXXX)
+WORK=$(mktemp -d "${TMPDIR:-/run}/mongodb-init.XXXXXX")
 readonly WORK
 trap 'rm -rf "$WORK"' EXIT
 
@@ -47,9 +63,11 @@ retry() {
 	done
 }
 
-# msh HOST JS: evaluates JS on HOST alone, without authenticating.
+# msh HOST JS: evaluates JS on HOST alone, without authenticating, over TLS
+# verified against the platform's CA (localhost is in every member's
+# certificate).
 msh() {
-	mongosh --quiet --norc "mongodb://$1:$PORT/?directConnection=true&serverSelectionTimeoutMS=5000" --eval "$2"
+	mongosh --quiet --norc "mongodb://$1:$PORT/?directConnection=true&serverSelectionTimeoutMS=5000&tls=true&tlsCAFile=$CA_FILE" --eval "$2"
 }
 
 # get_secret ID FILE: writes the secret's current value to FILE. Returns 3
@@ -95,6 +113,72 @@ ensure_secret() {
 # 1008 base64 characters on one line: within mongod's 1024 whatever it counts.
 new_keyfile() { openssl rand -base64 756 | tr -d '\n'; }
 new_admin() { printf '{"username":"admin","password":"%s"}' "$(openssl rand -hex 32)"; }
+
+# The platform's CA is its own: ACM Private CA would cost about $400 a
+# month for what three certificates need. Its key (ECDSA P-256, PEM) is in
+# the CA key secret, which only members can read; its certificate is in the
+# CA secret, which tenants' provisioner reads. Member 0 draws both, the
+# certificate from the key as stored.
+new_ca_key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null; }
+new_ca_cert() {
+	openssl req -x509 -new -key "$WORK/ca.key" -sha256 -days "$CA_DAYS" \
+		-subj "/O=Open edX platform $PLATFORM/CN=MongoDB CA" \
+		-addext basicConstraints=critical,CA:TRUE,pathlen:0 \
+		-addext keyUsage=critical,keyCertSign,cRLSign 2>"$WORK/err" ||
+		die "cannot draw the CA certificate: $(head -c 300 "$WORK/err")"
+}
+
+# ensure_ca installs the CA certificate after checking that it is the CA
+# key's, so that a member never trusts a certificate it cannot issue from.
+ensure_ca() {
+	ensure_secret "$CA_KEY_SECRET_ID" "$WORK/ca.key" new_ca_key
+	ensure_secret "$CA_SECRET_ID" "$WORK/ca.pem" new_ca_cert
+	[[ "$(openssl x509 -noout -pubkey -in "$WORK/ca.pem")" == "$(openssl pkey -pubout -in "$WORK/ca.key")" ]] ||
+		die "the certificate in $CA_SECRET_ID is not that of the key in $CA_KEY_SECRET_ID"
+	install -d -m 0755 "$TLS_DIR"
+	if write_if_changed "$CA_FILE" 0644 root <"$WORK/ca.pem"; then TLS_CHANGED=1; fi
+}
+
+# member_cert_current: the installed certificate was issued by the current
+# CA for this member's name and address, and has more than a year left.
+member_cert_current() {
+	[[ -s "$MEMBER_PEM" ]] &&
+		openssl verify -CAfile "$CA_FILE" "$MEMBER_PEM" >/dev/null 2>&1 &&
+		openssl x509 -noout -checkend "$MEMBER_RENEW_SECONDS" -in "$MEMBER_PEM" >/dev/null &&
+		openssl x509 -noout -checkhost "$MEMBER_HOST" -in "$MEMBER_PEM" | grep -q 'does match' &&
+		openssl x509 -noout -checkip "$MEMBER_IP" -in "$MEMBER_PEM" | grep -q 'does match'
+}
+
+# issue_member_cert: a new key and a certificate for this member's DNS name,
+# its address and localhost (the init script's own connections), usable as
+# server and as client (members connect to each other with it).
+issue_member_cert() {
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/member.key" 2>"$WORK/err" ||
+		die "cannot draw the member key: $(head -c 300 "$WORK/err")"
+	openssl req -new -key "$WORK/member.key" -subj "/O=Open edX platform $PLATFORM/CN=$MEMBER_HOST" -out "$WORK/member.csr" 2>"$WORK/err" ||
+		die "cannot draw the member request: $(head -c 300 "$WORK/err")"
+	printf '%s\n' \
+		"basicConstraints=critical,CA:FALSE" \
+		"keyUsage=critical,digitalSignature" \
+		"extendedKeyUsage=serverAuth,clientAuth" \
+		"subjectAltName=DNS:$MEMBER_HOST,IP:$MEMBER_IP,DNS:localhost,IP:127.0.0.1" >"$WORK/member.ext"
+	openssl x509 -req -in "$WORK/member.csr" -CA "$WORK/ca.pem" -CAkey "$WORK/ca.key" -set_serial "0x$(openssl rand -hex 16)" \
+		-sha256 -days "$MEMBER_DAYS" -extfile "$WORK/member.ext" -out "$WORK/member.crt" 2>"$WORK/err" ||
+		die "cannot issue the member certificate: $(head -c 300 "$WORK/err")"
+	cat "$WORK/member.crt" "$WORK/member.key" | write_if_changed "$MEMBER_PEM" 0400 mongod || true
+}
+
+# ensure_member_cert issues a certificate unless the installed one is
+# current.
+ensure_member_cert() {
+	if member_cert_current; then return 0; fi
+	log "issuing this member's certificate"
+	issue_member_cert
+	TLS_CHANGED=1
+}
+
+# Set by ensure_ca and ensure_member_cert when mongod must restart.
+TLS_CHANGED=0
 
 # write_if_changed FILE MODE OWNER: installs standard input as FILE; returns
 # 0 if that changed FILE, 1 otherwise.
@@ -160,14 +244,9 @@ EOF
 	command -v aws >/dev/null || retry 600 20 dnf install -y -q awscli-2 || die "cannot install the AWS CLI"
 }
 
-# mongod is restarted only when its configuration or keyfile changed, so
-# that an ordinary reboot does not restart it twice.
-configure_mongod() {
-	local changed=0 f
-	chown mongod:mongod "$DATA_DIR"
-	chmod 0750 "$DATA_DIR"
-	if write_if_changed "$KEYFILE" 0400 mongod <"$WORK/keyfile"; then changed=1; fi
-	if write_if_changed /etc/mongod.conf 0644 root <<EOF; then changed=1; fi
+# mongod_conf prints mongod's configuration.
+mongod_conf() {
+	cat <<EOF
 # Written by mongodb-init.sh at every boot: edits are lost.
 storage:
   dbPath: $DATA_DIR
@@ -181,12 +260,33 @@ processManagement:
 net:
   port: $PORT
   bindIpAll: true
+  # TLS only, for members and clients alike. Clients (tenants) present no
+  # certificate: they authenticate with SCRAM, members with the keyfile.
+  tls:
+    mode: requireTLS
+    certificateKeyFile: $MEMBER_PEM
+    CAFile: $CA_FILE
+    allowConnectionsWithoutCertificates: true
+    disabledProtocols: TLS1_0,TLS1_1
 replication:
   replSetName: $REPLICA_SET
 security:
   keyFile: $KEYFILE
   authorization: enabled
 EOF
+}
+
+# mongod is restarted only when its configuration, keyfile or certificates
+# changed, so that an ordinary reboot does not restart it twice.
+configure_mongod() {
+	local changed=0 f
+	chown mongod:mongod "$DATA_DIR"
+	chmod 0750 "$DATA_DIR"
+	if write_if_changed "$KEYFILE" 0400 mongod <"$WORK/keyfile"; then changed=1; fi
+	ensure_ca
+	ensure_member_cert
+	if [[ $TLS_CHANGED -eq 1 ]]; then changed=1; fi
+	if mongod_conf | write_if_changed /etc/mongod.conf 0644 root; then changed=1; fi
 	mkdir -p /etc/systemd/system/mongod.service.d
 	if printf '[Unit]\nRequiresMountsFor=%s\n' "$DATA_DIR" |
 		write_if_changed /etc/systemd/system/mongod.service.d/10-data-volume.conf 0644 root; then changed=1; fi
@@ -303,4 +403,7 @@ main() {
 	log "done"
 }
 
-main "$@"
+# Tests source this file for its functions.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+	main "$@"
+fi

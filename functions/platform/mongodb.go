@@ -25,9 +25,15 @@ import (
 // The platform's MongoDB is a replica set of three EC2 members, one per
 // zone, in the private-db subnets: DocumentDB is not compatible enough with
 // what Open edX's modulestore and forum expect. Members are administered
-// through SSM Session Manager only: no key pair, no SSH. Their keyfile and
-// admin credentials live in Secrets Manager, written by the first member,
-// never by this function.
+// through SSM Session Manager only: no key pair, no SSH. Their keyfile,
+// admin credentials and TLS certificate authority live in Secrets Manager,
+// written by the first member, never by this function.
+//
+// Members speak TLS only. Their CA is the platform's own, drawn by member 0
+// (mongodb-init.sh): ACM Private CA would cost about $400 a month for three
+// certificates. The CA's key is readable by the members only; its
+// certificate, public, is in a secret of its own that tenants' provisioner
+// reads, and each member issues its own certificate at boot.
 
 // Names of MongoDB resources.
 const (
@@ -38,6 +44,8 @@ const (
 	nameMongoDBLaunchTemplate   resource.Name = "mongodb-launch-template"
 	nameMongoDBKeyfileSecret    resource.Name = "mongodb-secret-keyfile"
 	nameMongoDBAdminSecret      resource.Name = "mongodb-secret-admin"
+	nameMongoDBCAKeySecret      resource.Name = "mongodb-secret-ca-key"
+	nameMongoDBCASecret         resource.Name = "mongodb-secret-ca"
 	nameMongoDBZone             resource.Name = "mongodb-dns-zone"
 	nameMongoDBIngressSelf      resource.Name = "security-group-mongodb-ingress-self"
 	nameMongoDBEgressSelf       resource.Name = "security-group-mongodb-egress-self"
@@ -87,10 +95,12 @@ const (
 	mongodbDataDevice    = "/dev/sdf"
 	mongodbRootVolumeGiB = 20
 	mongodbDNSTTL        = 60
-	// Secret ids under openedx/<platform>/; the members' policy grants
-	// openedx/<platform>/mongodb-*.
+	// Secret ids under openedx/<platform>/; the members' policy names
+	// each of them.
 	mongodbKeyfileSecretID = "mongodb-keyfile"
 	mongodbAdminSecretID   = "mongodb-admin"
+	mongodbCAKeySecretID   = "mongodb-ca-key"
+	mongodbCASecretID      = "mongodb-ca"
 	// Launch template and IAM policy names are at most 128 characters.
 	maxMongoDBAWSName = 128
 )
@@ -146,16 +156,24 @@ func mongodbMembers(p *plan) ([]mongodbMember, error) {
 	return out, nil
 }
 
-// mongodbPolicy lets members read and write their own two secrets and
-// nothing else: the keyfile and admin secrets are encrypted with the data
-// key, which they may use only through Secrets Manager.
+// mongodbSecretIDs are the members' secrets.
+var mongodbSecretIDs = []string{mongodbKeyfileSecretID, mongodbAdminSecretID, mongodbCAKeySecretID, mongodbCASecretID}
+
+// mongodbPolicy lets members read and write their own four secrets and
+// nothing else: the keyfile, admin and CA secrets are encrypted with the
+// data key, which they may use only through Secrets Manager. Secrets
+// Manager appends a dash and six characters to a secret's name in its ARN.
 func mongodbPolicy(p *plan, dataKeyARN, account string) (string, error) {
+	arns := make([]string, 0, len(mongodbSecretIDs))
+	for _, id := range mongodbSecretIDs {
+		arns = append(arns, fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:%s-??????", p.Partition, p.Region, account, p.secretName(id)))
+	}
 	doc := awsiam.PolicyDocument{Version: awsiam.Version, Statement: []awsiam.Statement{
 		{
 			Sid:      "MongoDBSecrets",
 			Effect:   "Allow",
 			Action:   []string{"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"},
-			Resource: []string{fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:%s", p.Partition, p.Region, account, p.secretName("mongodb-*"))},
+			Resource: arns,
 		},
 		dataKeyThroughSecretsManager(p, dataKeyARN),
 	}}
@@ -187,6 +205,8 @@ func mongodb(p *plan, dataKeyARN string) (rs []compose.Resource, missing []strin
 		attachment(p, roleMongoDB, mongodbSSMPolicy),
 		secret(p, nameMongoDBKeyfileSecret, mongodbKeyfileSecretID, "Keyfile the MongoDB members of Open edX platform "+p.Name+" authenticate each other with; written by member 0"),
 		secret(p, nameMongoDBAdminSecret, mongodbAdminSecretID, "Credentials of the root user of the MongoDB of Open edX platform "+p.Name+", as JSON with username and password; written by member 0"),
+		secret(p, nameMongoDBCAKeySecret, mongodbCAKeySecretID, "Private key (PEM) of the CA that issues the TLS certificates of the MongoDB members of Open edX platform "+p.Name+"; written by member 0, read by members only"),
+		secret(p, nameMongoDBCASecret, mongodbCASecretID, "Certificate (PEM) of the CA of the MongoDB members of Open edX platform "+p.Name+", which clients verify them with; written by member 0"),
 	)
 	rs = append(rs, mongodbDNS(p, members)...)
 
@@ -427,8 +447,11 @@ func mongodbUserData(p *plan, m mongodbMember, members []mongodbMember) (string,
 		{"REPLICA_SET", mongodbReplicaSet},
 		{"MEMBER_INDEX", strconv.Itoa(m.Index)},
 		{"MEMBER_HOSTS", strings.Join(hosts, " ")},
+		{"MEMBER_IP", m.IP.String()},
 		{"ADMIN_SECRET_ID", p.secretName(mongodbAdminSecretID)},
 		{"KEYFILE_SECRET_ID", p.secretName(mongodbKeyfileSecretID)},
+		{"CA_KEY_SECRET_ID", p.secretName(mongodbCAKeySecretID)},
+		{"CA_SECRET_ID", p.secretName(mongodbCASecretID)},
 		{"MONGODB_VERSION", p.MongoDB.Version},
 		{"DATA_DEVICE", mongodbDataDevice},
 	}
@@ -446,8 +469,24 @@ func mongodbUserData(p *plan, m mongodbMember, members []mongodbMember) (string,
 		}
 		b.WriteString(v.name + "=" + q + "\n")
 	}
-	b.WriteString(body)
+	b.WriteString(mongodbScriptBody(body))
 	return b.String(), nil
+}
+
+// mongodbScriptBody is the script without its comment and blank lines: EC2
+// takes at most 16 KiB of user data, and the comments are for readers of
+// mongodb-init.sh. No line of the script starts with # inside a string or
+// a here-document whose content matters (mongod.conf's comments do not).
+func mongodbScriptBody(body string) string {
+	var b strings.Builder
+	for line := range strings.Lines(body) {
+		t := strings.TrimSpace(line)
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		b.WriteString(line)
+	}
+	return b.String()
 }
 
 // shellSingleQuote quotes s for a POSIX shell: within single quotes nothing
@@ -461,7 +500,8 @@ func shellSingleQuote(s string) (string, error) {
 }
 
 // mongodbStatus is how tenants reach MongoDB: the members' private names in
-// member order, or what the spec says of an external replica set.
+// member order, over TLS verified with the platform's CA, or what the spec
+// says of an external replica set.
 func mongodbStatus(p *plan, observed map[resource.Name]resource.ObservedComposed) v1alpha1.MongoDBStatus {
 	if e := p.MongoDB.External; e != nil {
 		// Every host gets its port, so that tenants take the hosts as
@@ -491,5 +531,7 @@ func mongodbStatus(p *plan, observed map[resource.Name]resource.ObservedComposed
 		Hosts:          hosts,
 		ReplicaSet:     mongodbReplicaSet,
 		AdminSecretARN: compose.ObservedString(observed, nameMongoDBAdminSecret, "status.atProvider.arn"),
+		TLS:            true,
+		CASecretARN:    compose.ObservedString(observed, nameMongoDBCASecret, "status.atProvider.arn"),
 	}
 }

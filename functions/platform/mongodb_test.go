@@ -27,6 +27,7 @@ import (
 const (
 	mongoKeyARN       = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 	mongoAdminARN     = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/mongodb-admin-AbCdEf"
+	mongoCAARN        = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/mongodb-ca-GhIjKl"
 	mongoExternalARN  = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:atlas-admin-XyZ123"
 	mongoMissingKey   = `the ARN of KMS key "kms-key-data"`
 	mongoUserDataMax  = 16 * 1024 // EC2's limit on user data before base64
@@ -76,7 +77,7 @@ func mongoAlwaysNames(zones []string) []string {
 		"security-group-mongodb",
 		"security-group-mongodb-ingress-self", "security-group-mongodb-egress-self", "security-group-mongodb-egress-https",
 		"mongodb-iam-role", "iam-attachment-mongodb-AmazonSSMManagedInstanceCore",
-		"mongodb-secret-keyfile", "mongodb-secret-admin",
+		"mongodb-secret-keyfile", "mongodb-secret-admin", "mongodb-secret-ca-key", "mongodb-secret-ca",
 		"mongodb-dns-zone", "mongodb-dns-record-0", "mongodb-dns-record-1", "mongodb-dns-record-2",
 	}
 	for _, z := range zones {
@@ -468,14 +469,19 @@ func TestMongoDBPolicy(t *testing.T) {
 		want   awsiam.PolicyDocument
 	}{
 		"EUWest1": {
-			reason: "Members may use only their platform's mongodb-* secrets, and the data key only through Secrets Manager.",
+			reason: "Members may use exactly their platform's four MongoDB secrets (keyfile, admin, CA key, CA certificate), and the data key only through Secrets Manager.",
 			xr:     newXR(),
 			key:    mongoKeyARN,
 			want: awsiam.PolicyDocument{Version: "2012-10-17", Statement: []awsiam.Statement{
 				{
 					Sid: "MongoDBSecrets", Effect: "Allow",
-					Action:   []string{"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"},
-					Resource: []string{"arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/mongodb-*"},
+					Action: []string{"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"},
+					Resource: []string{
+						"arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/mongodb-keyfile-??????",
+						"arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/mongodb-admin-??????",
+						"arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/mongodb-ca-key-??????",
+						"arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/mongodb-ca-??????",
+					},
 				},
 				{
 					Sid: "DataKeyThroughSecretsManager", Effect: "Allow",
@@ -492,8 +498,13 @@ func TestMongoDBPolicy(t *testing.T) {
 			want: awsiam.PolicyDocument{Version: "2012-10-17", Statement: []awsiam.Statement{
 				{
 					Sid: "MongoDBSecrets", Effect: "Allow",
-					Action:   []string{"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"},
-					Resource: []string{"arn:aws-cn:secretsmanager:cn-northwest-1:210987654321:secret:openedx/prod/mongodb-*"},
+					Action: []string{"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"},
+					Resource: []string{
+						"arn:aws-cn:secretsmanager:cn-northwest-1:210987654321:secret:openedx/prod/mongodb-keyfile-??????",
+						"arn:aws-cn:secretsmanager:cn-northwest-1:210987654321:secret:openedx/prod/mongodb-admin-??????",
+						"arn:aws-cn:secretsmanager:cn-northwest-1:210987654321:secret:openedx/prod/mongodb-ca-key-??????",
+						"arn:aws-cn:secretsmanager:cn-northwest-1:210987654321:secret:openedx/prod/mongodb-ca-??????",
+					},
 				},
 				{
 					Sid: "DataKeyThroughSecretsManager", Effect: "Allow",
@@ -563,7 +574,10 @@ func TestMongoDBSecrets(t *testing.T) {
 			t.Errorf("%s: not encrypted with the data key", n)
 		}
 	}
-	want := map[resource.Name]string{nameMongoDBKeyfileSecret: "openedx/prod/mongodb-keyfile", nameMongoDBAdminSecret: "openedx/prod/mongodb-admin"}
+	want := map[resource.Name]string{
+		nameMongoDBKeyfileSecret: "openedx/prod/mongodb-keyfile", nameMongoDBAdminSecret: "openedx/prod/mongodb-admin",
+		nameMongoDBCAKeySecret: "openedx/prod/mongodb-ca-key", nameMongoDBCASecret: "openedx/prod/mongodb-ca",
+	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("secrets: -want, +got:\n%s", diff)
 	}
@@ -648,8 +662,8 @@ func TestMongoDBUserData(t *testing.T) {
 				if len(*ud) > mongoUserDataMax {
 					t.Errorf("%s\nmember %d: user data is %d bytes, over EC2's %d", tc.reason, m.Index, len(*ud), mongoUserDataMax)
 				}
-				if !strings.HasPrefix(*ud, "#!/bin/bash\n") || !strings.HasSuffix(*ud, mongodbInitScript[strings.Index(mongodbInitScript, "\n")+1:]) {
-					t.Errorf("%s\nmember %d: want a shebang, the header, then mongodb-init.sh verbatim", tc.reason, m.Index)
+				if !strings.HasPrefix(*ud, "#!/bin/bash\n") || !strings.HasSuffix(*ud, mongoScriptCode()) {
+					t.Errorf("%s\nmember %d: want a shebang, the header, then mongodb-init.sh's code lines verbatim", tc.reason, m.Index)
 				}
 				cmd := exec.Command("/bin/bash", "-n")
 				cmd.Stdin = strings.NewReader(*ud)
@@ -663,8 +677,11 @@ func TestMongoDBUserData(t *testing.T) {
 					"REPLICA_SET":       "rs0",
 					"MEMBER_INDEX":      fmt.Sprint(m.Index),
 					"MEMBER_HOSTS":      strings.Join(hosts, " "),
+					"MEMBER_IP":         m.IP.String(),
 					"ADMIN_SECRET_ID":   "openedx/" + p.Name + "/mongodb-admin",
 					"KEYFILE_SECRET_ID": "openedx/" + p.Name + "/mongodb-keyfile",
+					"CA_KEY_SECRET_ID":  "openedx/" + p.Name + "/mongodb-ca-key",
+					"CA_SECRET_ID":      "openedx/" + p.Name + "/mongodb-ca",
 					"MONGODB_VERSION":   "7.0",
 					"DATA_DEVICE":       "/dev/sdf",
 				}
@@ -674,6 +691,18 @@ func TestMongoDBUserData(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mongoScriptCode is mongodb-init.sh after its shebang, but its comment
+// and blank lines.
+func mongoScriptCode() string {
+	var out []string
+	for i, line := range strings.Split(mongodbInitScript, "\n") {
+		if t := strings.TrimSpace(line); i > 0 && t != "" && !strings.HasPrefix(t, "#") {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n") + "\n"
 }
 
 // mongoHeaderValues runs the header of user data ud in bash, without the
@@ -749,21 +778,24 @@ func TestMongoDBStatus(t *testing.T) {
 		want     v1alpha1.MongoDBStatus
 	}{
 		"BeforeAWS": {
-			reason: "Hosts are known before anything exists; the admin secret's ARN is not.",
+			reason: "Hosts and TLS are known before anything exists; the secrets' ARNs are not.",
 			xr:     newXR(),
 			want: v1alpha1.MongoDBStatus{
 				Hosts:      []string{"mongodb-0.prod.openedx.internal:27017", "mongodb-1.prod.openedx.internal:27017", "mongodb-2.prod.openedx.internal:27017"},
 				ReplicaSet: "rs0",
+				TLS:        true,
 			},
 		},
 		"SmallObserved": {
-			reason:   "Hosts are in member order, three on two zones; the admin secret's ARN is what AWS reported.",
+			reason:   "Hosts are in member order, three on two zones; TLS is required; the admin and CA secrets' ARNs are what AWS reported.",
 			xr:       mongoSmall(),
-			observed: map[resource.Name]resource.ObservedComposed{nameMongoDBAdminSecret: mongoObservedAdminSecret()},
+			observed: map[resource.Name]resource.ObservedComposed{nameMongoDBAdminSecret: mongoObservedAdminSecret(), nameMongoDBCASecret: mongoObservedCASecret()},
 			want: v1alpha1.MongoDBStatus{
 				Hosts:          []string{"mongodb-0.prod.openedx.internal:27017", "mongodb-1.prod.openedx.internal:27017", "mongodb-2.prod.openedx.internal:27017"},
 				ReplicaSet:     "rs0",
 				AdminSecretARN: mongoAdminARN,
+				TLS:            true,
+				CASecretARN:    mongoCAARN,
 			},
 		},
 	}
@@ -827,4 +859,12 @@ func mongoMustAddr(t *testing.T, s string) netip.Addr {
 		t.Fatalf("%q is not an address: %v", s, err)
 	}
 	return a
+}
+
+func mongoObservedCASecret() resource.ObservedComposed {
+	return observedJSON(`{
+		"apiVersion": "secretsmanager.aws.upbound.io/v1beta1", "kind": "Secret",
+		"metadata": {"name": "prod-c4x7q"},
+		"status": {"atProvider": {"arn": "` + mongoCAARN + `"}}
+	}`)
 }

@@ -133,7 +133,8 @@ type provisionerInputs struct {
 	DataKeyARN string
 	// AdminSecretARNs are the data stores' admin secrets: Aurora's master
 	// user secret (created by RDS), MongoDB's admin and the cache's AUTH
-	// token.
+	// token; and the certificate of MongoDB's CA, which the provisioning
+	// Jobs verify the members with.
 	AdminSecretARNs []string
 }
 
@@ -148,11 +149,18 @@ func observedProvisionerInputs(p *plan, observed map[resource.Name]resource.Obse
 	}
 	for _, s := range []struct {
 		arn, what string
+		// unused is true for a secret the platform does not have.
+		unused bool
 	}{
-		{databaseStatus(observed).AdminSecretARN, fmt.Sprintf("the ARN of the master user secret of RDS cluster %q", nameDBCluster)},
-		{mongodbStatus(p, observed).AdminSecretARN, fmt.Sprintf("the ARN of secret %q", nameMongoDBAdminSecret)},
-		{cacheStatus(p, observed).AuthSecretARN, fmt.Sprintf("the ARN of secret %q", nameCacheAuthSecret)},
+		{databaseStatus(observed).AdminSecretARN, fmt.Sprintf("the ARN of the master user secret of RDS cluster %q", nameDBCluster), false},
+		{mongodbStatus(p, observed).AdminSecretARN, fmt.Sprintf("the ARN of secret %q", nameMongoDBAdminSecret), false},
+		// An external replica set's certificates chain to a public CA.
+		{mongodbStatus(p, observed).CASecretARN, fmt.Sprintf("the ARN of secret %q", nameMongoDBCASecret), p.MongoDB.External != nil},
+		{cacheStatus(p, observed).AuthSecretARN, fmt.Sprintf("the ARN of secret %q", nameCacheAuthSecret), false},
 	} {
+		if s.unused {
+			continue
+		}
 		if s.arn == "" {
 			missing = append(missing, s.what)
 			continue

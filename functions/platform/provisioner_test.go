@@ -24,6 +24,7 @@ import (
 const (
 	provisionerTestAuroraSecret   = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-0a1b2c3d-AbCdEf"
 	provisionerTestMongoDBSecret  = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/mongodb-admin-GhIjKl"
+	provisionerTestMongoDBCA      = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/mongodb-ca-YzAbCd"
 	provisionerTestCacheSecret    = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/cache-auth-MnOpQr"
 	provisionerTestExternalSecret = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:atlas/admin-StUvWx"
 )
@@ -39,6 +40,8 @@ func provisionerObserved() map[resource.Name]resource.ObservedComposed {
 			"status": {"atProvider": {"masterUserSecret": [{"secretArn": "` + provisionerTestAuroraSecret + `"}]}}}`),
 		nameMongoDBAdminSecret: observedJSON(`{"apiVersion": "secretsmanager.aws.upbound.io/v1beta1", "kind": "Secret", "metadata": {"name": "prod-m0ng0"},
 			"status": {"atProvider": {"arn": "` + provisionerTestMongoDBSecret + `"}}}`),
+		nameMongoDBCASecret: observedJSON(`{"apiVersion": "secretsmanager.aws.upbound.io/v1beta1", "kind": "Secret", "metadata": {"name": "prod-m0ca0"},
+			"status": {"atProvider": {"arn": "` + provisionerTestMongoDBCA + `"}}}`),
 		nameCacheAuthSecret: observedJSON(`{"apiVersion": "secretsmanager.aws.upbound.io/v1beta1", "kind": "Secret", "metadata": {"name": "prod-c4che"},
 			"status": {"atProvider": {"arn": "` + provisionerTestCacheSecret + `"}}}`),
 		nameClusterAuth: observedJSON(`{"apiVersion": "eks.aws.upbound.io/v1beta1", "kind": "ClusterAuth", "metadata": {"name": "prod-4uth5"},
@@ -210,7 +213,7 @@ func TestProvisioner(t *testing.T) {
 			reason:  "The role and its association come with the cluster; the policy waits for every ARN it names, and the namespace for a reachable cluster.",
 			xr:      newXR(),
 			names:   iamNames,
-			missing: []string{`the ARN of KMS key "kms-key-data"`, `the ARN of the master user secret of RDS cluster "database-cluster"`, `the ARN of secret "mongodb-secret-admin"`, `the ARN of secret "secret-cache-auth"`},
+			missing: []string{`the ARN of KMS key "kms-key-data"`, `the ARN of the master user secret of RDS cluster "database-cluster"`, `the ARN of secret "mongodb-secret-admin"`, `the ARN of secret "mongodb-secret-ca"`, `the ARN of secret "secret-cache-auth"`},
 		},
 		"AuroraSecretPending": {
 			reason:   "RDS creates its secret with the cluster, which takes longest: the policy waits for it, the trust already names the account.",
@@ -226,12 +229,12 @@ func TestProvisioner(t *testing.T) {
 			observed: provisionerObserved(),
 			names:    all,
 			account:  "123456789012",
-			secrets:  []string{provisionerTestAuroraSecret, provisionerTestMongoDBSecret, provisionerTestCacheSecret},
+			secrets:  []string{provisionerTestAuroraSecret, provisionerTestMongoDBSecret, provisionerTestMongoDBCA, provisionerTestCacheSecret},
 		},
 		"ExternalMongoDB": {
-			reason:   "An external replica set's admin secret is the one the spec names.",
+			reason:   "An external replica set's admin secret is the one the spec names; it has no CA secret, and none is waited for.",
 			xr:       newXR(externalMongoDB),
-			observed: withoutObserved(provisionerObserved(), nameMongoDBAdminSecret),
+			observed: withoutObserved(provisionerObserved(), nameMongoDBAdminSecret, nameMongoDBCASecret),
 			names:    all,
 			account:  "123456789012",
 			secrets:  []string{provisionerTestAuroraSecret, provisionerTestExternalSecret, provisionerTestCacheSecret},
@@ -244,7 +247,7 @@ func TestProvisioner(t *testing.T) {
 				nameProvisionerNamespace: {},
 			},
 			names:   all,
-			missing: []string{`the ARN of KMS key "kms-key-data"`, `the ARN of the master user secret of RDS cluster "database-cluster"`, `the ARN of secret "mongodb-secret-admin"`, `the ARN of secret "secret-cache-auth"`},
+			missing: []string{`the ARN of KMS key "kms-key-data"`, `the ARN of the master user secret of RDS cluster "database-cluster"`, `the ARN of secret "mongodb-secret-admin"`, `the ARN of secret "mongodb-secret-ca"`, `the ARN of secret "secret-cache-auth"`},
 			policy:  `{"Version":"2012-10-17","Statement":[]}`,
 		},
 	}

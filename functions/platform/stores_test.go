@@ -69,6 +69,9 @@ func TestDeprovisionRealMySQL(t *testing.T) {
 		secretString, _ := json.Marshal(string(value))
 		write(filepath.Join(root, "state", strings.NewReplacer("/", "_", ":", "_", "!", "_").Replace(arn)), string(secretString), 0o600)
 	}
+	// The CA certificate, read with --output text: as stored.
+	const caPEM = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n"
+	write(filepath.Join(root, "state", strings.NewReplacer("/", "_", ":", "_", "!", "_").Replace(in.MongoDBCASecretARN)), caPEM, 0o600)
 
 	// Two provisioned tenants, as the tenant's provisioning Job leaves them.
 	const password = "TenantPassword0123456789abcdefghijklmnop"
@@ -94,6 +97,11 @@ func TestDeprovisionRealMySQL(t *testing.T) {
 			Scripts: filepath.Join(root, "scripts"), ScriptsVar: "DEPROVISION_SCRIPTS", WorkVar: "DEPROVISION_WORK",
 			Env:  []string{"FAKE_STATE=" + filepath.Join(root, "state")},
 			Skip: []string{"mongodb"},
+			AfterStep: func(step, work string) {
+				if b, err := os.ReadFile(filepath.Join(work, "in", "mongodb-ca.pem")); step == "fetch" && (err != nil || string(b) != caPEM) {
+					t.Errorf("fetch did not leave the CA certificate for mongodb.sh: %q (%v)", b, err)
+				}
+			},
 		}.Run(t, job)
 		if strings.Contains(logs, adminPassword) || strings.Contains(logs, password) {
 			t.Errorf("a step logged a password:\n%s", logs)

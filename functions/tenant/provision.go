@@ -78,11 +78,13 @@ type provisioning struct {
 	MongoDBHosts          []string
 	MongoDBReplicaSet     string
 	MongoDBAdminSecretARN string
-	// MongoDBTLS is true for an external replica set: MongoDB Atlas, the
-	// one the platform documents, accepts TLS connections only. The
-	// platform's own members do not speak TLS; they are reachable from
-	// the private-app subnets only.
+	// MongoDBTLS is true when the platform says clients must speak TLS:
+	// its own members speak TLS only, and so does MongoDB Atlas.
 	MongoDBTLS bool
+	// MongoDBCASecretARN holds the CA certificate the platform's own
+	// members are verified with; empty for an external replica set, whose
+	// certificates chain to a public CA.
+	MongoDBCASecretARN string
 
 	RedisHost          string
 	RedisPort          int
@@ -134,6 +136,7 @@ func newProvisioning(p *plan, v platformView) (provisioning, string) {
 		MongoDBReplicaSet:     s.MongoDB.ReplicaSet,
 		MongoDBAdminSecretARN: s.MongoDB.AdminSecretARN,
 		MongoDBTLS:            s.MongoDB.TLS,
+		MongoDBCASecretARN:    s.MongoDB.CASecretARN,
 		RedisHost:             s.Cache.PrimaryEndpoint,
 		RedisPort:             compose.OrDefault(s.Cache.Port, portRedis),
 		RedisAuthSecretARN:    s.Cache.AuthSecretARN,
@@ -180,6 +183,8 @@ func newProvisioning(p *plan, v platformView) (provisioning, string) {
 	default:
 		missing = append(missing, "the ARN of the platform's MongoDB admin secret is not known yet")
 	}
+	// The platform's own members present certificates of its own CA.
+	need(s.MongoDB.External || !s.MongoDB.TLS || pr.MongoDBCASecretARN != "", "the ARN of the platform's MongoDB CA certificate secret is not known yet")
 	need(pr.RedisHost != "", "the platform's cache primary endpoint is not known yet")
 	need(pr.RedisAuthSecretARN != "", "the ARN of the platform's cache AUTH secret is not known yet")
 	need(alloc.Instance != "" || alloc.Composite != "", "the platform has not allocated Redis databases to this instance yet")
@@ -188,6 +193,20 @@ func newProvisioning(p *plan, v platformView) (provisioning, string) {
 	}
 	pr.Bucket = p.storageBucketName(pr.Platform, pr.Account, pr.Region)
 	return pr, ""
+}
+
+// keyMongoDBCACert is the awsplatform plugin's setting that render
+// (provision.py) fills with the CA certificate fetch.sh read.
+const keyMongoDBCACert = "AWSPLATFORM_MONGODB_CA_CERT"
+
+// mongodbCAFile is where fetch.sh writes the platform's MongoDB CA
+// certificate in the work volume, or empty when there is none to verify
+// with.
+func mongodbCAFile(pr provisioning) string {
+	if !pr.MongoDBTLS || pr.MongoDBCASecretARN == "" {
+		return ""
+	}
+	return provisionjob.WorkMountPath + "/in/mongodb-ca.pem"
 }
 
 // tutorConfig is the instance's Tutor configuration but its credentials,
@@ -357,6 +376,7 @@ func provisionJob(p *plan, pr provisioning, labels map[string]string, scripts ma
 				"TENANT_SECRET_ID", pr.SecretID,
 				"MYSQL_ADMIN_SECRET_ARN", pr.MySQLAdminSecretARN,
 				"MONGODB_ADMIN_SECRET_ARN", pr.MongoDBAdminSecretARN,
+				"MONGODB_CA_SECRET_ARN", pr.MongoDBCASecretARN,
 				"REDIS_AUTH_SECRET_ARN", pr.RedisAuthSecretARN,
 			)),
 			// Only the MySQL image has openssl, which draws Tutor's JWT key.
@@ -375,6 +395,7 @@ func provisionJob(p *plan, pr provisioning, labels map[string]string, scripts ma
 				"MONGODB_HOSTS", strings.Join(pr.MongoDBHosts, ","),
 				"MONGODB_REPLICA_SET", pr.MongoDBReplicaSet,
 				"MONGODB_TLS", strconv.FormatBool(pr.MongoDBTLS),
+				"MONGODB_TLS_CA_FILE", mongodbCAFile(pr),
 				"MONGODB_USERNAME", p.mongodbUsername(),
 				"MONGODB_DATABASE", p.mongodbDatabase(),
 				"FORUM_MONGODB_DATABASE", p.forumDatabase(),

@@ -52,6 +52,8 @@ func provisioningPlatform(mods ...func(*v1alpha1.XPlatform)) *v1alpha1.XPlatform
 				Hosts:          []string{"mongodb-0.prod.openedx.internal:27017", "mongodb-1.prod.openedx.internal:27017", "mongodb-2.prod.openedx.internal:27017"},
 				ReplicaSet:     "rs0",
 				AdminSecretARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/mongodb-admin-AbCdEf",
+				TLS:            true,
+				CASecretARN:    "arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/mongodb-ca-GhIjKl",
 			},
 			Edge: v1alpha1.EdgeStatus{
 				Domain:           "demo.example.com",
@@ -89,6 +91,8 @@ func wantDemoProvisioning() provisioning {
 		MongoDBHosts:          []string{"mongodb-0.prod.openedx.internal:27017", "mongodb-1.prod.openedx.internal:27017", "mongodb-2.prod.openedx.internal:27017"},
 		MongoDBReplicaSet:     "rs0",
 		MongoDBAdminSecretARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/mongodb-admin-AbCdEf",
+		MongoDBTLS:            true,
+		MongoDBCASecretARN:    "arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/mongodb-ca-GhIjKl",
 		RedisHost:             "master.prod-cache.abc.euw1.cache.amazonaws.com",
 		RedisPort:             6379,
 		RedisAuthSecretARN:    "arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/cache-auth-AbCdEf",
@@ -183,6 +187,7 @@ func TestNewProvisioning(t *testing.T) {
 				pr.MongoDBReplicaSet = "atlas-abcde-shard-0"
 				pr.MongoDBAdminSecretARN = atlasAdminSecret
 				pr.MongoDBTLS = true
+				pr.MongoDBCASecretARN = ""
 				return pr
 			}()},
 		},
@@ -198,6 +203,7 @@ func TestNewProvisioning(t *testing.T) {
 				pr.MongoDBReplicaSet = "atlas-0"
 				pr.MongoDBAdminSecretARN = atlasAdminSecret
 				pr.MongoDBTLS = true
+				pr.MongoDBCASecretARN = ""
 				return pr
 			}()},
 		},
@@ -267,6 +273,12 @@ func TestNewProvisioningPending(t *testing.T) {
 			pl:     provisioningPlatform(func(pl *v1alpha1.XPlatform) { pl.Status.MongoDB.AdminSecretARN = "" }),
 			alloc:  demoAllocation,
 			want:   "the ARN of the platform's MongoDB admin secret is not known yet",
+		},
+		"NoMongoDBCASecret": {
+			reason: "The platform's own members speak TLS with certificates of its own CA: the Job waits for the CA certificate's secret.",
+			pl:     provisioningPlatform(func(pl *v1alpha1.XPlatform) { pl.Status.MongoDB.CASecretARN = "" }),
+			alloc:  demoAllocation,
+			want:   "the ARN of the platform's MongoDB CA certificate secret is not known yet",
 		},
 		"ExternalMongoDBOnlyInSpec": {
 			reason: "An external replica set in the platform's spec is not the tenant's to read: it waits for the platform to publish it.",
@@ -339,7 +351,7 @@ func wantDemoTutorConfig() map[string]string {
 		"MONGODB_USERNAME":                   "openedx_demo",
 		"MONGODB_AUTH_SOURCE":                "admin",
 		"MONGODB_REPLICA_SET":                "rs0",
-		"MONGODB_USE_SSL":                    "false",
+		"MONGODB_USE_SSL":                    "true",
 		"RUN_REDIS":                          "false",
 		"REDIS_HOST":                         "master.prod-cache.abc.euw1.cache.amazonaws.com",
 		"REDIS_PORT":                         "6379",
@@ -949,8 +961,9 @@ func TestProvisionPythonSteps(t *testing.T) {
 		b, _ := json.Marshal(s)
 		return string(b)
 	}
-	// work lays out what fetch.sh leaves: the admin secrets, the drawn
-	// passwords, and the stored configuration if any.
+	// work lays out what fetch.sh leaves: the admin secrets, the MongoDB
+	// CA certificate, the drawn passwords, and the stored configuration if
+	// any.
 	work := func(t *testing.T, current, mysql, mongo string) string {
 		t.Helper()
 		dir := t.TempDir()
@@ -958,6 +971,7 @@ func TestProvisionPythonSteps(t *testing.T) {
 			"in/mysql-admin.json":     secretString(map[string]string{"username": "admin", "password": adminPassword}),
 			"in/mongodb-admin.json":   secretString(map[string]string{"username": "root", "password": adminPassword}),
 			"in/redis-auth.json":      secretString(redisToken),
+			"in/mongodb-ca.pem":       mongoTestCA + "\n",
 			"in/mysql-password.new":   mysql,
 			"in/mongodb-password.new": mongo,
 			// What keys.sh leaves; plan checks its form only.
@@ -1008,6 +1022,8 @@ func TestProvisionPythonSteps(t *testing.T) {
 		c := tutorConfig(p, pr)
 		c["OPENEDX_MYSQL_PASSWORD"], c["MONGODB_PASSWORD"], c["REDIS_PASSWORD"] = mysql, mongo, redisToken
 		c["SMTP_USERNAME"], c["SMTP_PASSWORD"] = smtpUser, smtpPassword
+		// The CA certificate as fetch.sh left it.
+		c[keyMongoDBCACert] = mongoTestCA + "\n"
 		for _, k := range tutorGeneratedKeys {
 			c[k] = got[k]
 		}
@@ -1195,6 +1211,9 @@ func TestTutorSecretKeysMatchPython(t *testing.T) {
 	}
 }
 
+// mongoTestCA stands for the CA certificate of the platform's members.
+const mongoTestCA = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----"
+
 // fakeAWS plays the AWS CLI for TestProvisionPipeline: Secrets Manager
 // secrets and IAM users' access keys, kept as files in FAKE_STATE.
 const fakeAWS = `#!/usr/bin/env python3
@@ -1228,10 +1247,10 @@ if service == "secretsmanager":
     if op == "describe-secret":
         print(json.dumps({"Name": sid}))
     elif op == "get-secret-value":
-        assert opt("--query") == "SecretString" and opt("--output") == "json", args
+        assert opt("--query") == "SecretString" and opt("--output") in ("json", "text"), args
         if not os.path.exists(value):
             fail("ResourceNotFoundException", "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT")
-        print(json.dumps(open(value).read()))
+        print(json.dumps(open(value).read()) if opt("--output") == "json" else open(value).read())
     elif op == "put-secret-value":
         source = opt("--secret-string")
         assert source.startswith("file://"), args
@@ -1282,6 +1301,8 @@ cat >"$FAKE_STATE/mysql.sql"
 const fakeMongosh = `#!/bin/sh
 set -eu
 printf '%s\n' "$@" >"$FAKE_STATE/mongosh.args"
+# The CA file it would verify the members with (last in the URI).
+case "$1" in *tlsCAFile=*) cp "${1##*tlsCAFile=}" "$FAKE_STATE/mongosh.ca" ;; esac
 if command -v node >/dev/null; then
 	for last; do :; done
 	exec node "$FAKE_STATE/../bin/harness.js" "$last"
@@ -1347,6 +1368,7 @@ func TestProvisionPipeline(t *testing.T) {
 		pr.MySQLAdminSecretARN:   admin("admin"),
 		pr.MongoDBAdminSecretARN: admin("root"),
 		pr.RedisAuthSecretARN:    redisToken,
+		pr.MongoDBCASecretARN:    mongoTestCA,
 		pr.SecretID:              "",
 	} {
 		write(dir("state", "secrets", file(id)+".exists"), "", 0o600)
@@ -1414,6 +1436,9 @@ func TestProvisionPipeline(t *testing.T) {
 				t.Errorf("stored %s is not 40 random letters and digits", k)
 			}
 		}
+		if diff := cmp.Diff(mongoTestCA+"\n", first[keyMongoDBCACert]); diff != "" {
+			t.Errorf("stored %s: want the CA certificate fetch.sh read: -want, +got:\n%s", keyMongoDBCACert, diff)
+		}
 		if first["OPENEDX_MYSQL_PASSWORD"] == first["MONGODB_PASSWORD"] {
 			t.Errorf("MySQL and MongoDB got the same password")
 		}
@@ -1445,8 +1470,14 @@ func TestProvisionPipeline(t *testing.T) {
 			t.Errorf("mysql defaults file: -want, +got:\n%s", diff)
 		}
 		uri := strings.SplitN(readState("mongosh.args"), "\n", 2)[0]
-		if want := "mongodb://mongodb-0.prod.openedx.internal:27017,mongodb-1.prod.openedx.internal:27017,mongodb-2.prod.openedx.internal:27017/?replicaSet=rs0&authSource=admin&serverSelectionTimeoutMS=30000"; uri != want {
-			t.Errorf("mongosh connects to %q, want %q", uri, want)
+		// Over TLS, verifying the members with the platform's CA as
+		// fetch.sh read it.
+		base, caFile, _ := strings.Cut(uri, "&tlsCAFile=")
+		if want := "mongodb://mongodb-0.prod.openedx.internal:27017,mongodb-1.prod.openedx.internal:27017,mongodb-2.prod.openedx.internal:27017/?replicaSet=rs0&authSource=admin&serverSelectionTimeoutMS=30000&tls=true"; base != want {
+			t.Errorf("mongosh connects to %q, want %q", base, want)
+		}
+		if diff := cmp.Diff(mongoTestCA+"\n", readState("mongosh.ca")); diff != "" || !strings.HasSuffix(caFile, "/in/mongodb-ca.pem") {
+			t.Errorf("mongosh's tlsCAFile %q: want the CA certificate fetch.sh read: -want, +got:\n%s", caFile, diff)
 		}
 		{
 			var users map[string]struct {
@@ -1524,7 +1555,8 @@ func runJobSteps(t *testing.T, job *batchv1.Job, python string, dir func(...stri
 	return storetest.Job{
 		Python: python, Bin: dir("bin"),
 		Scripts: dir("scripts"), ScriptsVar: "PROVISION_SCRIPTS", WorkVar: "PROVISION_WORK",
-		Env: append([]string{"FAKE_STATE=" + dir("state")}, env...),
+		WorkMount: provisionjob.WorkMountPath,
+		Env:       append([]string{"FAKE_STATE=" + dir("state")}, env...),
 	}.Run(t, job)
 }
 
@@ -1568,4 +1600,53 @@ func jobSandbox(t *testing.T, python string, scripts map[string]string, mysql st
 	write(dir("bin", "mongosh"), fakeMongosh, 0o755)
 	write(dir("bin", "harness.js"), fakeMongoshHarness, 0o644)
 	return dir, write
+}
+
+// TestProvisionMongoDBTLS: the Job reads the CA certificate of the
+// platform's own members and verifies them with it; an external replica
+// set is spoken to over TLS with the public CAs.
+func TestProvisionMongoDBTLS(t *testing.T) {
+	cases := map[string]struct {
+		reason           string
+		tls              bool
+		caARN            string
+		wantFetch        string
+		wantTLS, wantCAF string
+	}{
+		"OwnMembers": {
+			reason:    "fetch.sh reads the CA secret; mongodb.sh verifies the members with the certificate it wrote.",
+			tls:       true,
+			caARN:     wantDemoProvisioning().MongoDBCASecretARN,
+			wantFetch: wantDemoProvisioning().MongoDBCASecretARN,
+			wantTLS:   "true", wantCAF: "/work/in/mongodb-ca.pem",
+		},
+		"External": {
+			reason:  "An external replica set has no CA secret: TLS with the system's CAs.",
+			tls:     true,
+			wantTLS: "true",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			pr := wantDemoProvisioning()
+			pr.MongoDBTLS, pr.MongoDBCASecretARN = tc.tls, tc.caARN
+			job, err := provisionJob(defaultPlan(), pr, nil, map[string]string{"fetch.sh": ""})
+			if err != nil {
+				t.Fatalf("provisionJob(...): %v", err)
+			}
+			got := map[string]string{}
+			for _, c := range append(job.Spec.Template.Spec.InitContainers, job.Spec.Template.Spec.Containers...) {
+				for _, e := range c.Env {
+					switch c.Name + " " + e.Name {
+					case "fetch MONGODB_CA_SECRET_ARN", "mongodb MONGODB_TLS", "mongodb MONGODB_TLS_CA_FILE":
+						got[c.Name+" "+e.Name] = e.Value
+					}
+				}
+			}
+			want := map[string]string{"fetch MONGODB_CA_SECRET_ARN": tc.wantFetch, "mongodb MONGODB_TLS": tc.wantTLS, "mongodb MONGODB_TLS_CA_FILE": tc.wantCAF}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s\nJob env: -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
 }

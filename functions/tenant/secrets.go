@@ -94,6 +94,10 @@ type ascpJMESPath struct {
 func tutorConfigKeys(p *plan, pr provisioning) []string {
 	keys := slices.Collect(maps.Keys(tutorConfig(p, pr)))
 	keys = append(keys, tutorSecretKeys...)
+	// The Job adds the platform's MongoDB CA certificate when there is one.
+	if mongodbCAFile(pr) != "" {
+		keys = append(keys, keyMongoDBCACert)
+	}
 	slices.Sort(keys)
 	return slices.Compact(keys)
 }

@@ -51,6 +51,14 @@ func TestSecretProviderClass(t *testing.T) {
 			reason: "Every key of the configuration and every credential, from the instance's secret, synced into one Secret.",
 			pr:     wantDemoProvisioning(),
 		},
+		"ExternalMongoDB": {
+			reason: "Without a MongoDB CA the Job stores no AWSPLATFORM_MONGODB_CA_CERT, and none is asked for: a missing key would fail the mount.",
+			pr: func() provisioning {
+				pr := wantDemoProvisioning()
+				pr.MongoDBCASecretARN = ""
+				return pr
+			}(),
+		},
 		"NoDomain": {
 			reason: "Without a static URL the Job stores no AWSPLATFORM_STATIC_URL, and none is asked for: a missing key would fail the mount.",
 			pr: func() provisioning {
@@ -66,6 +74,10 @@ func TestSecretProviderClass(t *testing.T) {
 			spc, _, objs := deliveryManifests(t, tc.pr)
 			keys := slices.Sorted(maps.Keys(tutorConfig(p, tc.pr)))
 			keys = append(keys, tutorSecretKeys...)
+			// The Job stores the platform's MongoDB CA certificate.
+			if tc.pr.MongoDBCASecretARN != "" {
+				keys = append(keys, "AWSPLATFORM_MONGODB_CA_CERT")
+			}
 			slices.Sort(keys)
 
 			if spc.APIVersion != "secrets-store.csi.x-k8s.io/v1" || spc.Kind != "SecretProviderClass" ||

@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"sigs.k8s.io/yaml"
 )
 
@@ -45,7 +48,7 @@ func TestTutorPluginShape(t *testing.T) {
 	slices.Sort(patches)
 	// Production settings come after every plugin's common settings, so
 	// that tutor-forum's database name is overridden, not the reverse.
-	want := []string{"k8s-override", "openedx-cms-production-settings", "openedx-common-settings", "openedx-lms-production-settings"}
+	want := []string{"k8s-override", "kustomization-configmapgenerator", "openedx-cms-production-settings", "openedx-common-settings", "openedx-lms-production-settings"}
 	if diff := cmp.Diff(want, patches); diff != "" {
 		t.Errorf("patches: -want, +got:\n%s", diff)
 	}
@@ -81,9 +84,10 @@ const pythonWithLibraries = "/usr/bin/python3"
 
 // pluginReport is what testdata/check_tutor_plugin.py reports.
 type pluginReport struct {
-	K8sOverride []renderedPatch            `json:"k8s-override"`
-	Settings    map[string]renderedService `json:"settings"`
-	Storages    map[string]json.RawMessage `json:"storages"`
+	K8sOverride []renderedPatch              `json:"k8s-override"`
+	Settings    map[string]renderedService   `json:"settings"`
+	Storages    map[string]json.RawMessage   `json:"storages"`
+	ConfigMaps  map[string]map[string]string `json:"configMaps"`
 }
 
 type renderedPatch struct {
@@ -98,6 +102,7 @@ type renderedPatch struct {
 	Requests           map[string]string `json:"requests"`
 	Limits             map[string]string `json:"limits"`
 	ReadinessProbe     map[string]any    `json:"readinessProbe"`
+	CAMounts           []string          `json:"caMounts"`
 }
 
 type renderedService struct {
@@ -107,9 +112,18 @@ type renderedService struct {
 	Broker        map[string]any `json:"broker"`
 	EventBus      map[string]any `json:"eventBus"`
 	MongoSeeds    []string       `json:"mongoSeeds"`
+	MongoTLS      mongoTLS       `json:"mongoTLS"`
 	ForumDatabase string         `json:"forumDatabase"`
 	Staticfiles   string         `json:"staticfiles"`
 	StaticUpload  string         `json:"staticUpload"`
+}
+
+// mongoTLS is what pymongo parsed of the MongoDB settings.
+type mongoTLS struct {
+	TLS        bool     `json:"tls"`
+	Verify     bool     `json:"verify"`
+	CAFile     string   `json:"caFile"`
+	CASubjects []string `json:"caSubjects"`
 }
 
 // nastyRedisPassword holds every character that breaks a URL's userinfo.
@@ -194,6 +208,9 @@ func TestTutorPluginSettings(t *testing.T) {
 			Broker:     map[string]any{"transport": "rediss", "userid": "default", "password": nastyRedisPassword, "hostname": pr.RedisHost, "port": float64(pr.RedisPort), "virtual_host": strconv.Itoa(int(pr.CeleryDatabase)), "ssl": true},
 			EventBus:   with(redisURL, "db", float64(pr.CeleryDatabase)),
 			MongoSeeds: pr.MongoDBHosts,
+			// TLS with the system's CAs: this config has no CA certificate
+			// (TestTutorPluginMongoDBCA has).
+			MongoTLS: mongoTLS{TLS: true, Verify: true},
 			// tutor-forum's database, the instance's own.
 			ForumDatabase: "openedx_demo_forum",
 			// Static files stay Tutor's until the switch; the upload goes
@@ -262,3 +279,68 @@ var _ = registerObjects(map[string]objectFixture{
 		}`, `{"policy": "SuccessfulCreate"}`
 	},
 })
+
+// TestTutorPluginMongoDBCA: with the platform's CA certificate, LMS and
+// CMS (and the forum, which runs in them) give pymongo tlsCAFile, which
+// pymongo loads as the only CA it verifies the members with; the file is
+// a ConfigMap mounted where the setting says, in every pod that uses
+// MongoDB. Without one (an external replica set) nothing is mounted.
+func TestTutorPluginMongoDBCA(t *testing.T) {
+	dir := t.TempDir()
+	caFile := filepath.Join(dir, "mongodb-ca.pem")
+	out, err := exec.Command("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+		"-keyout", filepath.Join(dir, "ca.key"), "-out", caFile, "-days", "1", "-subj", "/O=Open edX platform prod/CN=MongoDB CA").CombinedOutput()
+	if err != nil {
+		t.Fatalf("openssl (tools/deps/debian.txt): %v\n%s", err, out)
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]struct {
+		reason     string
+		caCert     string
+		wantTLS    mongoTLS
+		wantMount  []string
+		wantConfig map[string]map[string]string
+	}{
+		"OwnMembers": {
+			reason:     "The platform's own members: verified with its CA only, mounted from a ConfigMap.",
+			caCert:     string(pem),
+			wantTLS:    mongoTLS{TLS: true, Verify: true, CAFile: caFile, CASubjects: []string{"((('organizationName', 'Open edX platform prod'),), (('commonName', 'MongoDB CA'),))"}},
+			wantMount:  []string{caFile + " <- awsplatform-mongodb-ca/ca.pem"},
+			wantConfig: map[string]map[string]string{"awsplatform-mongodb-ca": {"ca.pem": string(pem)}},
+		},
+		"External": {
+			reason:  "An external replica set: TLS with the system's CAs, nothing mounted.",
+			wantTLS: mongoTLS{TLS: true, Verify: true},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			c := demoPluginConfig(false)
+			c["AWSPLATFORM_MONGODB_CA_CERT"] = tc.caCert
+			c["AWSPLATFORM_MONGODB_CA_FILE"] = caFile
+			r := checkPlugin(t, c, false)
+			for _, service := range []string{"lms", "cms"} {
+				if diff := cmp.Diff(tc.wantTLS, r.Settings[service].MongoTLS); diff != "" {
+					t.Errorf("%s\n%s: pymongo's TLS options: -want, +got:\n%s", tc.reason, service, diff)
+				}
+			}
+			if diff := cmp.Diff(tc.wantConfig, r.ConfigMaps, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("%s\nk8s-resources ConfigMaps: -want, +got:\n%s", tc.reason, diff)
+			}
+			for _, o := range r.K8sOverride {
+				var want []string
+				// Every pod that runs edx-platform (those with its AWS
+				// identity); caddy, mfe and meilisearch do not.
+				if o.ServiceAccountName != nil {
+					want = tc.wantMount
+				}
+				if diff := cmp.Diff(want, o.CAMounts); diff != "" {
+					t.Errorf("%s\n%s %s: CA mounts: -want, +got:\n%s", tc.reason, o.Kind, o.Name, diff)
+				}
+			}
+		})
+	}
+}

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Step 1 of the Job that drops a deleted tenant's data (deprovision.go), in
 # the AWS CLI image: checks that the scripts are the ones the Job was
-# composed with and reads the Aurora and MongoDB admin secrets.
+# composed with and reads the Aurora and MongoDB admin secrets, and the
+# certificate of the platform's MongoDB CA.
 #
 # Secret values go to files in the Job's memory-backed work volume, never to
 # the log or a command line: no `set -x`.
@@ -35,4 +36,11 @@ for pair in "mysql-admin $MYSQL_ADMIN_SECRET_ARN" "mongodb-admin $MONGODB_ADMIN_
 	aws secretsmanager get-secret-value --secret-id "$arn" --query SecretString --output json >"$IN/$name.json" 2>"$IN/err" ||
 		die "cannot read $arn: $(head -c 300 "$IN/err")"
 done
+# The certificate of the CA of the platform's own MongoDB members, which
+# mongodb.sh verifies them with. An external replica set has none.
+if [ -n "${MONGODB_CA_SECRET_ARN:-}" ]; then
+	aws secretsmanager get-secret-value --secret-id "$MONGODB_CA_SECRET_ARN" --query SecretString --output text >"$IN/mongodb-ca.pem" 2>"$IN/err" ||
+		die "cannot read $MONGODB_CA_SECRET_ARN: $(head -c 300 "$IN/err")"
+	grep -q -- '-----BEGIN CERTIFICATE-----' "$IN/mongodb-ca.pem" || die "$MONGODB_CA_SECRET_ARN holds no PEM certificate"
+fi
 log "done"

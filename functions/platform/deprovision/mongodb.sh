@@ -16,6 +16,14 @@ log() { printf '%s deprovision/mongodb: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "
 uri="mongodb://$MONGODB_HOSTS/?replicaSet=$MONGODB_REPLICA_SET&authSource=admin&serverSelectionTimeoutMS=30000"
 if [ "$MONGODB_TLS" = true ]; then
 	uri="$uri&tls=true"
+	# The platform's own members: verified with its CA, which fetch.sh read.
+	if [ -n "${MONGODB_TLS_CA_FILE:-}" ]; then
+		[ -s "$MONGODB_TLS_CA_FILE" ] || {
+			log "ERROR: no CA certificate at $MONGODB_TLS_CA_FILE"
+			exit 1
+		}
+		uri="$uri&tlsCAFile=$MONGODB_TLS_CA_FILE"
+	fi
 fi
 log "dropping user $MONGODB_USERNAME and databases $MONGODB_DATABASE, $FORUM_MONGODB_DATABASE on replica set $MONGODB_REPLICA_SET"
 mongosh "$uri" --quiet --norc --file "$SCRIPTS_DIR/mongodb.js"

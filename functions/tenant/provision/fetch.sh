@@ -36,6 +36,14 @@ value() {
 	aws secretsmanager get-secret-value --secret-id "$1" --query SecretString --output json >"$2" 2>"$IN/err"
 }
 
+# The certificate of the CA of the platform's own MongoDB members, which
+# mongodb.sh verifies them with. An external replica set has none.
+if [ -n "${MONGODB_CA_SECRET_ARN:-}" ]; then
+	aws secretsmanager get-secret-value --secret-id "$MONGODB_CA_SECRET_ARN" --query SecretString --output text >"$IN/mongodb-ca.pem" 2>"$IN/err" ||
+		die "cannot read $MONGODB_CA_SECRET_ARN: $(head -c 300 "$IN/err")"
+	grep -q -- '-----BEGIN CERTIFICATE-----' "$IN/mongodb-ca.pem" || die "$MONGODB_CA_SECRET_ARN holds no PEM certificate"
+fi
+
 for pair in "mysql-admin $MYSQL_ADMIN_SECRET_ARN" "mongodb-admin $MONGODB_ADMIN_SECRET_ARN" "redis-auth $REDIS_AUTH_SECRET_ARN"; do
 	name=${pair%% *}
 	arn=${pair#* }

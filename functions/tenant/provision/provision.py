@@ -286,6 +286,14 @@ def render():
 
     merged = dict(config)
     merged.update({k: state[k] for k in SECRET_KEYS})
+    # The certificate of the platform's MongoDB CA, as fetch.sh read it
+    # (public): the awsplatform plugin mounts it where pymongo verifies
+    # the members with it. None for an external replica set.
+    try:
+        with open(path("in", "mongodb-ca.pem"), encoding="utf-8") as f:
+            merged["AWSPLATFORM_MONGODB_CA_CERT"] = f.read()
+    except FileNotFoundError:
+        pass
     write(path("out", "config.json"), json.dumps(merged, sort_keys=True))
     current = stored()
     if current == merged:

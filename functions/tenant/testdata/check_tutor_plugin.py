@@ -11,6 +11,7 @@ Prints a JSON report; tutorplugin_test.go compares it.
 """
 import json
 import os
+import ssl
 import sys
 from urllib.parse import parse_qs, urlsplit
 
@@ -51,8 +52,14 @@ for d in yaml.safe_load_all(rendered["k8s-override"]):
         "env": {e["name"]: e["value"] for e in c.get("env", [])},
         "requests": c["resources"]["requests"], "limits": c["resources"]["limits"],
         "readinessProbe": c.get("readinessProbe"),
+        "caMounts": sorted(m["mountPath"] + " <- " + next(v["configMap"]["name"] for v in spec["volumes"] if v["name"] == m["name"]) + "/" + m["subPath"]
+                           for m in c.get("volumeMounts", [])) or None,
     })
 report["k8s-override"] = k8s
+# kustomization-configmapgenerator: the ConfigMaps it adds, by name, as
+# kustomize builds their data from literals (key=value, split at the first =).
+report["configMaps"] = {g["name"]: dict(lit.split("=", 1) for lit in g["literals"])
+                        for g in (yaml.safe_load(rendered.get("kustomization-configmapgenerator", "")) or [])}
 pod_env = next(p["env"] for p in k8s if p["name"] == "lms")
 
 # What Tutor core and edx-platform have set when the patches run.
@@ -61,7 +68,7 @@ fmt = {k: config[k] for k in ("REDIS_USERNAME", "REDIS_PASSWORD", "REDIS_HOST", 
 
 def before(module):
     mongodb_parameters = {k: None for k in facts["mongodbParameters"]}
-    mongodb_parameters.update(host=config["MONGODB_HOST"], port=int(config["MONGODB_PORT"]), connect=False, ssl=True,
+    mongodb_parameters.update(host=config["MONGODB_HOST"], port=int(config["MONGODB_PORT"]), connect=False, ssl=str(config["MONGODB_USE_SSL"]).lower() == "true",
                               replicaSet=config["MONGODB_REPLICA_SET"], authsource="admin")
     return {
         "__name__": module,
@@ -109,7 +116,12 @@ for service in ("lms", "cms"):
     g = run(service, upload=False)
     b = Connection(g["BROKER_URL"])
     p = g["mongodb_parameters"]
-    mongo = pymongo.MongoClient(host=p["host"], port=p["port"], connect=False, replicaset=p["replicaSet"])
+    # As edx-platform's connect_to_mongodb does: db, user and password out,
+    # every other parameter to MongoClient.
+    kw = {k: v for k, v in p.items() if k not in ("db", "user", "password", "host", "port")}
+    mongo = pymongo.MongoClient(host=p["host"], port=p["port"], tz_aware=True, document_class=dict, **kw)
+    opts = mongo._MongoClient__options
+    ctx = opts.pool_options._PoolOptions__ssl_context
     up = run(service, upload=True)
     settings[service] = {
         "charset": g["DATABASES"]["default"]["OPTIONS"]["charset"],
@@ -119,6 +131,11 @@ for service in ("lms", "cms"):
                    "port": b.port, "virtual_host": b.virtual_host, "ssl": bool(g.get("BROKER_USE_SSL"))},
         "eventBus": redis_url(g["EVENT_BUS_REDIS_CONNECTION_URL"]),
         "mongoSeeds": sorted("%s:%d" % a for a in mongo._topology_settings.seeds),
+        # pymongo's parsed options: TLS, verifying the peer, with the CAs it
+        # loaded from the CA file.
+        "mongoTLS": {"tls": ctx is not None, "verify": ctx is not None and ctx.verify_mode == ssl.CERT_REQUIRED,
+                     "caFile": opts._options.get("ssl_ca_certs", opts._options.get("tlscafile")),
+                     "caSubjects": sorted(str(c["subject"]) for c in ctx.get_ca_certs()) if ctx and "tlsCAFile" in p else None},
         "forumDatabase": g["FORUM_MONGODB_DATABASE"],
         "staticfiles": g["STORAGES"]["staticfiles"]["BACKEND"],
         "staticUpload": up["STORAGES"]["staticfiles"].get("OPTIONS", {}).get("location"),

@@ -23,10 +23,16 @@ type Job struct {
 	// WorkVar names the variable that gives the steps their shared work
 	// volume, a fresh directory on each Run.
 	WorkVar string
+	// WorkMount is where the Job mounts its work volume; a container's
+	// variable naming a path under it names the same path under the
+	// local work directory.
+	WorkMount string
 	// Env is given to every step besides its container's own variables.
 	Env []string
 	// Skip names steps not run, such as one whose server is not here.
 	Skip []string
+	// AfterStep, if set, checks what a step left in the work directory.
+	AfterStep func(step, work string)
 }
 
 // Run runs job's init containers then its containers, in order, as the
@@ -57,13 +63,20 @@ func (j Job) Run(t *testing.T, job *batchv1.Job) string {
 			case "HOME", "TMPDIR":
 				cmd.Env = append(cmd.Env, e.Name+"="+t.TempDir())
 			default:
-				cmd.Env = append(cmd.Env, e.Name+"="+e.Value)
+				v := e.Value
+				if j.WorkMount != "" && strings.HasPrefix(v, j.WorkMount+"/") {
+					v = work + strings.TrimPrefix(v, j.WorkMount)
+				}
+				cmd.Env = append(cmd.Env, e.Name+"="+v)
 			}
 		}
 		out, err := cmd.CombinedOutput()
 		logs.Write(out)
 		if err != nil {
 			t.Fatalf("step %s: %v\n%s", c.Name, err, logs.String())
+		}
+		if j.AfterStep != nil {
+			j.AfterStep(c.Name, work)
 		}
 	}
 	return logs.String()
