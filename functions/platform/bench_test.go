@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,6 +12,13 @@ import (
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/resource"
 	"google.golang.org/protobuf/proto"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
+	"github.com/openedx-cloud/platform-aws/internal/compose"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/fakeprovider"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/fntest"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/manifests"
 )
 
 // BenchmarkRunFunctionTenants measures what admitting tenants costs a
@@ -21,7 +29,15 @@ import (
 //
 //	make bench
 func BenchmarkRunFunctionTenants(b *testing.B) {
-	// A converged platform: every resource observed, as in production.
+	// A converged platform: every resource observed, as in production. Its
+	// capacity is the largest a platform may have, so that every size
+	// admits every tenant it names rather than refusing most of them.
+	const xrJSON = `{
+		"apiVersion": "platform.openedx.cloud/v1alpha1",
+		"kind": "XPlatform",
+		"metadata": {"name": "prod"},
+		"spec": {"region": "eu-west-1", "costCenter": "learning-platform", "tenantCapacity": 1000}
+	}`
 	f := &Function{log: logging.NewNopLogger()}
 	first, err := f.RunFunction(context.Background(), newRequest(xrJSON, nil, nil))
 	if err != nil {
@@ -70,6 +86,9 @@ func BenchmarkRunFunctionTenants(b *testing.B) {
 	var baseNs, baseAllocs float64
 	for _, n := range []int{0, 100, 500} {
 		req := request(n)
+		if got := admitted(b, f, req); got != n {
+			b.Fatalf("tenants=%d: the platform admits %d of them; the case would not measure what it says", n, got)
+		}
 		b.Run(fmt.Sprintf("tenants=%d", n), func(b *testing.B) {
 			allocs := reconcile(b, req)
 			ns := float64(b.Elapsed().Nanoseconds()) / float64(max(b.N, 1))
@@ -82,4 +101,84 @@ func BenchmarkRunFunctionTenants(b *testing.B) {
 			}
 		})
 	}
+}
+
+// admitted is how many tenants the platform's ledger allocates after a run
+// of req.
+func admitted(b *testing.B, f *Function, req *fnv1.RunFunctionRequest) int {
+	b.Helper()
+	rsp, err := f.RunFunction(context.Background(), proto.Clone(req).(*fnv1.RunFunctionRequest))
+	if err != nil {
+		b.Fatal(err)
+	}
+	xr := &v1alpha1.XPlatform{}
+	if err := compose.Decode(rsp.GetDesired().GetComposite().GetResource().AsMap(), xr); err != nil {
+		b.Fatal(err)
+	}
+	return len(xr.Status.Tenants.Allocations)
+}
+
+// BenchmarkRunFunctionProduction measures a reconcile of the converged
+// production platform (examples/platform-production.yaml, every composed
+// resource observed ready as the fake provider reports it) against its
+// serialization floor (see fntest.BenchRunFunction).
+//
+//	make bench
+func BenchmarkRunFunctionProduction(b *testing.B) {
+	f := &Function{log: logging.NewNopLogger()}
+	fntest.BenchRunFunction(b, f.RunFunction, convergedRequest(b, f, "../../examples/platform-production.yaml"), 0)
+}
+
+// convergedRequest is the request Crossplane sends once the platform of
+// the example claim at path has converged: every composed resource
+// observed as the fake provider reports it, the composite carrying the
+// status the function last set, and the (empty) list of tenants fetched.
+func convergedRequest(b *testing.B, f *Function, path string) *fnv1.RunFunctionRequest {
+	b.Helper()
+	objs, err := manifests.Read(path)
+	if err != nil || len(objs) != 1 {
+		b.Fatalf("%s: want one claim: %v", path, err)
+	}
+	xr := objs[0]
+	xr.SetKind(v1alpha1.XPlatformKind)
+	xr.SetNamespace("")
+	xr.SetLabels(map[string]string{"crossplane.io/claim-name": xr.GetName(), "crossplane.io/claim-namespace": objs[0].GetNamespace()})
+	req := &fnv1.RunFunctionRequest{
+		Meta:              &fnv1.RequestMeta{Tag: testTag},
+		Observed:          &fnv1.State{Composite: &fnv1.Resource{Resource: resource.MustStructObject(xr)}},
+		RequiredResources: map[string]*fnv1.Resources{requirementTenants: {}},
+	}
+	var prev []byte
+	for pass := 1; pass <= 8; pass++ {
+		rsp, err := f.RunFunction(context.Background(), proto.Clone(req).(*fnv1.RunFunctionRequest))
+		if err != nil {
+			b.Fatal(err)
+		}
+		observed := map[string]*fnv1.Resource{}
+		for name, r := range rsp.GetDesired().GetResources() {
+			u := &unstructured.Unstructured{Object: r.GetResource().AsMap()}
+			a := u.GetAnnotations()
+			if a == nil {
+				a = map[string]string{}
+			}
+			a[fakeprovider.AnnotationCompositionResourceName] = name
+			u.SetAnnotations(a)
+			observed[name] = &fnv1.Resource{Resource: resource.MustStructObject(fakeprovider.Observe(u, xr.GetName())), Ready: fnv1.Ready_READY_TRUE}
+		}
+		xr.Object["status"] = rsp.GetDesired().GetComposite().GetResource().AsMap()["status"]
+		req.Observed.Composite = &fnv1.Resource{Resource: resource.MustStructObject(xr)}
+		req.Observed.Resources = observed
+		// Converged: the same resources and status as the pass before, and
+		// nothing waited for.
+		state, err := proto.MarshalOptions{Deterministic: true}.Marshal(&fnv1.State{Composite: req.Observed.Composite, Resources: observed})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if bytes.Equal(state, prev) && rsp.GetDesired().GetComposite().GetReady() != fnv1.Ready_READY_FALSE {
+			return req
+		}
+		prev = state
+	}
+	b.Fatalf("%s did not converge in 8 passes", path)
+	return nil
 }

@@ -22,7 +22,7 @@ import (
 // convergedPlatform is the production platform once AWS has created it, as
 // its function reports it (see _output/render/platform-production.yaml),
 // having admitted tenant demo-5fj2q.
-func convergedPlatform(t *testing.T, mutate ...func(*v1alpha1.XPlatform)) *fnv1.Resource {
+func convergedPlatform(t testing.TB, mutate ...func(*v1alpha1.XPlatform)) *fnv1.Resource {
 	t.Helper()
 	pl := &v1alpha1.XPlatform{}
 	pl.APIVersion, pl.Kind = v1alpha1.GroupVersion.String(), v1alpha1.XPlatformKind

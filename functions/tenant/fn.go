@@ -66,11 +66,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	}
 
 	rsp.Requirements = platformRequirements(p.PlatformRef)
-	required, err := request.GetRequiredResources(req)
-	if err != nil {
-		response.Fatal(rsp, errors.Wrapf(err, "cannot get required resources from %T", req))
-		return rsp, nil
-	}
+	required := requiredResources(req, oxr.Resource.GetName())
 
 	dxr, err := request.GetDesiredCompositeResource(req)
 	if err != nil {

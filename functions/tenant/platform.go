@@ -6,6 +6,8 @@ import (
 	"github.com/crossplane/function-sdk-go/errors"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/resource"
+	"google.golang.org/protobuf/types/known/structpb"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
@@ -61,4 +63,62 @@ func resolvePlatform(required map[string][]resource.Required, ref v1alpha1.Platf
 		return nil, true, err
 	}
 	return pl, true, nil
+}
+
+// requiredResources are the resources Crossplane fetched, as
+// request.GetRequiredResources gives them, except that a platform's
+// status.tenants keeps only the entries of composite. A platform's ledger
+// lists every tenant on it, up to a thousand, and a tenant reads only its
+// own entries (admission): the others are never converted from the
+// request's structpb nor decoded, so that a tenant's reconcile costs the
+// same on a full platform as on an empty one.
+func requiredResources(req *fnv1.RunFunctionRequest, composite string) map[string][]resource.Required {
+	out := make(map[string][]resource.Required, len(req.GetRequiredResources()))
+	for name, rs := range req.GetRequiredResources() {
+		out[name] = []resource.Required{}
+		for _, i := range rs.GetItems() {
+			out[name] = append(out[name], resource.Required{Resource: &unstructured.Unstructured{Object: withOwnLedger(i.GetResource(), composite)}})
+		}
+	}
+	return out
+}
+
+// withOwnLedger is s as unstructured content, its status.tenants lists
+// holding only the entries whose composite is composite.
+func withOwnLedger(s *structpb.Struct, composite string) map[string]any {
+	status := s.GetFields()["status"].GetStructValue()
+	tenants := status.GetFields()["tenants"].GetStructValue()
+	if tenants == nil {
+		return s.AsMap()
+	}
+	ledger := map[string]any{}
+	for k, v := range tenants.GetFields() {
+		entries := v.GetListValue()
+		if entries == nil {
+			ledger[k] = v.AsInterface()
+			continue
+		}
+		var own []any
+		for _, e := range entries.GetValues() {
+			if e.GetStructValue().GetFields()["composite"].GetStringValue() == composite {
+				own = append(own, e.AsInterface())
+			}
+		}
+		if len(own) > 0 {
+			ledger[k] = own
+		}
+	}
+	st := map[string]any{"tenants": ledger}
+	for k, v := range status.GetFields() {
+		if k != "tenants" {
+			st[k] = v.AsInterface()
+		}
+	}
+	o := map[string]any{"status": st}
+	for k, v := range s.GetFields() {
+		if k != "status" {
+			o[k] = v.AsInterface()
+		}
+	}
+	return o
 }

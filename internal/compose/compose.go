@@ -89,7 +89,16 @@ func IsReady(observed map[resource.Name]resource.ObservedComposed, name resource
 	if !ok || oc.Resource == nil {
 		return false
 	}
-	return oc.Resource.GetCondition(xpv1.TypeReady).Status == "True"
+	// Read in place: GetCondition decodes every condition through JSON,
+	// which was a seventh of a converged platform's reconcile.
+	status, _ := oc.Resource.Object["status"].(map[string]any)
+	conditions, _ := status["conditions"].([]any)
+	for _, c := range conditions {
+		if c, ok := c.(map[string]any); ok && c["type"] == string(xpv1.TypeReady) {
+			return c["status"] == "True"
+		}
+	}
+	return false
 }
 
 // ObservedString returns a string field of an observed resource, or "" when

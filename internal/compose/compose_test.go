@@ -4,7 +4,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/crossplane/function-sdk-go/resource"
+	"github.com/crossplane/function-sdk-go/resource/composed"
 	"github.com/google/go-cmp/cmp"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 func TestTruncate(t *testing.T) {
@@ -106,6 +109,31 @@ func TestOrDefault(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			if got := OrDefault(tc.v, tc.def); got != tc.want {
 				t.Errorf("OrDefault(%d, %d) = %d, want %d", tc.v, tc.def, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestIsReady(t *testing.T) {
+	observed := func(j string) map[resource.Name]resource.ObservedComposed {
+		return map[resource.Name]resource.ObservedComposed{"r": {Resource: &composed.Unstructured{Unstructured: unstructured.Unstructured{Object: resource.MustStructJSON(j).AsMap()}}}}
+	}
+	cases := map[string]struct {
+		observed map[resource.Name]resource.ObservedComposed
+		want     bool
+	}{
+		"Absent":         {observed: nil, want: false},
+		"NoStatus":       {observed: observed(`{"kind": "VPC"}`), want: false},
+		"NoConditions":   {observed: observed(`{"status": {}}`), want: false},
+		"ReadyTrue":      {observed: observed(`{"status": {"conditions": [{"type": "Synced", "status": "False"}, {"type": "Ready", "status": "True"}]}}`), want: true},
+		"ReadyFalse":     {observed: observed(`{"status": {"conditions": [{"type": "Ready", "status": "False"}]}}`), want: false},
+		"ReadyUnknown":   {observed: observed(`{"status": {"conditions": [{"type": "Ready", "status": "Unknown"}]}}`), want: false},
+		"OnlySyncedTrue": {observed: observed(`{"status": {"conditions": [{"type": "Synced", "status": "True"}]}}`), want: false},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := IsReady(tc.observed, "r"); got != tc.want {
+				t.Errorf("IsReady(...) = %v, want %v", got, tc.want)
 			}
 		})
 	}

@@ -1,0 +1,90 @@
+package fntest
+
+import (
+	"context"
+	"testing"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"google.golang.org/protobuf/proto"
+)
+
+// RunFunc is a function's RunFunction.
+type RunFunc func(context.Context, *fnv1.RunFunctionRequest) (*fnv1.RunFunctionResponse, error)
+
+// BenchRunFunction measures run on req as the gRPC server serves it:
+// unmarshal the request's bytes, run, marshal the response. Beside it, in
+// the same process run, it measures the serialization floor: the same
+// request unmarshalled and the same response marshalled, with nothing run
+// in between. The sub-benchmark "run" reports its ns/op as a multiple of
+// the floor's (x-floor), which machines of different speeds can compare.
+// Both sub-benchmarks must run for the ratio: never filter one of them out.
+// A baseline above zero, the ns/op of an earlier call in the same run, is
+// also reported as a multiple (x-baseline). It returns the run's ns/op.
+func BenchRunFunction(b *testing.B, run RunFunc, req *fnv1.RunFunctionRequest, baseline float64) float64 {
+	b.Helper()
+	in, err := proto.Marshal(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rsp, err := runOnce(run, in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, r := range rsp.GetResults() {
+		if r.GetSeverity() == fnv1.Severity_SEVERITY_FATAL {
+			b.Fatalf("RunFunction(...): unexpected fatal result: %s", r.GetMessage())
+		}
+	}
+
+	var floor, ns float64
+	b.Run("floor", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			r := &fnv1.RunFunctionRequest{}
+			if err := proto.Unmarshal(in, r); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := proto.Marshal(rsp); err != nil {
+				b.Fatal(err)
+			}
+		}
+		floor = nsPerOp(b)
+	})
+	b.Run("run", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := runOnce(run, in); err != nil {
+				b.Fatal(err)
+			}
+		}
+		ns = nsPerOp(b)
+		if floor > 0 {
+			b.ReportMetric(ns/floor, "x-floor")
+		}
+		if baseline > 0 {
+			b.ReportMetric(ns/baseline, "x-baseline")
+		}
+	})
+	return ns
+}
+
+// runOnce unmarshals in, runs the function on it and marshals its response.
+func runOnce(run RunFunc, in []byte) (*fnv1.RunFunctionResponse, error) {
+	req := &fnv1.RunFunctionRequest{}
+	if err := proto.Unmarshal(in, req); err != nil {
+		return nil, err
+	}
+	rsp, err := run(context.Background(), req)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := proto.Marshal(rsp); err != nil {
+		return nil, err
+	}
+	return rsp, nil
+}
+
+// nsPerOp is what the testing package reports as ns/op.
+func nsPerOp(b *testing.B) float64 {
+	return float64(b.Elapsed().Nanoseconds()) / float64(max(b.N, 1))
+}
