@@ -49,11 +49,17 @@ func (c *controlPlane) installConfiguration() error {
 	if err := c.kube.applyObjects("e2e", objs); err != nil {
 		return err
 	}
+	start, report := time.Now(), time.Now()
 	if err := c.retryEvery(time.Second, installTimeout, func() error {
-		if err := c.runtimeStep(); err != nil {
-			return err
+		err := c.runtimeStep()
+		if err == nil {
+			err = c.packagesHealthy()
 		}
-		return c.packagesHealthy()
+		if err != nil && time.Since(report) > 20*time.Second {
+			report = time.Now()
+			fmt.Printf("e2e: installing, %.0fs: %s\n", time.Since(start).Seconds(), lastLines(err.Error(), 1))
+		}
+		return err
 	}); err != nil {
 		return err
 	}
@@ -79,6 +85,9 @@ func (c *controlPlane) providerCerts() string { return filepath.Join(c.dir, "pro
 // tests. Only the functions of c.fnEndpoints are served; any other
 // FunctionRevision is an error.
 func (c *controlPlane) runtimeStep() error {
+	// Every revision, whatever happens to another: Crossplane is updating
+	// them too, and a conflict on one must not delay the others.
+	var errs []error
 	for _, kind := range []string{"functionrevisions.pkg.crossplane.io", "providerrevisions.pkg.crossplane.io"} {
 		revs, err := c.kube.list(kind)
 		if err != nil {
@@ -100,12 +109,10 @@ func (c *controlPlane) runtimeStep() error {
 				status["endpoint"] = endpoint
 				certs = c.functionCerts()
 			}
-			if err := c.runRevision(kind, rev, secret, certs, status); err != nil {
-				return err
-			}
+			errs = append(errs, c.runRevision(kind, rev, secret, certs, status))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // runRevision writes the revision's TLS Secret from the certificates in
@@ -137,7 +144,10 @@ func (c *controlPlane) runRevision(kind string, rev *unstructured.Unstructured, 
 		}
 		s["data"].(map[string]any)[f] = base64.StdEncoding.EncodeToString(b)
 	}
-	if err := c.kube.applyObjects("e2e", []map[string]any{s}); err != nil {
+	// No client-side validation: it fetches the API server's whole OpenAPI
+	// document, which takes more than kubectl's timeout while the package
+	// manager is adding CRDs.
+	if err := c.kube.applyObjects("e2e", []map[string]any{s}, "--validate=false"); err != nil {
 		return err
 	}
 	// A merge patch replaces the list of conditions: send them all, at the
