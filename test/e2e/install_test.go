@@ -19,8 +19,10 @@ import (
 )
 
 // installTimeout bounds the package manager's install of the Configuration
-// and everything it depends on.
-const installTimeout = 5 * time.Minute
+// and everything it depends on: two to four minutes on the 2-core machine,
+// more when other builds share it (Crossplane's informers then lag, and a
+// revision retries "already exists" with a back-off of up to a minute).
+const installTimeout = 10 * time.Minute
 
 // installConfiguration installs the project as docs/install.md tells a
 // user to: the Functions of install/functions.yaml, then the Configuration
@@ -50,7 +52,9 @@ func (c *controlPlane) installConfiguration() error {
 		return err
 	}
 	start, report := time.Now(), time.Now()
-	if err := c.retryEvery(time.Second, installTimeout, func() error {
+	// Every 3 s: each pass is several kubectl calls, and Crossplane needs
+	// the CPU more.
+	if err := c.retryEvery(3*time.Second, installTimeout, func() error {
 		err := c.runtimeStep()
 		if err == nil {
 			err = c.packagesHealthy()
@@ -190,7 +194,7 @@ func (c *controlPlane) packagesHealthy() error {
 	var errs []error
 	for _, typ := range []string{"Installed", "Healthy"} {
 		if s, _, _ := condition(conf, typ); s != "True" {
-			errs = append(errs, fmt.Errorf("Configuration %s is not %s: %s", conf.GetName(), typ, describeConditions(conf)))
+			errs = append(errs, fmt.Errorf("%s %s is not %s: %s", conf.GetKind(), conf.GetName(), typ, describeConditions(conf)))
 		}
 	}
 	for _, kind := range []string{"providers.pkg.crossplane.io", "functions.pkg.crossplane.io"} {
@@ -280,7 +284,7 @@ func (c *controlPlane) registerFunction(name, ref, endpoint string) error {
 		}
 		for _, typ := range []string{"Installed", "Healthy"} {
 			if s, _, _ := condition(u, typ); s != "True" {
-				return fmt.Errorf("Function %s is not %s: %s", name, typ, describeConditions(u))
+				return fmt.Errorf("%s %s is not %s: %s", u.GetKind(), name, typ, describeConditions(u))
 			}
 		}
 		return nil
