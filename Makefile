@@ -253,6 +253,8 @@ e2e-tools: $(E2E_BINS)
 	if [ "$$cli" != "$(XP_VERSION)" ]; then \
 		echo "tools/e2e/go.mod has crossplane/v2 $(XP_VERSION) but tools/go.mod has $$cli: keep them equal"; exit 1; fi
 
-e2e: build e2e-tools
-	E2E_BIN_DIR=$(CURDIR)/$(E2E_BIN) E2E_FUNCTION_DIR=$(CURDIR)/$(BIN) \
+# The suite installs the Configuration from the built packages through
+# Crossplane's package manager, and builds provider packages with the CLI.
+e2e: build e2e-tools packages
+	E2E_BIN_DIR=$(CURDIR)/$(E2E_BIN) E2E_FUNCTION_DIR=$(CURDIR)/$(BIN) $(ARTIFACT_ENV) \
 		$(GO) test -tags e2e ./test/e2e/... -count=1 -timeout 60m -v

@@ -3,8 +3,6 @@
 package e2e
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -16,8 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -39,13 +35,6 @@ const (
 	// update. CI leaves it unset.
 	envPreviews = "E2E_PREVIEW_DIR"
 )
-
-// providerModules are the Go modules whose package/crds hold the CRDs of
-// composed kinds, by API group suffix.
-var providerModules = map[string]string{
-	".aws.upbound.io":          "github.com/upbound/provider-aws",
-	"kubernetes.crossplane.io": "github.com/crossplane-contrib/provider-kubernetes",
-}
 
 // crossplaneGroups are API groups of composed kinds whose CRDs Crossplane
 // core installs itself, such as usages.
@@ -84,6 +73,11 @@ type controlPlane struct {
 	webhookURL string
 	// fnEndpoints are the functions' addresses, by Function name.
 	fnEndpoints map[string]string
+
+	registry *loopbackRegistry
+	// configuration is the Configuration package's reference, as a user
+	// installs it (PACKAGE_REGISTRY/configuration-openedx-aws:VERSION).
+	configuration string
 }
 
 func newControlPlane() (*controlPlane, error) {
@@ -127,7 +121,12 @@ func newControlPlane() (*controlPlane, error) {
 func (c *controlPlane) bin(name string) string { return filepath.Join(c.bins, name) }
 
 // stop stops every process; idempotent.
-func (c *controlPlane) stop() { c.procs.stopAll() }
+func (c *controlPlane) stop() {
+	c.procs.stopAll()
+	if c.registry != nil {
+		_ = c.registry.srv.Close()
+	}
+}
 
 // step runs one step of the start-up and reports how long it took.
 func step(name string, f func() error) error {
@@ -151,11 +150,12 @@ func (c *controlPlane) start() error {
 		{"kube-apiserver", c.startAPIServer},
 		{"kube-controller-manager (garbage collector)", c.startControllerManager},
 		{"crossplane core init", c.initCrossplane},
-		{"provider CRDs", c.installProviderCRDs},
 		{"crossplane core start", c.startCrossplane},
 		{"usage webhook", c.installUsageWebhook},
-		{"XRDs and Compositions", c.installAPIs},
 		{"functions over mTLS", c.startFunctions},
+		{"package registry on 127.0.0.1", c.startRegistry},
+		{"packages pushed", c.publishPackages},
+		{"Configuration by the package manager", c.installConfiguration},
 		{"nothing listens beyond 127.0.0.1", c.checkListeners},
 	}
 	for _, s := range steps {
@@ -348,70 +348,6 @@ func (c *controlPlane) initCrossplane() error {
 	})
 }
 
-// providerCRDs returns the provider CRDs the suite installs: those of
-// every kind the golden previews (test/golden, the reviewed output of
-// `make render`) compose, read from the provider modules the root go.mod
-// requires. Installing only these keeps start-up fast.
-func (c *controlPlane) providerCRDs() ([]*unstructured.Unstructured, error) {
-	kinds, err := goldenKinds(c.previews)
-	if err != nil {
-		return nil, err
-	}
-	byGroup := map[string][]string{}
-	for gk := range kinds {
-		kind, group, _ := strings.Cut(gk, ".")
-		if crossplaneGroups[group] {
-			continue
-		}
-		byGroup[group] = append(byGroup[group], kind)
-	}
-	dirs := map[string]string{}
-	var crds []*unstructured.Unstructured
-	for group, want := range byGroup {
-		module := ""
-		for suffix, m := range providerModules {
-			if strings.HasSuffix(group, suffix) {
-				module = m
-			}
-		}
-		if module == "" {
-			return nil, fmt.Errorf("test/golden composes kinds %v of API group %s, whose provider the suite does not know (see providerModules)", want, group)
-		}
-		if dirs[module] == "" {
-			d, err := c.moduleDir(c.root, module)
-			if err != nil {
-				return nil, err
-			}
-			dirs[module] = filepath.Join(d, "package", "crds")
-		}
-		files, err := filepath.Glob(filepath.Join(dirs[module], group+"_*.yaml"))
-		if err != nil {
-			return nil, err
-		}
-		found := map[string]bool{}
-		for _, f := range files {
-			objs, err := manifests.Read(f)
-			if err != nil {
-				return nil, fmt.Errorf("cannot read %s: %w", f, err)
-			}
-			for _, o := range objs {
-				kind, _, _ := unstructured.NestedString(o.Object, "spec", "names", "kind")
-				if slices.Contains(want, kind) {
-					crds = append(crds, o)
-					found[kind] = true
-				}
-			}
-		}
-		for _, k := range want {
-			if !found[k] {
-				return nil, fmt.Errorf("no CRD of kind %s.%s in %s", k, group, dirs[module])
-			}
-		}
-	}
-	sort.Slice(crds, func(i, j int) bool { return crds[i].GetName() < crds[j].GetName() })
-	return crds, nil
-}
-
 // goldenKinds returns every composed kind (Kind.group) of the golden
 // previews in dir.
 func goldenKinds(dir string) (map[string]bool, error) {
@@ -432,34 +368,6 @@ func goldenKinds(dir string) (map[string]bool, error) {
 		}
 	}
 	return kinds, nil
-}
-
-func (c *controlPlane) installProviderCRDs() error {
-	objs, err := c.providerCRDs()
-	if err != nil {
-		return err
-	}
-	var crds []map[string]any
-	var converted []string
-	for _, o := range objs {
-		// A provider's package manager points a conversion webhook at the
-		// running provider; none runs here. Objects are read and written
-		// at the storage version only, the one the functions compose
-		// (test/ checks that).
-		if _, ok, _ := unstructured.NestedMap(o.Object, "spec", "conversion"); ok {
-			unstructured.RemoveNestedField(o.Object, "spec", "conversion")
-			converted = append(converted, o.GetName())
-		}
-		crds = append(crds, o.Object)
-	}
-	// Server-side: the largest CRDs exceed the annotation client-side
-	// apply would write.
-	if err := c.kube.applyObjects("e2e", crds); err != nil {
-		return err
-	}
-	fmt.Printf("e2e: installed %d provider CRDs (conversion webhook dropped from %s)\n", len(crds), strings.Join(converted, ", "))
-	_, err = c.kube.run(nil, "wait", "--for=condition=Established", "crd", "--all", "--timeout=3m")
-	return err
 }
 
 // startCrossplane starts Crossplane core with its webhook server, which
@@ -563,56 +471,14 @@ func (c *controlPlane) installUsageWebhook() error {
 	return c.kube.applyObjects("e2e", objs)
 }
 
-// installAPIs applies the project's XRDs and Compositions and waits for
-// Crossplane to serve the composite and claim types. An XRD whose CRDs the
-// API server refuses fails at once, with the API server's reason.
-func (c *controlPlane) installAPIs() error {
-	dir := filepath.Join(c.root, "package", "xrds")
-	if _, err := c.kube.run(nil, "apply", "--server-side", "--field-manager=e2e",
-		"-f", dir, "-f", filepath.Join(c.root, "package", "compositions")); err != nil {
-		return err
-	}
-	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for _, f := range files {
-		xrds, err := manifests.Read(f)
-		if err != nil {
-			return err
-		}
-		for _, x := range xrds {
-			name := x.GetName()
-			errs = append(errs, c.retry(2*time.Minute, func() error {
-				u, err := c.kube.get("compositeresourcedefinitions.apiextensions.crossplane.io", "", name)
-				if err != nil {
-					return err
-				}
-				for _, typ := range []string{"Established", "Offered"} {
-					if s, _, _ := condition(u, typ); s != "True" {
-						events := c.events(name)
-						err := fmt.Errorf("XRD %s (%s) is not %s: %s%s", name, strings.TrimPrefix(f, c.root+"/"), typ, describeConditions(u), events)
-						if strings.Contains(events, "is invalid") {
-							return permanent{err}
-						}
-						return err
-					}
-				}
-				return nil
-			}))
-		}
-	}
-	return errors.Join(errs...)
-}
-
 // permanent is an error retrying cannot fix.
 type permanent struct{ error }
 
 func (p permanent) Unwrap() error { return p.error }
 
-// startFunctions serves both functions over mTLS on 127.0.0.1 and
-// registers them with Crossplane, as install/functions.yaml names them.
+// startFunctions serves both functions over mTLS on 127.0.0.1, by the
+// names install/functions.yaml gives them; installConfiguration tells
+// Crossplane where they are, as a package runtime would.
 func (c *controlPlane) startFunctions() error {
 	installed, err := manifests.Read(filepath.Join(c.root, "install", "functions.yaml"))
 	if err != nil {
@@ -649,13 +515,6 @@ func (c *controlPlane) startFunctions() error {
 			return err
 		}
 		c.fnEndpoints[name] = endpoint
-		meta, err := os.ReadFile(filepath.Join(c.root, "package", "functions", strings.TrimPrefix(bin, "function-"), "crossplane.yaml"))
-		if err != nil {
-			return err
-		}
-		if err := c.registerFunction(fn, meta, endpoint); err != nil {
-			return err
-		}
 	}
 	return nil
 }
@@ -699,85 +558,6 @@ func (c *controlPlane) restartFunction(name string) error {
 
 // functionCerts is the directory of the functions' server certificate.
 func (c *controlPlane) functionCerts() string { return filepath.Join(c.dir, "function-server") }
-
-// registerFunction makes Crossplane call a function served at endpoint,
-// playing the package runtime that --package-runtime=External leaves to
-// others: the Function fn gets packagePullPolicy Never and its package
-// metadata is put in Crossplane's package cache; once Crossplane has
-// created the FunctionRevision, its status gets the endpoint and the name
-// of a Secret holding the function's TLS server certificate (the package
-// manager wants one before it makes the revision healthy).
-func (c *controlPlane) registerFunction(fn *unstructured.Unstructured, meta []byte, endpoint string) error {
-	name := fn.GetName()
-	source, _, _ := unstructured.NestedString(fn.Object, "spec", "package")
-	if err := writeCachedPackage(filepath.Join(c.dir, "xpkg-cache"), source, meta); err != nil {
-		return err
-	}
-	secret := map[string]any{
-		"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
-		"metadata": map[string]any{"name": name + "-tls-server", "namespace": "crossplane-system"},
-		"data":     map[string]any{},
-	}
-	for _, f := range []string{"tls.crt", "tls.key", "ca.crt"} {
-		b, err := os.ReadFile(filepath.Join(c.functionCerts(), f))
-		if err != nil {
-			return err
-		}
-		secret["data"].(map[string]any)[f] = base64.StdEncoding.EncodeToString(b)
-	}
-	fn = fn.DeepCopy()
-	_ = unstructured.SetNestedField(fn.Object, "Never", "spec", "packagePullPolicy")
-	if err := c.kube.applyObjects("e2e", []map[string]any{secret, fn.Object}); err != nil {
-		return err
-	}
-	return c.retry(2*time.Minute, func() error {
-		revs, err := c.kube.list("functionrevisions.pkg.crossplane.io", "-l", "pkg.crossplane.io/package="+name)
-		if err != nil {
-			return err
-		}
-		if len(revs) != 1 {
-			return fmt.Errorf("want one FunctionRevision of Function %s, have %d", name, len(revs))
-		}
-		rev := revs[0]
-		ep, _, _ := unstructured.NestedString(rev.Object, "status", "endpoint")
-		tlsSecret, _, _ := unstructured.NestedString(rev.Object, "status", "tlsServerSecretName")
-		if ep != endpoint || tlsSecret != name+"-tls-server" {
-			_, err := c.kube.run(nil, "patch", "functionrevisions.pkg.crossplane.io", rev.GetName(), "--subresource=status", "--type=merge",
-				"-p", fmt.Sprintf(`{"status":{"endpoint":%q,"tlsServerSecretName":%q}}`, endpoint, name+"-tls-server"))
-			if err == nil {
-				err = fmt.Errorf("FunctionRevision %s: status.endpoint and tlsServerSecretName patched; checking they stay", rev.GetName())
-			}
-			return err
-		}
-		if state, _, _ := unstructured.NestedString(rev.Object, "spec", "desiredState"); state != "Active" {
-			return fmt.Errorf("FunctionRevision %s is %s, not Active", rev.GetName(), state)
-		}
-		if s, _, _ := condition(rev, "RevisionHealthy"); s != "True" {
-			return fmt.Errorf("FunctionRevision %s is not healthy: %s", rev.GetName(), describeConditions(rev))
-		}
-		return nil
-	})
-}
-
-// writeCachedPackage puts a package's contents (its crossplane.yaml) in
-// Crossplane's package cache where a packagePullPolicy: Never revision
-// looks for it: the source, its last extension replaced by .gz.
-func writeCachedPackage(cacheDir, source string, content []byte) error {
-	full := filepath.Join(cacheDir, source)
-	path := strings.TrimSuffix(full, filepath.Ext(full)) + ".gz"
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if _, err := zw.Write(content); err != nil {
-		return err
-	}
-	if err := zw.Close(); err != nil {
-		return err
-	}
-	return os.WriteFile(path, buf.Bytes(), 0o600)
-}
 
 // checkListeners proves that no process the suite started listens beyond
 // 127.0.0.1.

@@ -6,6 +6,8 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -154,12 +156,12 @@ func TestBrokenCompositionIsReported(t *testing.T) {
 	if err := waitListening(endpoint, served); err != nil {
 		t.Fatal(err)
 	}
-	fn := &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": "pkg.crossplane.io/v1",
-		"kind":       "Function",
-		"metadata":   map[string]any{"name": "function-e2e-breaker"},
-		"spec":       map[string]any{"package": "e2e.invalid/function-e2e-breaker:v0"},
-	}}
+	// Installed like the project's functions: its package from the
+	// suite's registry, its runtime this process.
+	root := filepath.Join(cp.dir, "function-e2e-breaker")
+	if err := os.MkdirAll(root, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	meta := []byte(`apiVersion: meta.pkg.crossplane.io/v1beta1
 kind: Function
 metadata:
@@ -168,7 +170,14 @@ spec:
   capabilities:
   - composition
 `)
-	if err := cp.registerFunction(fn, meta, endpoint); err != nil {
+	if err := os.WriteFile(filepath.Join(root, "crossplane.yaml"), meta, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const ref = "e2e.invalid/function-e2e-breaker:v0"
+	if err := cp.buildAndPush(root, ref); err != nil {
+		t.Fatal(err)
+	}
+	if err := cp.registerFunction("function-e2e-breaker", cp.registry.mirror(ref), endpoint); err != nil {
 		t.Fatal(err)
 	}
 	applyFile(t, "test/e2e/testdata/composition-broken.yaml")
