@@ -92,7 +92,7 @@ func TestCostOfExamples(t *testing.T) {
 				{Name: "database", Monthly: "43.80"},      // 0.5 x 0.12 x 730
 				{Name: "cache", Monthly: "23.36"},         // 0.032 x 730
 				{Name: "mongodb", Monthly: "102.38"},      // 3 x 0.0336 x 730 + 360 x 0.08
-				{Name: "secrets", Monthly: "1.20"},        // 3 x 0.40
+				{Name: "secrets", Monthly: "2.00"},        // 5 x 0.40: cache AUTH; MongoDB admin, keyfile, CA and CA key
 			},
 			names: []string{"eks", "nat-gateways", "ssm-endpoints", "bastion", "database", "cache", "mongodb", "kms-keys", "secrets", "hosted-zones"},
 		},
