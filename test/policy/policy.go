@@ -164,6 +164,29 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 			},
 		},
 		{
+			// The members' mongod.conf is written by their user data
+			// (functions/platform/mongodb-init.sh); tenants connect with
+			// the platform's CA, published in its status.
+			Name: "MongoDB members accept TLS 1.2 or later only, for clients and members alike (CIS MongoDB 6.1, as Aurora and Valkey require TLS)",
+			Applies: func(o *unstructured.Unstructured) bool {
+				return is("ec2.aws.upbound.io", "Instance")(o) && o.GetLabels()["platform.openedx.cloud/role"] == "mongodb"
+			},
+			Check: func(o *unstructured.Unstructured) error {
+				// In initProvider, so that a change of the script does
+				// not replace a running member.
+				ud, _, _ := unstructured.NestedString(o.Object, "spec", "initProvider", "userData")
+				if ud == "" {
+					ud, _, _ = unstructured.NestedString(o.Object, "spec", "forProvider", "userData")
+				}
+				for _, want := range []string{"mode: requireTLS", "disabledProtocols: TLS1_0,TLS1_1", "certificateKeyFile: ", "CAFile: "} {
+					if !strings.Contains(ud, want) {
+						return errors.Errorf("its user data does not configure mongod with %q", want)
+					}
+				}
+				return nil
+			},
+		},
+		{
 			Name:    "database instances are not publicly accessible (Checkov CKV_AWS_17)",
 			Applies: is("rds.aws.upbound.io", "ClusterInstance"),
 			Check:   wantBool(false, "spec", "forProvider", "publiclyAccessible"),

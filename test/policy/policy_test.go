@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -198,6 +199,10 @@ func TestRules(t *testing.T) {
 		"DefaultKeySecretFails":          {reason: "A secret under the AWS-managed key fails.", obj: `{apiVersion: secretsmanager.aws.upbound.io/v1beta1, kind: Secret, spec: {forProvider: {name: s, tags: {cost-center: c, platform: p, managed-by: m}}}}`, want: "kmsKeyId is not set"},
 		"RootJobFails":                   {reason: "A Job whose pod may run as root fails.", obj: `{apiVersion: kubernetes.crossplane.io/v1alpha2, kind: Object, spec: {forProvider: {manifest: {kind: Job, spec: {template: {spec: {containers: [{name: c, securityContext: {allowPrivilegeEscalation: false}}]}}}}}}}`, want: "runAsNonRoot"},
 		"EscalatingJobFails":             {reason: "A container that may escalate fails.", obj: `{apiVersion: kubernetes.crossplane.io/v1alpha2, kind: Object, spec: {forProvider: {manifest: {kind: Job, spec: {template: {spec: {securityContext: {runAsNonRoot: true}, initContainers: [{name: i}], containers: [{name: c, securityContext: {allowPrivilegeEscalation: false}}]}}}}}}}`, want: "container i may escalate"},
+		"TLSMongoDBPasses":               {reason: "A member whose mongod requires TLS 1.2+ with its certificate passes.", obj: mongodbMember("net:\n  tls:\n    mode: requireTLS\n    certificateKeyFile: /etc/mongod/member.pem\n    CAFile: /etc/mongod/ca.pem\n    disabledProtocols: TLS1_0,TLS1_1\n")},
+		"PlainMongoDBFails":              {reason: "A member whose mongod speaks plain TCP fails.", obj: mongodbMember("net:\n  port: 27017\n"), want: "mode: requireTLS"},
+		"PreferTLSMongoDBFails":          {reason: "A member that still accepts plain connections fails.", obj: mongodbMember("net:\n  tls:\n    mode: preferTLS\n    certificateKeyFile: /etc/mongod/member.pem\n    CAFile: /etc/mongod/ca.pem\n    disabledProtocols: TLS1_0,TLS1_1\n"), want: "mode: requireTLS"},
+		"OldTLSMongoDBFails":             {reason: "A member that accepts TLS 1.0 fails.", obj: mongodbMember("net:\n  tls:\n    mode: requireTLS\n    certificateKeyFile: /etc/mongod/member.pem\n    CAFile: /etc/mongod/ca.pem\n"), want: "TLS1_0,TLS1_1"},
 		"NoLoadBalancerQuotaPasses":      {reason: "A quota forbidding load balancers passes.", obj: quotaObject("0")},
 		"LoadBalancerQuotaFails":         {reason: "A quota allowing a load balancer fails.", obj: quotaObject("1"), want: "services.loadbalancers is 1"},
 		"KeyedStorageClassPasses":        {reason: "A class encrypting with a named key passes.", obj: storageClassObject(`{type: gp3, encrypted: "true", kmsKeyId: "arn:aws:kms:eu-west-1:1:key/k"}`)},
@@ -268,4 +273,24 @@ func TestSetRules(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mongodbMember is a MongoDB member's Instance whose user data writes
+// conf as its mongod.conf.
+func mongodbMember(conf string) string {
+	b, err := json.Marshal(map[string]any{
+		"apiVersion": "ec2.aws.upbound.io/v1beta1", "kind": "Instance",
+		"metadata": map[string]any{"labels": map[string]any{"platform.openedx.cloud/role": "mongodb"}},
+		"spec": map[string]any{
+			"forProvider": map[string]any{
+				"subnetIdSelector": map[string]any{"matchLabels": map[string]any{"platform.openedx.cloud/tier": "private-db"}},
+				"tags":             map[string]any{"cost-center": "c", "platform": "p", "managed-by": "m"},
+			},
+			"initProvider": map[string]any{"userData": "#!/bin/bash\ncat >/etc/mongod.conf <<EOF\n" + conf + "EOF\n"},
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
 }
