@@ -53,6 +53,7 @@ func TestProvisionRealStores(t *testing.T) {
 	for id, value := range map[string]string{
 		pr.MySQLAdminSecretARN:   admin(mysql.Admin.Username),
 		pr.MongoDBAdminSecretARN: admin("root"),
+		pr.MongoDBCASecretARN:    mongoTestCA,
 		pr.RedisAuthSecretARN:    redisToken,
 		pr.SecretID:              "",
 	} {
