@@ -16,8 +16,8 @@ import (
 // The bastion is the operators' way to the data tier: a small instance in a
 // private-app subnet, reached through SSM Session Manager only. It has no
 // key pair, no public address and no ingress rule at all: Session Manager's
-// agent calls out to SSM over HTTPS, through interface endpoints in the VPC,
-// and sessions (including port forwarding to the data stores) ride on that
+// agent calls out to SSM over HTTPS, through interface endpoints in the VPC
+// (spec.bastion.ssmEndpoints) or else the NAT gateway, and sessions (including port forwarding to the data stores) ride on that
 // connection. Every session is authenticated and authorized by IAM and can
 // be logged by SSM.
 
@@ -122,7 +122,9 @@ func bastion(p *plan, _ map[resource.Name]resource.ObservedComposed) (rs []compo
 	awsName := compose.Truncate(p.Name+"-bastion", maxBastionAWSName)
 
 	rs = append(rs, bastionSecurityGroups(p)...)
-	rs = append(rs, ssmEndpoints(p)...)
+	if p.SSMEndpoints {
+		rs = append(rs, ssmEndpoints(p)...)
+	}
 	rs = append(rs,
 		bastionRole,
 		attachment(p, roleBastion, bastionSSMPolicy),
@@ -177,23 +179,23 @@ func bastionSecurityGroups(p *plan) []compose.Resource {
 			},
 		}})
 	}
-	return append(rs,
-		bareSecurityGroup(p, nameEndpointsSecurityGroup, interfaceEndpointsStore, "Interface VPC endpoints of Open edX platform "+p.Name+": HTTPS from the VPC only"),
-		compose.Resource{
-			Name:   nameEndpointsIngressHTTPS,
-			Object: ingressFromCIDR(p, securityGroupRole(interfaceEndpointsStore), vpc, portHTTPS, "HTTPS from the VPC"),
-		},
-	)
+	return rs
 }
 
-// ssmEndpoints are the SSM interface endpoints, with an address in
-// the private-app subnet of every zone and private DNS, so that the SSM
-// agents of the bastion and of the MongoDB members reach SSM without the
-// NAT gateway. An endpoint is created without subnets or security groups
-// and associated with them separately, which is how provider-aws manages
-// them.
+// ssmEndpoints are the SSM interface endpoints and their security group,
+// with an address in the private-app subnet of every zone and private DNS,
+// so that the SSM agents of the bastion and of the MongoDB members reach
+// SSM without the NAT gateway. An endpoint is created without subnets or
+// security groups and associated with them separately, which is how
+// provider-aws manages them.
 func ssmEndpoints(p *plan) []compose.Resource {
-	var rs []compose.Resource
+	rs := []compose.Resource{
+		bareSecurityGroup(p, nameEndpointsSecurityGroup, interfaceEndpointsStore, "Interface VPC endpoints of Open edX platform "+p.Name+": HTTPS from the VPC only"),
+		{
+			Name:   nameEndpointsIngressHTTPS,
+			Object: ingressFromCIDR(p, securityGroupRole(interfaceEndpointsStore), p.VPC.String(), portHTTPS, "HTTPS from the VPC"),
+		},
+	}
 	for _, svc := range ssmEndpointServices {
 		endpoint := selector(map[string]string{LabelRole: "vpc-endpoint-" + svc})
 		rs = append(rs,

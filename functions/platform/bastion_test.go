@@ -49,10 +49,11 @@ func bastionNames(rs []compose.Resource) []string {
 }
 
 // wantBastionNames are written out independently of bastion.go.
+// wantBastionNames are the bastion's resources with SSM's endpoints in
+// zones; none without zones.
 func wantBastionNames(zones []string, stores ...string) []string {
 	out := []string{
 		"security-group-bastion", "security-group-bastion-egress-https",
-		"security-group-vpc-endpoints", "security-group-vpc-endpoints-ingress-https",
 		"bastion-iam-role", "iam-attachment-bastion-AmazonSSMManagedInstanceCore",
 		"bastion-instance-profile", "bastion-launch-template", "bastion-instance",
 	}
@@ -62,7 +63,13 @@ func wantBastionNames(zones []string, stores ...string) []string {
 			out = append(out, "security-group-bastion-egress-"+s)
 		}
 	}
+	if len(zones) > 0 {
+		out = append(out, "security-group-vpc-endpoints", "security-group-vpc-endpoints-ingress-https")
+	}
 	for _, svc := range []string{"ssm", "ssmmessages", "ec2messages"} {
+		if len(zones) == 0 {
+			break
+		}
 		out = append(out, "vpc-endpoint-"+svc, "vpc-endpoint-"+svc+"-security-group")
 		for _, z := range zones {
 			out = append(out, "vpc-endpoint-"+svc+"-private-app-"+z)
@@ -88,9 +95,19 @@ func TestBastionNames(t *testing.T) {
 			want:   wantBastionNames(testZones, "database", "cache", "mongodb"),
 		},
 		"SmallTwoZones": {
-			reason: "Endpoints are in every zone the platform has, however many.",
-			xr:     newXR(withProfile(v1alpha1.ProfileSmall), withZones("eu-west-1a", "eu-west-1b")),
+			reason: "Endpoints, when asked for, are in every zone the platform has, however many.",
+			xr:     newXR(withProfile(v1alpha1.ProfileSmall), withZones("eu-west-1a", "eu-west-1b"), withSSMEndpoints(true)),
 			want:   wantBastionNames([]string{"eu-west-1a", "eu-west-1b"}, "database", "cache", "mongodb"),
+		},
+		"SmallThroughTheNAT": {
+			reason: "The small profile reaches SSM through its NAT gateway: no endpoint, no endpoints' security group.",
+			xr:     newXR(withProfile(v1alpha1.ProfileSmall)),
+			want:   wantBastionNames(nil, "database", "cache", "mongodb"),
+		},
+		"ProductionThroughTheNAT": {
+			reason: "Production may do without the endpoints too.",
+			xr:     newXR(withSSMEndpoints(false)),
+			want:   wantBastionNames(nil, "database", "cache", "mongodb"),
 		},
 		"ExternalMongoDBWithSearch": {
 			reason: "No rule for a MongoDB the platform does not compose; one for OpenSearch when it is enabled.",
@@ -489,7 +506,7 @@ func TestBastionEndpoints(t *testing.T) {
 		},
 		"TwoZones": {
 			reason: "A two-zone platform's endpoints are in its two zones.",
-			xr:     newXR(withRegion("us-east-1", "us-east-1d", "us-east-1f"), withProfile(v1alpha1.ProfileSmall)),
+			xr:     newXR(withRegion("us-east-1", "us-east-1d", "us-east-1f"), withProfile(v1alpha1.ProfileSmall), withSSMEndpoints(true)),
 			want:   want("us-east-1", "us-east-1d", "us-east-1f"),
 		},
 	}

@@ -34,9 +34,11 @@ func costComponents(p *plan, flat map[pricing.Item]int) []component {
 		{"eks", "control plane, standard support", []priced{{pricing.EKSCluster, 1}}},
 		{"nat-gateways", fmt.Sprintf("%d NAT gateways and their public IPv4 addresses", len(p.natZones())), []priced{{pricing.NATGateway, nat}, {pricing.PublicIPv4, nat}}},
 	}
+	if p.Bastion && p.SSMEndpoints {
+		cs = append(cs, component{"ssm-endpoints", fmt.Sprintf("%d interface endpoints in %d zones", len(ssmEndpointServices), len(p.Zones)), []priced{{pricing.InterfaceEndpointAZ, float64(len(ssmEndpointServices)) * zones}}})
+	}
 	if p.Bastion {
 		cs = append(cs,
-			component{"ssm-endpoints", fmt.Sprintf("%d interface endpoints in %d zones", len(ssmEndpointServices), len(p.Zones)), []priced{{pricing.InterfaceEndpointAZ, float64(len(ssmEndpointServices)) * zones}}},
 			component{"bastion", fmt.Sprintf("1 x %s, %d GiB gp3", p.BastionType, bastionRootVolumeGiB), []priced{{pricing.EC2(p.BastionType), 1}, {pricing.EBSgp3, bastionRootVolumeGiB}}},
 		)
 	}
@@ -170,18 +172,53 @@ func platformCost(p *plan, flat map[pricing.Item]int) *v1alpha1.CostStatus {
 		total += roundCents(sum)
 		s.Components = append(s.Components, v1alpha1.CostComponent{Name: c.Name, Monthly: sum.Cents(), Detail: c.Detail})
 	}
-	s.Monthly = total.Cents()
 	if nr, err := r.NodeRates(); err == nil {
 		s.Rates = &v1alpha1.NodeRates{VCPUHour: nr.VCPUHour.Rate(), GiBHour: nr.GiBHour.Rate()}
+		sum := systemPodsMonthly(p, nr)
+		total += roundCents(sum)
+		s.Components = append(s.Components, v1alpha1.CostComponent{Name: "system-pods", Monthly: sum.Cents(),
+			Detail: fmt.Sprintf("%dm CPU and %dMi requested by metrics-server and the Secrets Store CSI driver on %d nodes", systemPodsMilliCPU(p), systemPodsMiB(p), len(p.Zones))})
 	} else {
 		unpriced = append(unpriced, "node rates")
 	}
+	s.Monthly = total.Cents()
 	s.Excluded = excluded
 	if len(unpriced) > 0 {
 		slices.Sort(unpriced)
 		s.Excluded = "no list price in the table for " + strings.Join(slices.Compact(unpriced), ", ") + "; and " + excluded
 	}
 	return s
+}
+
+// The platform's own pods on the nodes Auto Mode runs for tenants, at their
+// upstream defaults: metrics-server, two replicas as EKS's add-on runs it
+// (100m and 200Mi each, kubernetes-sigs/metrics-server components.yaml),
+// and on every node the Secrets Store CSI driver (50m/100Mi, its registrar
+// and liveness probe 10m/20Mi each, kubernetes-sigs/secrets-store-csi-driver
+// chart) with its AWS provider (50m/100Mi, aws/secrets-store-csi-driver-
+// provider-aws chart). Nodes are counted one per zone, the fewest over which
+// tenants spread. Auto Mode's own components (CoreDNS, kube-proxy, the CNI)
+// run outside the nodes' allocatable capacity.
+const (
+	metricsServerReplicas                   = 2
+	metricsServerMilliCPU, metricsServerMiB = 100, 200
+	perNodeMilliCPU, perNodeMiB             = 50 + 10 + 10 + 50, 100 + 20 + 20 + 100
+)
+
+func systemPodsMilliCPU(p *plan) int {
+	return metricsServerReplicas*metricsServerMilliCPU + len(p.Zones)*perNodeMilliCPU
+}
+
+func systemPodsMiB(p *plan) int {
+	return metricsServerReplicas*metricsServerMiB + len(p.Zones)*perNodeMiB
+}
+
+// systemPodsMonthly prices the system pods' requests at the node rates
+// the platform publishes for its tenants.
+func systemPodsMonthly(p *plan, nr pricing.NodeRates) pricing.MicroUSD {
+	cpu := float64(systemPodsMilliCPU(p)) / 1000 * float64(nr.VCPUHour)
+	mem := float64(systemPodsMiB(p)) / 1024 * float64(nr.GiBHour)
+	return pricing.MicroUSD((cpu + mem) * pricing.HoursPerMonth)
 }
 
 // roundCents rounds to the nearest cent.

@@ -81,20 +81,24 @@ func TestCostOfExamples(t *testing.T) {
 		want []v1alpha1.CostComponent
 		// names are every component's name, in order.
 		names []string
+		// budget, if set, is the most the whole platform may cost a month.
+		budget string
 	}{
 		"Small": {
 			path: "../../examples/platform-small.yaml",
 			want: []v1alpha1.CostComponent{
-				{Name: "eks", Monthly: "73.00"},           // 0.10 x 730
-				{Name: "nat-gateways", Monthly: "36.50"},  // (0.045 + 0.005) x 730
-				{Name: "ssm-endpoints", Monthly: "65.70"}, // 9 x 0.01 x 730
-				{Name: "bastion", Monthly: "3.87"},        // 0.0042 x 730 + 10 x 0.08
-				{Name: "database", Monthly: "43.80"},      // 0.5 x 0.12 x 730
-				{Name: "cache", Monthly: "23.36"},         // 0.032 x 730
-				{Name: "mongodb", Monthly: "102.38"},      // 3 x 0.0336 x 730 + 360 x 0.08
-				{Name: "secrets", Monthly: "2.00"},        // 5 x 0.40: cache AUTH; MongoDB admin, keyfile, CA and CA key
+				{Name: "eks", Monthly: "73.00"},          // 0.10 x 730
+				{Name: "nat-gateways", Monthly: "36.50"}, // (0.045 + 0.005) x 730
+				{Name: "bastion", Monthly: "3.87"},       // 0.0042 x 730 + 10 x 0.08
+				{Name: "database", Monthly: "43.80"},     // 0.5 x 0.12 x 730
+				{Name: "cache", Monthly: "11.68"},        // 0.016 x 730
+				{Name: "mongodb", Monthly: "48.79"},      // 3 x 0.0168 x 730 + 3 x (20 + 30) x 0.08
+				{Name: "secrets", Monthly: "2.00"},       // 5 x 0.40: cache AUTH; MongoDB admin, keyfile, CA and CA key
+				{Name: "system-pods", Monthly: "17.46"},  // (0.56 x 0.037296 + 1120/1024 x 0.002772) x 730
 			},
-			names: []string{"eks", "nat-gateways", "ssm-endpoints", "bastion", "database", "cache", "mongodb", "kms-keys", "secrets", "hosted-zones"},
+			names: []string{"eks", "nat-gateways", "bastion", "database", "cache", "mongodb", "kms-keys", "secrets", "hosted-zones", "system-pods"},
+			// The budget: one Tutor VM costs about $300 all in.
+			budget: "250.00",
 		},
 		"Production": {
 			path: "../../examples/platform-production.yaml",
@@ -104,8 +108,9 @@ func TestCostOfExamples(t *testing.T) {
 				{Name: "cache", Monthly: "532.17"},        // 3 x 0.243 x 730
 				{Name: "opensearch", Monthly: "778.14"},   // 3 x 0.196 x 730 + 150 x 0.136 + 3 x 0.150 x 730
 				{Name: "waf", Monthly: "19.00"},           // 2 x 5 + (5 + 4) rules
+				{Name: "system-pods", Monthly: "19.73"},   // (0.56 x 0.04284 + 1120/1024 x 0.002772) x 730
 			},
-			names: []string{"eks", "nat-gateways", "ssm-endpoints", "bastion", "database", "cache", "mongodb", "opensearch", "load-balancer", "waf", "kms-keys", "secrets", "hosted-zones"},
+			names: []string{"eks", "nat-gateways", "ssm-endpoints", "bastion", "database", "cache", "mongodb", "opensearch", "load-balancer", "waf", "kms-keys", "secrets", "hosted-zones", "system-pods"},
 		},
 	}
 	for name, tc := range cases {
@@ -132,6 +137,11 @@ func TestCostOfExamples(t *testing.T) {
 			if sum := sumComponents(t, c); sum != total {
 				t.Errorf("total %s is not the sum of the components, %s", c.Monthly, sum.Cents())
 			}
+			if tc.budget != "" {
+				if b, _ := pricing.ParseRate(tc.budget); total > b {
+					t.Errorf("total %s a month is over the budget of %s", c.Monthly, tc.budget)
+				}
+			}
 			if c.Currency != "USD" || c.PriceDate == "" || c.Rates == nil || !strings.Contains(c.Excluded, "data transfer") {
 				t.Errorf("cost %+v lacks its currency, date, rates or what it excludes", c)
 			}
@@ -154,13 +164,14 @@ func TestPlatformCost(t *testing.T) {
 				x.Spec.Bastion.Enabled = new(bool)
 			}),
 			want: &v1alpha1.CostStatus{
-				Currency: "USD", Region: "us-east-1", PriceDate: "2026-12-04", Monthly: "256.68",
+				Currency: "USD", Region: "us-east-1", PriceDate: "2026-12-04", Monthly: "220.55",
 				Components: []v1alpha1.CostComponent{
 					{Name: "eks", Monthly: "73.00"},
 					{Name: "nat-gateways", Monthly: "36.50"},
 					{Name: "database", Monthly: "43.80"},
-					{Name: "mongodb", Monthly: "102.38"},
+					{Name: "mongodb", Monthly: "48.79"},
 					{Name: "kms-keys", Monthly: "1.00"},
+					{Name: "system-pods", Monthly: "17.46"},
 				},
 				Rates:    &v1alpha1.NodeRates{VCPUHour: "0.037296", GiBHour: "0.002772"},
 				Excluded: "no list price in the table for elasticache/cache.x9.huge; and " + excluded,

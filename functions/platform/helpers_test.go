@@ -60,6 +60,10 @@ func withProfile(p v1alpha1.Profile) func(*v1alpha1.XPlatform) {
 	return func(xr *v1alpha1.XPlatform) { xr.Spec.Profile = p }
 }
 
+func withSSMEndpoints(on bool) func(*v1alpha1.XPlatform) {
+	return func(xr *v1alpha1.XPlatform) { xr.Spec.Bastion.SSMEndpoints = &on }
+}
+
 func withVPCCIDR(c string) func(*v1alpha1.XPlatform) {
 	return func(xr *v1alpha1.XPlatform) { xr.Spec.Networking.VPCCIDR = c }
 }

@@ -42,7 +42,6 @@ const (
 	defaultBackupRetentionDays   = 7
 	defaultCacheVersion          = "8.0"
 	defaultMongoDBVersion        = "7.0"
-	defaultMongoDBVolumeGiB      = 100
 	defaultOpenSearchVersion     = "OpenSearch_2.19"
 	defaultOpenSearchVolumeGiB   = 50
 
@@ -57,10 +56,18 @@ var defaultRepositories = []string{"openedx", "openedx-mfe"}
 // Per-profile defaults of sizes left empty in the spec.
 var (
 	defaultCacheNodeType = map[v1alpha1.Profile]string{
-		v1alpha1.ProfileProduction: "cache.r7g.large", v1alpha1.ProfileSmall: "cache.t4g.small",
+		v1alpha1.ProfileProduction: "cache.r7g.large", v1alpha1.ProfileSmall: "cache.t4g.micro",
 	}
 	defaultMongoDBInstanceType = map[v1alpha1.Profile]string{
-		v1alpha1.ProfileProduction: "r7g.large", v1alpha1.ProfileSmall: "t4g.medium",
+		v1alpha1.ProfileProduction: "r7g.large", v1alpha1.ProfileSmall: "t4g.small",
+	}
+	defaultMongoDBVolumeGiB = map[v1alpha1.Profile]int{
+		v1alpha1.ProfileProduction: 100, v1alpha1.ProfileSmall: 30,
+	}
+	// SSM through interface endpoints in every zone, or through the NAT
+	// gateway: the endpoints cost more than the small profile's NAT.
+	defaultSSMEndpoints = map[v1alpha1.Profile]bool{
+		v1alpha1.ProfileProduction: true, v1alpha1.ProfileSmall: false,
 	}
 	defaultOpenSearchInstanceType = map[v1alpha1.Profile]string{
 		v1alpha1.ProfileProduction: "r7g.large.search", v1alpha1.ProfileSmall: "t3.small.search",
@@ -98,6 +105,7 @@ type plan struct {
 	RateLimit    int64
 	Bastion      bool
 	BastionType  string
+	SSMEndpoints bool
 	Repositories []string
 	KeepUntagged int
 }
@@ -254,6 +262,10 @@ func (p *plan) defaultEdge(s v1alpha1.XPlatformSpec, sp *field.Path) error {
 	}
 	p.Bastion = s.Bastion.Enabled == nil || *s.Bastion.Enabled
 	p.BastionType = compose.OrDefault(s.Bastion.InstanceType, defaultBastionInstanceType)
+	p.SSMEndpoints = defaultSSMEndpoints[p.Profile]
+	if s.Bastion.SSMEndpoints != nil {
+		p.SSMEndpoints = *s.Bastion.SSMEndpoints
+	}
 	p.Repositories = s.Registry.Repositories
 	if len(p.Repositories) == 0 {
 		p.Repositories = defaultRepositories
@@ -294,7 +306,7 @@ func (p *plan) defaultData(s v1alpha1.XPlatformSpec, sp *field.Path) error {
 
 	p.MongoDB = s.MongoDB
 	p.MongoDB.Version = compose.OrDefault(p.MongoDB.Version, defaultMongoDBVersion)
-	p.MongoDB.VolumeSizeGiB = compose.OrDefault(p.MongoDB.VolumeSizeGiB, defaultMongoDBVolumeGiB)
+	p.MongoDB.VolumeSizeGiB = compose.OrDefault(p.MongoDB.VolumeSizeGiB, defaultMongoDBVolumeGiB[p.Profile])
 	if err := inRange(sp.Child("mongodb", "volumeSizeGiB"), p.MongoDB.VolumeSizeGiB, 20, 16000); err != nil {
 		return err
 	}
