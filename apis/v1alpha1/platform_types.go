@@ -23,6 +23,8 @@ const (
 //
 // +kubebuilder:validation:XValidation:rule="self.profile != 'production' || !has(self.availabilityZones) || size(self.availabilityZones) == 3",message="the production profile needs exactly 3 availability zones",fieldPath=".availabilityZones"
 // +kubebuilder:validation:XValidation:rule="!has(self.availabilityZones) || self.availabilityZones.all(z, z.startsWith(self.region))",message="every availability zone must be in spec.region",fieldPath=".availabilityZones"
+// +kubebuilder:validation:XValidation:rule="self.profile == 'production' || !has(self.database.readers)",message="database.readers is for the production profile: small runs one Aurora Serverless v2 instance",fieldPath=".database.readers"
+// +kubebuilder:validation:XValidation:rule="self.profile == 'production' || !has(self.cache.replicas)",message="cache.replicas is for the production profile: small runs one node",fieldPath=".cache.replicas"
 // +kubebuilder:validation:XValidation:rule="has(self.availabilityZones) || !(self.region in ['us-west-1', 'cn-north-1'])",message="this region shows each account two zones of its own: list them in availabilityZones, with the small profile",fieldPath=".availabilityZones"
 type XPlatformSpec struct {
 	// Region is the AWS region of every resource of the platform, one of
@@ -190,6 +192,14 @@ type Database struct {
 	// +kubebuilder:default="db.r7g.large"
 	// +kubebuilder:validation:Pattern=`^db\.[a-z0-9]+\.[a-z0-9]+$`
 	InstanceClass string `json:"instanceClass,omitempty"`
+	// Readers of the production profile, each in the next zone after the
+	// writer's. Fewer cost less; with none, a lost writer is replaced by a
+	// new instance in minutes instead of a failover in about 30 seconds.
+	// Default: 2, one in each other zone.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=2
+	Readers *int `json:"readers,omitempty"`
 	// ServerlessMaxCapacity caps the small profile's Serverless v2 instance,
 	// in Aurora capacity units. Its minimum is 0.5.
 	// +kubebuilder:default=4
@@ -212,6 +222,14 @@ type Cache struct {
 	// +optional
 	// +kubebuilder:validation:Pattern=`^cache\.[a-z0-9]+\.[a-z0-9]+$`
 	NodeType string `json:"nodeType,omitempty"`
+	// Replicas of the production profile's primary node, each in the next
+	// zone. With none there is no Multi-AZ failover: a lost node takes the
+	// tenants' caches and Celery queues with it until ElastiCache replaces
+	// it. Default: 2, one in each other zone.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=2
+	Replicas *int `json:"replicas,omitempty"`
 }
 
 // MongoDB is the platform's MongoDB.

@@ -98,15 +98,17 @@ func cache(p *plan) ([]compose.Resource, error) {
 		SnapshotRetentionLimit:   ptr.To(float64(1)),
 		Tags:                     p.tags(p.Name + "-cache"),
 	}
+	// The primary in the first zone, then a replica in each next one.
+	rg.NumCacheClusters = ptr.To(float64(cacheNodes(p)))
+	rg.PreferredCacheClusterAzs = compose.StringPtrs(p.Zones[:cacheNodes(p)])
 	if production {
-		rg.NumCacheClusters = ptr.To(float64(cacheNodes(p)))
-		rg.PreferredCacheClusterAzs = compose.StringPtrs(p.Zones)
+		rg.SnapshotRetentionLimit = ptr.To(float64(7))
+	}
+	if cacheNodes(p) > 1 {
+		// ElastiCache fails over, and places in several zones, only a
+		// group with a replica.
 		rg.AutomaticFailoverEnabled = ptr.To(true)
 		rg.MultiAzEnabled = ptr.To(true)
-		rg.SnapshotRetentionLimit = ptr.To(float64(7))
-	} else {
-		rg.NumCacheClusters = ptr.To(float64(cacheNodes(p)))
-		rg.PreferredCacheClusterAzs = compose.StringPtrs(p.Zones[:1])
 	}
 
 	rs := []compose.Resource{

@@ -47,7 +47,8 @@ func costComponents(p *plan, flat map[pricing.Item]int) []component {
 		// is that floor.
 		cs = append(cs, component{"database", fmt.Sprintf("Aurora Serverless v2 at its minimum, %g ACU", serverlessMinCapacity), []priced{{pricing.AuroraACU, serverlessMinCapacity}}})
 	} else {
-		cs = append(cs, component{"database", fmt.Sprintf("%d x %s", len(p.Zones), p.Database.InstanceClass), []priced{{pricing.AuroraMySQL(p.Database.InstanceClass), zones}}})
+		n := 1 + *p.Database.Readers
+		cs = append(cs, component{"database", fmt.Sprintf("%d x %s", n, p.Database.InstanceClass), []priced{{pricing.AuroraMySQL(p.Database.InstanceClass), float64(n)}}})
 	}
 	cs = append(cs, component{"cache", fmt.Sprintf("%d x %s", cacheNodes(p), p.Cache.NodeType), []priced{{pricing.ElastiCache(p.Cache.NodeType), float64(cacheNodes(p))}}})
 	if p.MongoDB.External == nil {
@@ -90,12 +91,9 @@ func wafRuleCount(p *plan) int {
 // serverlessMinCapacity is the small profile's Aurora minimum, in ACUs.
 const serverlessMinCapacity = 0.5
 
-// cacheNodes is the number of Valkey nodes: one per zone in production.
+// cacheNodes is the number of Valkey nodes: the primary and its replicas.
 func cacheNodes(p *plan) int {
-	if p.Profile == v1alpha1.ProfileProduction {
-		return len(p.Zones)
-	}
-	return 1
+	return 1 + *p.Cache.Replicas
 }
 
 // searchMasterType is the dedicated masters' instance type.

@@ -37,6 +37,18 @@ func TestDatabase(t *testing.T) {
 			scaling:   true,
 			final:     ptr.To(testName + "-mysql-final"),
 		},
+		"OneReader": {
+			reason:    "One reader, in the zone after the writer's: the writer still fails over.",
+			xr:        newXR(func(xr *v1alpha1.XPlatform) { xr.Spec.Database.Readers = ptr.To(1) }),
+			instances: map[string]string{testRegion + "a": "db.r7g.large", testRegion + "b": "db.r7g.large"},
+			final:     ptr.To(testName + "-mysql-final"),
+		},
+		"NoReader": {
+			reason:    "The writer alone, for a production platform that accepts minutes of downtime.",
+			xr:        newXR(func(xr *v1alpha1.XPlatform) { xr.Spec.Database.Readers = ptr.To(0) }),
+			instances: map[string]string{testRegion + "a": "db.r7g.large"},
+			final:     ptr.To(testName + "-mysql-final"),
+		},
 		"SkippingTheFinalSnapshotIsExplicit": {
 			reason:    "Without a final snapshot there is no snapshot identifier.",
 			xr:        newXR(func(xr *v1alpha1.XPlatform) { xr.Spec.Database.SkipFinalSnapshot = true }),
@@ -97,6 +109,14 @@ func TestCache(t *testing.T) {
 		"SmallIsOneNode": {
 			reason: "One node; never fewer databases than Valkey's default 16.",
 			xr:     newXR(small, func(xr *v1alpha1.XPlatform) { xr.Spec.TenantCapacity = 3 }), nodes: 1, databases: "16", family: "valkey8",
+		},
+		"ProductionOneReplica": {
+			reason: "A primary and one replica still fail over across two zones.",
+			xr:     newXR(func(xr *v1alpha1.XPlatform) { xr.Spec.Cache.Replicas = ptr.To(1) }), nodes: 2, multiAZ: true, databases: "100", family: "valkey8",
+		},
+		"ProductionNoReplica": {
+			reason: "Without a replica ElastiCache neither fails over nor is Multi-AZ: it refuses both.",
+			xr:     newXR(func(xr *v1alpha1.XPlatform) { xr.Spec.Cache.Replicas = ptr.To(0) }), nodes: 1, databases: "100", family: "valkey8",
 		},
 		"Valkey7": {
 			reason: "The parameter group family follows the major version.",

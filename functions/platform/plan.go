@@ -248,6 +248,26 @@ func inRange[T int | int64](path *field.Path, v, lo, hi T) error {
 	return nil
 }
 
+// replicasPerZone defaults and checks a production store's copies beyond
+// its primary: one in each other zone by default, at most that many, and
+// none in the small profile, which runs a single instance.
+func (p *plan) replicasPerZone(path *field.Path, set *int, small string) (*int, error) {
+	if p.Profile != v1alpha1.ProfileProduction {
+		if set != nil {
+			return nil, field.Forbidden(path, "only the production profile has replicas: "+small)
+		}
+		return ptr.To(0), nil
+	}
+	n := len(p.Zones) - 1
+	if set == nil {
+		return &n, nil
+	}
+	if *set < 0 || *set > n {
+		return nil, field.Invalid(path, *set, fmt.Sprintf("must be 0 to %d, one fewer than the zones", n))
+	}
+	return set, nil
+}
+
 // defaultEdge applies the edge's defaults and checks what the XRD checks.
 func (p *plan) defaultEdge(s v1alpha1.XPlatformSpec, sp *field.Path) error {
 	if s.DNS != nil {
@@ -277,6 +297,7 @@ func (p *plan) defaultEdge(s v1alpha1.XPlatformSpec, sp *field.Path) error {
 // defaultData applies the data tier's defaults and checks what the XRD
 // checks.
 func (p *plan) defaultData(s v1alpha1.XPlatformSpec, sp *field.Path) error {
+	var err error
 	p.TenantCapacity = compose.OrDefault(s.TenantCapacity, defaultTenantCapacity)
 	if p.TenantCapacity < 1 || p.TenantCapacity > 1000 {
 		return field.Invalid(sp.Child("tenantCapacity"), s.TenantCapacity, "must be 1 to 1000")
@@ -296,12 +317,18 @@ func (p *plan) defaultData(s v1alpha1.XPlatformSpec, sp *field.Path) error {
 	if p.Database.BackupRetentionDays < 7 || p.Database.BackupRetentionDays > 35 {
 		return field.Invalid(sp.Child("database", "backupRetentionDays"), p.Database.BackupRetentionDays, "must be 7 to 35")
 	}
+	if p.Database.Readers, err = p.replicasPerZone(sp.Child("database", "readers"), s.Database.Readers, "small runs one Aurora Serverless v2 instance"); err != nil {
+		return err
+	}
 
 	p.Cache = s.Cache
 	p.Cache.EngineVersion = compose.OrDefault(p.Cache.EngineVersion, defaultCacheVersion)
 	p.Cache.NodeType = compose.OrDefault(p.Cache.NodeType, defaultCacheNodeType[p.Profile])
 	if _, err := cacheParameterGroupFamily(p.Cache.EngineVersion); err != nil {
 		return field.Invalid(sp.Child("cache", "engineVersion"), p.Cache.EngineVersion, err.Error())
+	}
+	if p.Cache.Replicas, err = p.replicasPerZone(sp.Child("cache", "replicas"), s.Cache.Replicas, "small runs one node"); err != nil {
+		return err
 	}
 
 	p.MongoDB = s.MongoDB

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/utils/ptr"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 )
@@ -234,6 +235,22 @@ func TestNewPlan(t *testing.T) {
 			want: want{
 				err:    &field.Error{Type: field.ErrorTypeInvalid, Field: "spec.networking.vpcCidr", BadValue: "10.0.0.0/15"},
 				detail: "must be a /16 to a /20",
+			},
+		},
+		"SmallWithReaders": {
+			reason: "The small profile runs one Serverless v2 instance: readers are refused, not ignored.",
+			xr:     newXR(withProfile(v1alpha1.ProfileSmall), func(xr *v1alpha1.XPlatform) { xr.Spec.Database.Readers = ptr.To(1) }),
+			want: want{
+				err:    &field.Error{Type: field.ErrorTypeForbidden, Field: "spec.database.readers", BadValue: ""},
+				detail: "only the production profile",
+			},
+		},
+		"TooManyCacheReplicas": {
+			reason: "A replica per other zone at most.",
+			xr:     newXR(func(xr *v1alpha1.XPlatform) { xr.Spec.Cache.Replicas = ptr.To(3) }),
+			want: want{
+				err:    &field.Error{Type: field.ErrorTypeInvalid, Field: "spec.cache.replicas", BadValue: 3},
+				detail: "must be 0 to 2",
 			},
 		},
 		"VPCCIDRSlash21": {
