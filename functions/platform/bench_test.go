@@ -12,11 +12,9 @@ import (
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/resource"
 	"google.golang.org/protobuf/proto"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
-	"github.com/openedx-cloud/platform-aws/internal/testkit/fakeprovider"
 	"github.com/openedx-cloud/platform-aws/internal/testkit/fntest"
 	"github.com/openedx-cloud/platform-aws/internal/testkit/manifests"
 )
@@ -154,17 +152,7 @@ func convergedRequest(b *testing.B, f *Function, path string) *fnv1.RunFunctionR
 		if err != nil {
 			b.Fatal(err)
 		}
-		observed := map[string]*fnv1.Resource{}
-		for name, r := range rsp.GetDesired().GetResources() {
-			u := &unstructured.Unstructured{Object: r.GetResource().AsMap()}
-			a := u.GetAnnotations()
-			if a == nil {
-				a = map[string]string{}
-			}
-			a[fakeprovider.AnnotationCompositionResourceName] = name
-			u.SetAnnotations(a)
-			observed[name] = &fnv1.Resource{Resource: resource.MustStructObject(fakeprovider.Observe(u, xr.GetName())), Ready: fnv1.Ready_READY_TRUE}
-		}
+		observed := fntest.Observed(rsp, xr.GetName(), fnv1.Ready_READY_TRUE)
 		xr.Object["status"] = rsp.GetDesired().GetComposite().GetResource().AsMap()["status"]
 		req.Observed.Composite = &fnv1.Resource{Resource: resource.MustStructObject(xr)}
 		req.Observed.Resources = observed

@@ -13,7 +13,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
-	"github.com/openedx-cloud/platform-aws/internal/testkit/fakeprovider"
 	"github.com/openedx-cloud/platform-aws/internal/testkit/fntest"
 )
 
@@ -71,17 +70,7 @@ func convergedTenantRequest(b *testing.B, f *Function, platform *fnv1.Resource) 
 				b.Fatalf("pass %d: %s: %s", pass, r.GetSeverity(), r.GetMessage())
 			}
 		}
-		observed := map[string]*fnv1.Resource{}
-		for name, r := range rsp.GetDesired().GetResources() {
-			u := &unstructured.Unstructured{Object: r.GetResource().AsMap()}
-			a := u.GetAnnotations()
-			if a == nil {
-				a = map[string]string{}
-			}
-			a[fakeprovider.AnnotationCompositionResourceName] = name
-			u.SetAnnotations(a)
-			observed[name] = &fnv1.Resource{Resource: resource.MustStructObject(fakeprovider.Observe(u, xr.GetName())), Ready: fnv1.Ready_READY_TRUE}
-		}
+		observed := fntest.Observed(rsp, xr.GetName(), fnv1.Ready_READY_TRUE)
 		xr.Object["status"] = rsp.GetDesired().GetComposite().GetResource().AsMap()["status"]
 		req.Observed.Composite = &fnv1.Resource{Resource: resource.MustStructObject(xr)}
 		req.Observed.Resources = observed

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -12,10 +13,8 @@ import (
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/proto"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
-	"github.com/openedx-cloud/platform-aws/internal/testkit/fakeprovider"
 	"github.com/openedx-cloud/platform-aws/internal/testkit/fntest"
 )
 
@@ -88,20 +87,8 @@ func convergeObserved(t *testing.T, platform *fnv1.Resource) (*fnv1.RunFunctionR
 				t.Fatalf("pass %d: %s: %s", pass, r.GetSeverity(), r.GetMessage())
 			}
 		}
-		var names []string
-		observed = map[string]*fnv1.Resource{}
-		for name, r := range rsp.GetDesired().GetResources() {
-			names = append(names, name)
-			u := &unstructured.Unstructured{Object: r.GetResource().AsMap()}
-			a := u.GetAnnotations()
-			if a == nil {
-				a = map[string]string{}
-			}
-			a[fakeprovider.AnnotationCompositionResourceName] = name
-			u.SetAnnotations(a)
-			observed[name] = &fnv1.Resource{Resource: resource.MustStructObject(fakeprovider.Observe(u, "demo-5fj2q"))}
-		}
-		slices.Sort(names)
+		observed = fntest.Observed(rsp, "demo-5fj2q", fnv1.Ready_READY_UNSPECIFIED)
+		names := slices.Sorted(maps.Keys(observed))
 		if slices.Equal(names, prev) {
 			return rsp, observed
 		}
