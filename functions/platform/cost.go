@@ -47,7 +47,7 @@ func costComponents(p *plan, flat map[pricing.Item]int) []component {
 		// is that floor.
 		cs = append(cs, component{"database", fmt.Sprintf("Aurora Serverless v2 at its minimum, %g ACU", serverlessMinCapacity), []priced{{pricing.AuroraACU, serverlessMinCapacity}}})
 	} else {
-		n := 1 + *p.Database.Readers
+		n := databaseInstances(p)
 		cs = append(cs, component{"database", fmt.Sprintf("%d x %s", n, p.Database.InstanceClass), []priced{{pricing.AuroraMySQL(p.Database.InstanceClass), float64(n)}}})
 	}
 	cs = append(cs, component{"cache", fmt.Sprintf("%d x %s", cacheNodes(p), p.Cache.NodeType), []priced{{pricing.ElastiCache(p.Cache.NodeType), float64(cacheNodes(p))}}})
@@ -90,6 +90,12 @@ func wafRuleCount(p *plan) int {
 
 // serverlessMinCapacity is the small profile's Aurora minimum, in ACUs.
 const serverlessMinCapacity = 0.5
+
+// databaseInstances is the number of Aurora instances: the writer and its
+// readers (small runs one, and has no readers).
+func databaseInstances(p *plan) int {
+	return 1 + *p.Database.Readers
+}
 
 // cacheNodes is the number of Valkey nodes: the primary and its replicas.
 func cacheNodes(p *plan) int {

@@ -126,7 +126,7 @@ func database(p *plan) []compose.Resource {
 	rs = append(rs, securityGroup(p, "database", portMySQL, "Aurora MySQL of Open edX platform "+p.Name+": MySQL from the private-app subnets only")...)
 
 	// The writer in the first zone, then a reader in each next one.
-	zones, class := p.Zones[:1+*d.Readers], d.InstanceClass
+	zones, class := p.Zones[:databaseInstances(p)], d.InstanceClass
 	if p.Profile == v1alpha1.ProfileSmall {
 		zones, class = p.Zones[:1], "db.serverless"
 	}
