@@ -355,7 +355,8 @@ func TestTutorPluginMongoDBCA(t *testing.T) {
 // Without one nothing is set, and every pod stays on on-demand nodes.
 func TestTutorPluginSpot(t *testing.T) {
 	spot := testSpotNodePool()
-	stateless := []string{"caddy", "cms", "cms-worker", "lms", "lms-worker", "mfe"}
+	// What the estimate prices as on the spot NodePool (cost.go).
+	stateless := slices.Sorted(slices.Values(spotDeployments))
 	cases := map[string]struct {
 		reason string
 		pool   *v1alpha1.SpotNodePoolStatus
