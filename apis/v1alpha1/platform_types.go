@@ -160,6 +160,15 @@ type Kubernetes struct {
 	// written for provider-kubernetes; normally Crossplane's own namespace.
 	// +kubebuilder:default=crossplane-system
 	KubeconfigSecretNamespace string `json:"kubeconfigSecretNamespace,omitempty"`
+
+	// SpotForTenants adds an Auto Mode NodePool that prefers Spot capacity
+	// and falls back to on-demand, tainted so that only the tenants'
+	// stateless Deployments (lms, cms, their workers, caddy, the MFE)
+	// tolerate it. A Spot node may be reclaimed with two minutes' notice;
+	// those pods run several replicas or retry their tasks. Jobs, Meilisearch
+	// and the platform's own pods stay on on-demand nodes.
+	// +kubebuilder:default=true
+	SpotForTenants *bool `json:"spotForTenants,omitempty"`
 }
 
 // DataProtection decides what happens to data when a platform is deleted.
@@ -629,6 +638,21 @@ type ClusterStatus struct {
 	// Ready is true once the cluster is active and reachable by
 	// provider-kubernetes.
 	Ready bool `json:"ready,omitempty"`
+	// SpotNodePool is the NodePool the tenants' stateless pods may run on,
+	// published once it exists in the cluster; absent without one.
+	SpotNodePool *SpotNodePoolStatus `json:"spotNodePool,omitempty"`
+}
+
+// SpotNodePoolStatus is what a pod needs to run on the spot NodePool: a
+// node selector on its name and a toleration of its taint.
+type SpotNodePoolStatus struct {
+	// Name of the NodePool, the value of its nodes' karpenter.sh/nodepool
+	// label.
+	Name string `json:"name"`
+	// TaintKey, TaintValue and TaintEffect are its nodes' taint.
+	TaintKey    string `json:"taintKey"`
+	TaintValue  string `json:"taintValue"`
+	TaintEffect string `json:"taintEffect"`
 }
 
 // XPlatform is the shared AWS infrastructure for many Open edX instances: a

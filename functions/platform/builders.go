@@ -47,12 +47,16 @@ var foundation = []builder{
 }
 
 // onCluster is composed once AWS has reported what the cluster needs: the
-// cluster, its settings, the provisioner, the default StorageClass, and the
+// cluster, its settings, the spot NodePool, the provisioner, the default StorageClass, and the
 // jobs that drop deleted tenants' data.
 var onCluster = []builder{
 	func(p *plan, in inputs) (built, error) { return built{Resources: cluster(p, in.Cluster)}, nil },
 	func(p *plan, in inputs) (built, error) {
 		rs, err := clusterSettings(p, in.Observed)
+		return built{Resources: rs}, err
+	},
+	func(p *plan, in inputs) (built, error) {
+		rs, err := spotNodePool(p, in.Observed)
 		return built{Resources: rs}, err
 	},
 	fromTier(provisioner),

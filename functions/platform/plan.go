@@ -88,6 +88,8 @@ type plan struct {
 	PublicAccessCIDRs   []string
 	LogRetentionDays    int
 	KubeconfigNamespace string
+	// SpotForTenants composes the spot NodePool (spot.go).
+	SpotForTenants bool
 
 	ProviderConfigName string
 	CostCenter         string
@@ -147,8 +149,10 @@ func newPlan(xr *v1alpha1.XPlatform) (*plan, error) {
 		PublicAccessCIDRs:   s.Kubernetes.PublicAccessCIDRs,
 		LogRetentionDays:    s.Kubernetes.LogRetentionDays,
 		KubeconfigNamespace: s.Kubernetes.KubeconfigSecretNamespace,
-		ProviderConfigName:  s.ProviderConfigName,
-		CostCenter:          s.CostCenter,
+		// On unless set to false, as the XRD defaults it.
+		SpotForTenants:     ptr.Deref(s.Kubernetes.SpotForTenants, true),
+		ProviderConfigName: s.ProviderConfigName,
+		CostCenter:         s.CostCenter,
 	}
 	if p.Name == "" {
 		return nil, field.Required(field.NewPath("metadata", "name"), "the composite resource has no name")

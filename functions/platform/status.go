@@ -58,6 +58,9 @@ func platformStatus(p *plan, observed map[resource.Name]resource.ObservedCompose
 	if clusterComposed {
 		s.Cluster.ProviderConfigName = p.kubernetesProviderConfigName()
 		s.Provisioner = provisionerStatus(observed)
+		if p.SpotForTenants {
+			s.Cluster.SpotNodePool = spotNodePoolStatus(observed)
+		}
 	}
 	return s
 }

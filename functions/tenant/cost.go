@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/crossplane/function-sdk-go/resource"
@@ -11,25 +12,38 @@ import (
 	"github.com/openedx-cloud/platform-aws/internal/pricing"
 )
 
+// spotDeployments are the Deployments the plugin puts on the platform's
+// spot NodePool when it has one (tutor/awsplatform.yml): the stateless
+// ones. Meilisearch keeps its index on a volume; Jobs must finish.
+var spotDeployments = []string{deploymentCaddy, deploymentCMS, deploymentCMSWorker, deploymentLMS, deploymentLMSWorker, "mfe"}
+
+// requests are the CPU and memory some pods request.
+type requests struct{ CPU, Memory k8sresource.Quantity }
+
 // baseline is what the instance's pods request with every autoscaler at
-// its minimum: what it costs when idle. Tutor's Jobs run for minutes and
-// are left out.
-func (p *plan) baseline() (cpu, memory k8sresource.Quantity) {
-	add := func(n int64, s podSize) {
+// its minimum: what it costs when idle, split into the pods that run on
+// the spot NodePool when the platform has one and the rest. Tutor's Jobs
+// run for minutes and are left out.
+func (p *plan) baseline() (onDemand, spotEligible requests) {
+	add := func(name string, n int64, s podSize) {
+		r := &onDemand
+		if slices.Contains(spotDeployments, name) {
+			r = &spotEligible
+		}
 		for range n {
-			cpu.Add(s.CPU)
-			memory.Add(s.Memory)
+			r.CPU.Add(s.CPU)
+			r.Memory.Add(s.Memory)
 		}
 	}
 	for _, a := range p.Autoscalers {
-		add(int64(a.MinReplicas), autoscaledSize(a.Deployment))
+		add(a.Deployment, int64(a.MinReplicas), autoscaledSize(a.Deployment))
 	}
 	for _, f := range fixedPods() {
 		if f.Name != "lms-job" {
-			add(f.Count, f.Size)
+			add(f.Name, f.Count, f.Size)
 		}
 	}
-	return cpu, memory
+	return onDemand, spotEligible
 }
 
 // excludedTenant is what a tenant's estimate leaves out.
@@ -38,7 +52,10 @@ const excludedTenant = "data transfer, requests (S3, Route 53 queries, CloudFron
 // tenantCost prices the instance at the node rates its platform publishes
 // and, for what it composes in AWS, the price table of the platform's
 // region. Until the platform publishes its rates there is no estimate.
-func tenantCost(p *plan, platform *v1alpha1.CostStatus, secrets int) *v1alpha1.CostStatus {
+// With a spot NodePool (spot), the pods that run on it are a component of
+// their own, priced at the same on-demand rates: an upper bound, as Spot's
+// price moves by the hour and no dated table can hold it.
+func tenantCost(p *plan, platform *v1alpha1.CostStatus, secrets int, spot bool) *v1alpha1.CostStatus {
 	if platform == nil || platform.Rates == nil {
 		return nil
 	}
@@ -50,21 +67,37 @@ func tenantCost(p *plan, platform *v1alpha1.CostStatus, secrets int) *v1alpha1.C
 		s.Excluded = "everything: the platform's status.cost has no usable rates or region"
 		return s
 	}
-	cpu, memory := p.baseline()
 	// Per hour, in micro-dollars: millicores x rate / 1000, and bytes x
 	// rate / 2^30.
-	hourly := pricing.MicroUSD(cpu.MilliValue())*vcpu/1000 + pricing.MicroUSD(memory.Value()*int64(gib)/(1<<30))
-	compute := hourly * pricing.HoursPerMonth
+	monthly := func(q requests) pricing.MicroUSD {
+		hourly := pricing.MicroUSD(q.CPU.MilliValue())*vcpu/1000 + pricing.MicroUSD(q.Memory.Value()*int64(gib)/(1<<30))
+		return hourly * pricing.HoursPerMonth
+	}
+	onDemand, eligible := p.baseline()
+	if !spot {
+		onDemand.CPU.Add(eligible.CPU)
+		onDemand.Memory.Add(eligible.Memory)
+	}
 	secret, err := r.Price(pricing.Secret)
 	if err != nil {
 		s.Excluded = err.Error() + "; and " + excludedTenant
 	}
 	secretsMonthly := secret.Monthly(float64(secrets))
+	compute := monthly(onDemand)
 	s.Components = []v1alpha1.CostComponent{
-		{Name: "compute", Monthly: compute.Cents(), Detail: fmt.Sprintf("%s vCPU and %s of requests with autoscalers at their minimums", cpu.String(), memory.String())},
-		{Name: "secrets", Monthly: secretsMonthly.Cents(), Detail: fmt.Sprintf("%d Secrets Manager secrets", secrets)},
+		{Name: "compute", Monthly: compute.Cents(), Detail: fmt.Sprintf("%s vCPU and %s of requests on on-demand nodes with autoscalers at their minimums", onDemand.CPU.String(), onDemand.Memory.String())},
 	}
-	s.Monthly = (roundCents(compute) + roundCents(secretsMonthly)).Cents()
+	total := roundCents(compute) + roundCents(secretsMonthly)
+	if spot {
+		m := monthly(eligible)
+		s.Components = append(s.Components, v1alpha1.CostComponent{
+			Name: "compute-spot", Monthly: m.Cents(),
+			Detail: fmt.Sprintf("%s vCPU and %s of requests on the spot NodePool with autoscalers at their minimums, at on-demand rates: an upper bound, Spot's hourly price is not counted", eligible.CPU.String(), eligible.Memory.String()),
+		})
+		total += roundCents(m)
+	}
+	s.Components = append(s.Components, v1alpha1.CostComponent{Name: "secrets", Monthly: secretsMonthly.Cents(), Detail: fmt.Sprintf("%d Secrets Manager secrets", secrets)})
+	s.Monthly = total.Cents()
 	return s
 }
 

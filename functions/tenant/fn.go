@@ -173,7 +173,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	dxr.Resource.SetAPIVersion(oxr.Resource.GetAPIVersion())
 	dxr.Resource.SetKind(oxr.Resource.GetKind())
 	status := tenantStatus(p, v.Name, v.Alloc, data)
-	status.Cost = tenantCost(p, v.Status.Cost, countSecrets(d.Resources))
+	status.Cost = tenantCost(p, v.Status.Cost, countSecrets(d.Resources), v.Status.Cluster.SpotNodePool != nil)
 	if err := compose.SetStatus(dxr, &status); err != nil {
 		response.Fatal(rsp, err)
 		return rsp, nil

@@ -108,6 +108,10 @@ type provisioning struct {
 	// its prefix of StaticBucket; both empty without a CDN.
 	StaticURL    string
 	StaticBucket string
+
+	// SpotNodePool is the platform's NodePool for stateless pods, nil when
+	// it publishes none.
+	SpotNodePool *v1alpha1.SpotNodePoolStatus
 }
 
 // newProvisioning gathers what the Job needs from the platform's status.
@@ -158,6 +162,9 @@ func newProvisioning(p *plan, v platformView) (provisioning, string) {
 	if s.Edge.StaticDomain != "" && s.Edge.StaticBucket != "" {
 		pr.StaticURL = "https://" + s.Edge.StaticDomain + "/" + p.staticPrefix()
 		pr.StaticBucket = s.Edge.StaticBucket
+	}
+	if sp := s.Cluster.SpotNodePool; sp != nil && sp.Name != "" {
+		pr.SpotNodePool = sp
 	}
 
 	var missing []string
@@ -280,6 +287,13 @@ func tutorConfig(p *plan, pr provisioning) map[string]string {
 		c["AWSPLATFORM_STATIC_URL"] = pr.StaticURL
 		c["AWSPLATFORM_STATIC_BUCKET"] = pr.StaticBucket
 		c["AWSPLATFORM_STATIC_LOCATION"] = strings.TrimSuffix(p.staticPrefix(), "/")
+	}
+	// The plugin puts the stateless Deployments on the spot NodePool.
+	if sp := pr.SpotNodePool; sp != nil {
+		c["AWSPLATFORM_SPOT_NODEPOOL"] = sp.Name
+		c["AWSPLATFORM_SPOT_TAINT_KEY"] = sp.TaintKey
+		c["AWSPLATFORM_SPOT_TAINT_VALUE"] = sp.TaintValue
+		c["AWSPLATFORM_SPOT_TAINT_EFFECT"] = sp.TaintEffect
 	}
 	return c
 }

@@ -108,6 +108,11 @@ func wantDemoProvisioning() provisioning {
 	}
 }
 
+// testSpotNodePool is the spot NodePool as a platform publishes it.
+func testSpotNodePool() *v1alpha1.SpotNodePoolStatus {
+	return &v1alpha1.SpotNodePoolStatus{Name: "openedx-spot", TaintKey: "platform.openedx.cloud/spot", TaintValue: "true", TaintEffect: "NoSchedule"}
+}
+
 const atlasAdminSecret = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/atlas-admin-AbCdEf"
 
 // atlasMongoDB makes the platform use an external replica set, as its
@@ -188,6 +193,18 @@ func TestNewProvisioning(t *testing.T) {
 				pr.MongoDBAdminSecretARN = atlasAdminSecret
 				pr.MongoDBTLS = true
 				pr.MongoDBCASecretARN = ""
+				return pr
+			}()},
+		},
+		"SpotNodePool": {
+			reason: "The platform's spot NodePool is taken as its status publishes it.",
+			pl: provisioningPlatform(func(pl *v1alpha1.XPlatform) {
+				pl.Status.Cluster.SpotNodePool = testSpotNodePool()
+			}),
+			alloc: demoAllocation,
+			want: want{pr: func() provisioning {
+				pr := wantDemoProvisioning()
+				pr.SpotNodePool = testSpotNodePool()
 				return pr
 			}()},
 		},
@@ -415,6 +432,22 @@ func TestTutorConfig(t *testing.T) {
 				return c
 			}(),
 		},
+		"SpotNodePool": {
+			reason: "With a spot NodePool the plugin gets its name and taint; without one (every other case) it gets none.",
+			pr: func() provisioning {
+				pr := wantDemoProvisioning()
+				pr.SpotNodePool = testSpotNodePool()
+				return pr
+			}(),
+			want: func() map[string]string {
+				c := wantDemoTutorConfig()
+				c["AWSPLATFORM_SPOT_NODEPOOL"] = "openedx-spot"
+				c["AWSPLATFORM_SPOT_TAINT_KEY"] = "platform.openedx.cloud/spot"
+				c["AWSPLATFORM_SPOT_TAINT_VALUE"] = "true"
+				c["AWSPLATFORM_SPOT_TAINT_EFFECT"] = "NoSchedule"
+				return c
+			}(),
+		},
 		"LMSInPlatformDomainApex": {
 			reason: "An LMS at the platform's domain itself sends as contact@<domain>, which the domain's identity verifies.",
 			pr: func() provisioning {
@@ -485,7 +518,9 @@ func TestTutorConfig(t *testing.T) {
 // TestTutorPluginKeys checks that every AWSPLATFORM_ key set here is one
 // the awsplatform plugin defines: Tutor would ignore any other.
 func TestTutorConfigSetsOnlyPluginKeys(t *testing.T) {
-	for k := range wantDemoTutorConfig() {
+	pr := wantDemoProvisioning()
+	pr.SpotNodePool = testSpotNodePool()
+	for k := range tutorConfig(defaultPlan(), pr) {
 		name, ok := strings.CutPrefix(k, "AWSPLATFORM_")
 		if !ok {
 			continue

@@ -15,6 +15,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"sigs.k8s.io/yaml"
+
+	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 )
 
 // pluginFile is the part of a Tutor YAML plugin these tests read.
@@ -97,6 +99,8 @@ type renderedPatch struct {
 	ServiceAccountName *string           `json:"serviceAccountName"`
 	Spread             map[string]string `json:"spread"`
 	SpreadSelectors    []string          `json:"spreadSelectors"`
+	NodeSelector       map[string]string `json:"nodeSelector"`
+	Tolerations        []map[string]any  `json:"tolerations"`
 	Container          string            `json:"container"`
 	Env                map[string]string `json:"env"`
 	Requests           map[string]string `json:"requests"`
@@ -339,6 +343,66 @@ func TestTutorPluginMongoDBCA(t *testing.T) {
 				}
 				if diff := cmp.Diff(want, o.CAMounts); diff != "" {
 					t.Errorf("%s\n%s %s: CA mounts: -want, +got:\n%s", tc.reason, o.Kind, o.Name, diff)
+				}
+			}
+		})
+	}
+}
+
+// TestTutorPluginSpot: with the platform's spot NodePool, the stateless
+// Deployments select it and tolerate its taint; Jobs, which must run to
+// completion, and Meilisearch, whose index is on a volume, do neither.
+// Without one nothing is set, and every pod stays on on-demand nodes.
+func TestTutorPluginSpot(t *testing.T) {
+	spot := testSpotNodePool()
+	// What the estimate prices as on the spot NodePool (cost.go).
+	stateless := slices.Sorted(slices.Values(spotDeployments))
+	cases := map[string]struct {
+		reason string
+		pool   *v1alpha1.SpotNodePoolStatus
+		want   []string
+	}{
+		"SpotNodePool": {
+			reason: "The stateless Deployments go to the spot NodePool.",
+			pool:   spot,
+			want:   stateless,
+		},
+		"NoSpotNodePool": {
+			reason: "Without a spot NodePool no pod selects one.",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			pr := wantDemoProvisioning()
+			pr.SpotNodePool = tc.pool
+			c := demoPluginConfig(false)
+			for k, v := range tutorConfig(defaultPlan(), pr) {
+				c[k] = v
+			}
+			r := checkPlugin(t, c, true)
+			var onSpot, seen []string
+			for _, o := range r.K8sOverride {
+				seen = append(seen, o.Kind+"/"+o.Name)
+				if o.NodeSelector == nil && o.Tolerations == nil {
+					continue
+				}
+				onSpot = append(onSpot, o.Name)
+				if diff := cmp.Diff(map[string]string{"karpenter.sh/nodepool": spot.Name}, o.NodeSelector); diff != "" {
+					t.Errorf("%s\n%s %s node selector: -want, +got:\n%s", tc.reason, o.Kind, o.Name, diff)
+				}
+				want := []map[string]any{{"key": spot.TaintKey, "operator": "Equal", "value": spot.TaintValue, "effect": spot.TaintEffect}}
+				if diff := cmp.Diff(want, o.Tolerations); diff != "" {
+					t.Errorf("%s\n%s %s tolerations: -want, +got:\n%s", tc.reason, o.Kind, o.Name, diff)
+				}
+			}
+			slices.Sort(onSpot)
+			if diff := cmp.Diff(tc.want, onSpot, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("%s\nDeployments on the spot NodePool: -want, +got:\n%s", tc.reason, diff)
+			}
+			// The check is only as good as the patches it saw.
+			for _, must := range []string{"Job/lms-job", "Job/cms-job", "Deployment/meilisearch", "Deployment/mfe"} {
+				if !slices.Contains(seen, must) {
+					t.Errorf("%s\nthe plugin did not patch %s: %v", tc.reason, must, seen)
 				}
 			}
 		})

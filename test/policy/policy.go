@@ -482,6 +482,51 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 			},
 		},
 		{
+			// Spot nodes are reclaimed with two minutes' notice: a pool
+			// without a taint would take any pod, and one without
+			// on-demand would leave pods pending when Spot runs out.
+			Name:    "NodePools composed into the cluster that launch Spot fall back to on-demand and taint their nodes (cost, resilience)",
+			Applies: manifestIs("NodePool"),
+			Check: func(o *unstructured.Unstructured) error {
+				tmpl, _, _ := unstructured.NestedMap(o.Object, "spec", "forProvider", "manifest", "spec", "template", "spec")
+				reqs, _, _ := unstructured.NestedSlice(tmpl, "requirements")
+				var capacity []any
+				for _, r := range reqs {
+					if m, _ := r.(map[string]any); m["key"] == "karpenter.sh/capacity-type" && m["operator"] == "In" {
+						capacity, _ = m["values"].([]any)
+					}
+				}
+				if !slices.Contains(capacity, any("spot")) {
+					return nil
+				}
+				if !slices.Contains(capacity, any("on-demand")) {
+					return errors.Errorf("karpenter.sh/capacity-type is %v: without on-demand, pods wait when Spot has no capacity", capacity)
+				}
+				if taints, _, _ := unstructured.NestedSlice(tmpl, "taints"); len(taints) == 0 {
+					return errors.Errorf("the Spot nodes have no taint: every pod, stateful or not, could land on them")
+				}
+				return nil
+			},
+		},
+		{
+			Name:    "Jobs composed into the cluster never run on Spot nodes, which may be reclaimed before they finish",
+			Applies: manifestIs("Job"),
+			Check: func(o *unstructured.Unstructured) error {
+				pod, _, _ := unstructured.NestedMap(o.Object, "spec", "forProvider", "manifest", "spec", "template", "spec")
+				if sel, _, _ := unstructured.NestedStringMap(pod, "nodeSelector"); sel["karpenter.sh/capacity-type"] == "spot" || sel["karpenter.sh/nodepool"] != "" {
+					return errors.Errorf("the pod selects nodes %v", sel)
+				}
+				tols, _, _ := unstructured.NestedSlice(pod, "tolerations")
+				for _, t := range tols {
+					m, _ := t.(map[string]any)
+					if key, _ := m["key"].(string); key == "" || strings.Contains(key, "spot") {
+						return errors.Errorf("the pod tolerates %v, which admits it to Spot nodes", m)
+					}
+				}
+				return nil
+			},
+		},
+		{
 			Name:    "tenant namespaces enforce a Pod Security Standard (CIS EKS 4.2)",
 			Applies: manifestIs("Namespace"),
 			Check: func(o *unstructured.Unstructured) error {

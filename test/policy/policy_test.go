@@ -208,6 +208,14 @@ func TestRules(t *testing.T) {
 		"KeyedStorageClassPasses":        {reason: "A class encrypting with a named key passes.", obj: storageClassObject(`{type: gp3, encrypted: "true", kmsKeyId: "arn:aws:kms:eu-west-1:1:key/k"}`)},
 		"UnencryptedStorageClassFails":   {reason: "A class that leaves volumes unencrypted fails.", obj: storageClassObject(`{type: gp3}`), want: "parameters.encrypted is \"\""},
 		"DefaultKeyStorageClassFails":    {reason: "A class encrypting with the AWS-managed key fails.", obj: storageClassObject(`{type: gp3, encrypted: "true"}`), want: "kmsKeyId is not set"},
+		"TaintedSpotNodePoolPasses":      {reason: "Spot with an on-demand fallback, tainted, passes.", obj: nodePoolObject(`[spot, on-demand]`, `[{key: platform.openedx.cloud/spot, value: "true", effect: NoSchedule}]`)},
+		"OnDemandNodePoolPasses":         {reason: "An on-demand pool needs no taint.", obj: nodePoolObject(`[on-demand]`, `[]`)},
+		"SpotOnlyNodePoolFails":          {reason: "A Spot-only pool leaves pods pending when Spot runs out.", obj: nodePoolObject(`[spot]`, `[{key: platform.openedx.cloud/spot, value: "true", effect: NoSchedule}]`), want: "without on-demand"},
+		"UntaintedSpotNodePoolFails":     {reason: "An untainted Spot pool takes any pod.", obj: nodePoolObject(`[spot, on-demand]`, `[]`), want: "no taint"},
+		"SpotTolerantJobFails":           {reason: "A Job tolerating the Spot taint may be reclaimed mid-run.", obj: jobObject(`tolerations: [{key: platform.openedx.cloud/spot, operator: Equal, value: "true", effect: NoSchedule}], `), want: "admits it to Spot"},
+		"TolerateAllJobFails":            {reason: "A Job tolerating every taint tolerates Spot's.", obj: jobObject(`tolerations: [{operator: Exists}], `), want: "admits it to Spot"},
+		"SpotSelectingJobFails":          {reason: "A Job selecting Spot capacity fails.", obj: jobObject(`nodeSelector: {karpenter.sh/capacity-type: spot}, `), want: "selects nodes"},
+		"OnDemandJobPasses":              {reason: "A Job with neither passes.", obj: jobObject("")},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -229,6 +237,18 @@ func TestUntaggableKindsAreNotTagChecked(t *testing.T) {
 	if got := Check(Rules(func(*unstructured.Unstructured) bool { return false }), []*unstructured.Unstructured{o}); len(got) != 0 {
 		t.Errorf("Check(...): want no failure for an untaggable kind, got %q", got)
 	}
+}
+
+// nodePoolObject is a Karpenter NodePool with the given capacity types
+// and taints.
+func nodePoolObject(capacity, taints string) string {
+	return `{apiVersion: kubernetes.crossplane.io/v1alpha2, kind: Object, spec: {forProvider: {manifest: {apiVersion: karpenter.sh/v1, kind: NodePool, spec: {template: {spec: {requirements: [{key: karpenter.sh/capacity-type, operator: In, values: ` + capacity + `}], taints: ` + taints + `}}}}}}}`
+}
+
+// jobObject is a Job that runs as non-root without escalation, with the
+// pod spec's fields extra (YAML flow-map entries, each followed by ", ").
+func jobObject(extra string) string {
+	return `{apiVersion: kubernetes.crossplane.io/v1alpha2, kind: Object, spec: {forProvider: {manifest: {kind: Job, spec: {template: {spec: {` + extra + `securityContext: {runAsNonRoot: true}, containers: [{name: c, securityContext: {allowPrivilegeEscalation: false}}]}}}}}}}`
 }
 
 // tenantPolicy is an inline policy of tenant demo with the given statements.

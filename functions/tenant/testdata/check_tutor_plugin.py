@@ -48,6 +48,7 @@ for d in yaml.safe_load_all(rendered["k8s-override"]):
         "serviceAccountName": spec.get("serviceAccountName"),
         "spread": {t["topologyKey"]: t["whenUnsatisfiable"] for t in spread},
         "spreadSelectors": sorted({t["labelSelector"]["matchLabels"]["app.kubernetes.io/name"] for t in spread}),
+        "nodeSelector": spec.get("nodeSelector"), "tolerations": spec.get("tolerations"),
         "container": c["name"],
         "env": {e["name"]: e["value"] for e in c.get("env", [])},
         "requests": c["resources"]["requests"], "limits": c["resources"]["limits"],
