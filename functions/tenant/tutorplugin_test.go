@@ -100,6 +100,7 @@ type renderedPatch struct {
 	Spread             map[string]string `json:"spread"`
 	SpreadSelectors    []string          `json:"spreadSelectors"`
 	NodeSelector       map[string]string `json:"nodeSelector"`
+	PreferredNodePools []string          `json:"preferredNodePools"`
 	Tolerations        []map[string]any  `json:"tolerations"`
 	Container          string            `json:"container"`
 	Env                map[string]string `json:"env"`
@@ -350,7 +351,7 @@ func TestTutorPluginMongoDBCA(t *testing.T) {
 }
 
 // TestTutorPluginSpot: with the platform's spot NodePool, the stateless
-// Deployments select it and tolerate its taint; Jobs, which must run to
+// Deployments prefer it and tolerate its taint; Jobs, which must run to
 // completion, and Meilisearch, whose index is on a volume, do neither.
 // Without one nothing is set, and every pod stays on on-demand nodes.
 func TestTutorPluginSpot(t *testing.T) {
@@ -383,12 +384,17 @@ func TestTutorPluginSpot(t *testing.T) {
 			var onSpot, seen []string
 			for _, o := range r.K8sOverride {
 				seen = append(seen, o.Kind+"/"+o.Name)
-				if o.NodeSelector == nil && o.Tolerations == nil {
+				// A required selector would strand the pods if the pool
+				// went away; a preference falls back to Auto Mode's pools.
+				if o.NodeSelector != nil {
+					t.Errorf("%s\n%s %s requires nodes %v: only a preference may name the spot NodePool", tc.reason, o.Kind, o.Name, o.NodeSelector)
+				}
+				if o.PreferredNodePools == nil && o.Tolerations == nil {
 					continue
 				}
 				onSpot = append(onSpot, o.Name)
-				if diff := cmp.Diff(map[string]string{"karpenter.sh/nodepool": spot.Name}, o.NodeSelector); diff != "" {
-					t.Errorf("%s\n%s %s node selector: -want, +got:\n%s", tc.reason, o.Kind, o.Name, diff)
+				if diff := cmp.Diff([]string{spot.Name}, o.PreferredNodePools); diff != "" {
+					t.Errorf("%s\n%s %s preferred NodePools: -want, +got:\n%s", tc.reason, o.Kind, o.Name, diff)
 				}
 				want := []map[string]any{{"key": spot.TaintKey, "operator": "Equal", "value": spot.TaintValue, "effect": spot.TaintEffect}}
 				if diff := cmp.Diff(want, o.Tolerations); diff != "" {

@@ -49,6 +49,9 @@ for d in yaml.safe_load_all(rendered["k8s-override"]):
         "spread": {t["topologyKey"]: t["whenUnsatisfiable"] for t in spread},
         "spreadSelectors": sorted({t["labelSelector"]["matchLabels"]["app.kubernetes.io/name"] for t in spread}),
         "nodeSelector": spec.get("nodeSelector"), "tolerations": spec.get("tolerations"),
+        "preferredNodePools": sorted(v for p in spec.get("affinity", {}).get("nodeAffinity", {}).get("preferredDuringSchedulingIgnoredDuringExecution", [])
+                                     for e in p["preference"]["matchExpressions"] if e["key"] == "karpenter.sh/nodepool" and e["operator"] == "In"
+                                     for v in e["values"]) or None,
         "container": c["name"],
         "env": {e["name"]: e["value"] for e in c.get("env", [])},
         "requests": c["resources"]["requests"], "limits": c["resources"]["limits"],
