@@ -524,6 +524,7 @@ func TestCDNDNSIngressCompose(t *testing.T) {
 	observed[nameCertificateValidation] = edgeObservedValidation(true, "")
 	observed[nameWebACL] = ingressObservedACL()
 	observed[nameClusterAuth] = ingressObservedClusterAuth(true)
+	observed[nameALBLogBucketPolicy] = cdnObservedReady("s3.aws.upbound.io/v1beta1", "BucketPolicy")
 
 	var rs []compose.Resource
 	for _, b := range []func(*plan, map[resource.Name]resource.ObservedComposed) ([]compose.Resource, []string, error){dns, ingress, cdn} {

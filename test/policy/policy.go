@@ -26,6 +26,10 @@ type Rule struct {
 	Check func(obj *unstructured.Unstructured) error
 }
 
+// sseS3Buckets are the encryption configurations of the buckets that use
+// SSE-S3 by design, by composition resource name.
+var sseS3Buckets = []string{"s3-bucket-static-encryption", "s3-bucket-alb-logs-encryption", "s3-bucket-cdn-logs-encryption"}
+
 // RequiredTags are the cost-allocation tags of every taggable AWS resource.
 var RequiredTags = []string{"cost-center", "platform", "managed-by"}
 
@@ -359,6 +363,25 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 			},
 		},
 		{
+			// Set on the class, which wins over any Ingress's annotation,
+			// so no tenant can turn the logs off.
+			Name:    "the shared load balancer writes access logs to S3 (Checkov CKV_AWS_91)",
+			Applies: manifestIs("IngressClassParams"),
+			Check: func(o *unstructured.Unstructured) error {
+				attrs, _, _ := unstructured.NestedSlice(o.Object, "spec", "forProvider", "manifest", "spec", "loadBalancerAttributes")
+				got := map[string]string{}
+				for _, a := range attrs {
+					if m, ok := a.(map[string]any); ok {
+						got[fmt.Sprint(m["key"])] = fmt.Sprint(m["value"])
+					}
+				}
+				if got["access_logs.s3.enabled"] != "true" || got["access_logs.s3.bucket"] == "" {
+					return errors.Errorf("loadBalancerAttributes do not turn on access_logs.s3 to a bucket")
+				}
+				return nil
+			},
+		},
+		{
 			Name:    "IAM policies grant no data action on every resource (Checkov CKV_AWS_289, CKV_AWS_355, tfsec aws-iam-no-policy-wildcards)",
 			Applies: isIAMPolicy,
 			Check: func(o *unstructured.Unstructured) error {
@@ -410,14 +433,17 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 			},
 		},
 		{
-			// The platform's static-assets bucket is the one exception, by
-			// design: its objects are public through CloudFront, whose
-			// Origin Access Control could read SSE-KMS only if the data
-			// key's policy let CloudFront decrypt.
-			Name: "S3 buckets encrypt with SSE-KMS, except the public static assets (Checkov CKV_AWS_145)",
+			// The exceptions, by design: the static-assets bucket, whose
+			// objects are public through CloudFront, whose Origin Access
+			// Control could read SSE-KMS only if the data key's policy let
+			// CloudFront decrypt; the load balancer's log bucket, since ALB
+			// log delivery supports SSE-S3 only; and the distribution's
+			// log bucket, which CloudFront's log-delivery account could
+			// write with SSE-KMS only if the data key's policy let it.
+			Name: "S3 buckets encrypt with SSE-KMS, except the public static assets and the access logs (Checkov CKV_AWS_145)",
 			Applies: func(o *unstructured.Unstructured) bool {
 				return is("s3.aws.upbound.io", "BucketServerSideEncryptionConfiguration")(o) &&
-					!strings.HasPrefix(o.GetAnnotations()["crossplane.io/composition-resource-name"], "s3-bucket-static")
+					!slices.Contains(sseS3Buckets, o.GetAnnotations()["crossplane.io/composition-resource-name"])
 			},
 			Check: func(o *unstructured.Unstructured) error {
 				rules, _, _ := unstructured.NestedSlice(o.Object, "spec", "forProvider", "rule")

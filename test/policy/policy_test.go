@@ -187,6 +187,10 @@ func TestRules(t *testing.T) {
 		"NoWebACLCloudFrontFails":        {reason: "A distribution without a web ACL fails.", obj: `{apiVersion: cloudfront.aws.upbound.io/v1beta1, kind: Distribution, spec: {forProvider: {viewerCertificate: [{minimumProtocolVersion: TLSv1.2_2021}], defaultCacheBehavior: [{viewerProtocolPolicy: redirect-to-https}], tags: {cost-center: c, platform: p, managed-by: m}}}}`, want: "not the ARN of a WAFv2 web ACL"},
 		"RegionalWebACLCloudFrontFails":  {reason: "CloudFront takes no regional web ACL.", obj: `{apiVersion: cloudfront.aws.upbound.io/v1beta1, kind: Distribution, spec: {forProvider: {webAclId: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/prod/x", viewerCertificate: [{minimumProtocolVersion: TLSv1.2_2021}], defaultCacheBehavior: [{viewerProtocolPolicy: redirect-to-https}], tags: {cost-center: c, platform: p, managed-by: m}}}}`, want: "scope CLOUDFRONT"},
 		"OldTLSALBFails":                 {reason: "A TLS 1.0 listener policy fails.", obj: `{apiVersion: kubernetes.crossplane.io/v1alpha2, kind: Object, spec: {forProvider: {manifest: {apiVersion: eks.amazonaws.com/v1, kind: IngressClassParams, spec: {sslPolicy: ELBSecurityPolicy-2016-08}}}}}`, want: "older than 1.2"},
+		"LoggingALBPasses":               {reason: "A class with TLS 1.2+ and access logs to a bucket passes.", obj: albParams(`[{key: access_logs.s3.enabled, value: "true"}, {key: access_logs.s3.bucket, value: prod-alb-logs-1-eu-west-1}, {key: access_logs.s3.prefix, value: alb}]`)},
+		"UnloggedALBFails":               {reason: "A class without access logs fails.", obj: albParams(`[]`), want: "access_logs.s3"},
+		"DisabledLogsALBFails":           {reason: "Access logs turned off fail.", obj: albParams(`[{key: access_logs.s3.enabled, value: "false"}, {key: access_logs.s3.bucket, value: b}]`), want: "access_logs.s3"},
+		"BucketlessLogsALBFails":         {reason: "Access logs without a bucket fail.", obj: albParams(`[{key: access_logs.s3.enabled, value: "true"}]`), want: "access_logs.s3"},
 		"OwnTenantPolicyPasses":          {reason: "A tenant policy naming its own bucket and secrets, and the data key, passes.", obj: tenantPolicy(`[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::prod-demo-123456789012-eu-west-1/*"]},{"Effect":"Allow","Action":["secretsmanager:GetSecretValue"],"Resource":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/tenants/demo/*"},{"Effect":"Allow","Action":["kms:Decrypt"],"Resource":["arn:aws:kms:eu-west-1:123456789012:key/k"]}]`)},
 		"OtherTenantPolicyFails":         {reason: "A tenant policy naming another tenant's bucket fails.", obj: tenantPolicy(`[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::prod-demo2-123456789012-eu-west-1/*"]}]`), want: "not tenant \"demo\"'s"},
 		"OwnPrefixListPasses":            {reason: "Listing the shared static bucket under the tenant's prefix passes.", obj: tenantPolicy(`[{"Effect":"Allow","Action":["s3:ListBucket"],"Resource":"arn:aws:s3:::prod-static-1-eu-west-1","Condition":{"StringLike":{"s3:prefix":"demo/*"}}}]`)},
@@ -195,6 +199,8 @@ func TestRules(t *testing.T) {
 		"DenyIsNotAGrant":                {reason: "Deny statements grant nothing.", obj: tenantPolicy(`[{"Effect":"Deny","Action":["s3:*"],"Resource":"*"}]`)},
 		"UnversionedBucketFails":         {reason: "A suspended bucket fails.", obj: `{apiVersion: s3.aws.upbound.io/v1beta1, kind: BucketVersioning, spec: {forProvider: {versioningConfiguration: [{status: Suspended}]}}}`, want: "not Enabled"},
 		"SSES3BucketFails":               {reason: "SSE-S3 on a data bucket fails.", obj: `{apiVersion: s3.aws.upbound.io/v1beta1, kind: BucketServerSideEncryptionConfiguration, spec: {forProvider: {rule: [{applyServerSideEncryptionByDefault: [{sseAlgorithm: AES256}]}]}}}`, want: "SSE-KMS"},
+		"SSES3LogBucketPasses":           {reason: "SSE-S3 on the load balancer's log bucket passes: ALB log delivery supports nothing else.", obj: `{apiVersion: s3.aws.upbound.io/v1beta1, kind: BucketServerSideEncryptionConfiguration, metadata: {annotations: {crossplane.io/composition-resource-name: s3-bucket-alb-logs-encryption}}, spec: {forProvider: {rule: [{applyServerSideEncryptionByDefault: [{sseAlgorithm: AES256}]}], tags: {cost-center: c, platform: p, managed-by: m}}}}`},
+		"SSES3LookalikeBucketFails":      {reason: "The exception is by exact name: a bucket merely named like one fails.", obj: `{apiVersion: s3.aws.upbound.io/v1beta1, kind: BucketServerSideEncryptionConfiguration, metadata: {annotations: {crossplane.io/composition-resource-name: s3-bucket-static-data-encryption}}, spec: {forProvider: {rule: [{applyServerSideEncryptionByDefault: [{sseAlgorithm: AES256}]}]}}}`, want: "SSE-KMS"},
 		"SSEKMSBucketPasses":             {reason: "SSE-KMS with a named key passes.", obj: `{apiVersion: s3.aws.upbound.io/v1beta1, kind: BucketServerSideEncryptionConfiguration, spec: {forProvider: {rule: [{applyServerSideEncryptionByDefault: [{sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:aws:kms:eu-west-1:1:key/k"}]}], tags: {cost-center: c, platform: p, managed-by: m}}}}`},
 		"DefaultKeySecretFails":          {reason: "A secret under the AWS-managed key fails.", obj: `{apiVersion: secretsmanager.aws.upbound.io/v1beta1, kind: Secret, spec: {forProvider: {name: s, tags: {cost-center: c, platform: p, managed-by: m}}}}`, want: "kmsKeyId is not set"},
 		"RootJobFails":                   {reason: "A Job whose pod may run as root fails.", obj: `{apiVersion: kubernetes.crossplane.io/v1alpha2, kind: Object, spec: {forProvider: {manifest: {kind: Job, spec: {template: {spec: {containers: [{name: c, securityContext: {allowPrivilegeEscalation: false}}]}}}}}}}`, want: "runAsNonRoot"},
@@ -229,6 +235,12 @@ func TestUntaggableKindsAreNotTagChecked(t *testing.T) {
 	if got := Check(Rules(func(*unstructured.Unstructured) bool { return false }), []*unstructured.Unstructured{o}); len(got) != 0 {
 		t.Errorf("Check(...): want no failure for an untaggable kind, got %q", got)
 	}
+}
+
+// albParams is the shared load balancer's IngressClassParams with the
+// given loadBalancerAttributes.
+func albParams(attrs string) string {
+	return `{apiVersion: kubernetes.crossplane.io/v1alpha2, kind: Object, spec: {forProvider: {manifest: {apiVersion: eks.amazonaws.com/v1, kind: IngressClassParams, spec: {sslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06, loadBalancerAttributes: ` + attrs + `}}}}}`
 }
 
 // tenantPolicy is an inline policy of tenant demo with the given statements.
