@@ -98,24 +98,16 @@ const maxBucketName = 63
 // staticDomain serves the static assets of every tenant.
 func (p *plan) staticDomain() string { return "static." + p.Domain }
 
-// staticBucketName is globally unique because it holds the account and
-// region, and a valid bucket name because it is lower-case.
+// staticBucketName is the static bucket's name, <platform>-static-<account>-<region>.
 func (p *plan) staticBucketName(account string) string {
-	suffix := fmt.Sprintf("-static-%s-%s", account, p.Region)
-	return awsnames.S3Bucket.WithMax(maxBucketName-len(suffix)).Name(p.Name) + suffix
+	return p.bucketName("static", account, p.Region)
 }
 
 // observedStaticBucket is the name of the static bucket that exists, which
 // never changes, or else the one it is created with once the account is
 // known; "" before.
 func observedStaticBucket(p *plan, account string, observed map[resource.Name]resource.ObservedComposed) string {
-	if b := compose.ObservedString(observed, nameStaticBucket, "metadata.annotations["+compose.AnnotationExternalName+"]"); b != "" {
-		return b
-	}
-	if account == "" {
-		return ""
-	}
-	return p.staticBucketName(account)
+	return observedBucketName(observed, nameStaticBucket, account, p.staticBucketName)
 }
 
 // staticCertificate covers static.<domain> in us-east-1, the only region
