@@ -43,6 +43,8 @@ const (
 	nameStaticCertificateRecord       resource.Name = "dns-record-acm-certificate-static-validation"
 	nameStaticDistribution            resource.Name = "cloudfront-distribution-static"
 	nameStaticWebACL                  resource.Name = "waf-web-acl-static"
+	nameStaticWAFLogGroup             resource.Name = "log-group-waf-static"
+	nameStaticWAFLogging              resource.Name = "waf-logging-configuration-static"
 	nameStaticRecordA                 resource.Name = "dns-record-static-a"
 	nameStaticRecordAAAA              resource.Name = "dns-record-static-aaaa"
 )
@@ -96,24 +98,16 @@ const maxBucketName = 63
 // staticDomain serves the static assets of every tenant.
 func (p *plan) staticDomain() string { return "static." + p.Domain }
 
-// staticBucketName is globally unique because it holds the account and
-// region, and a valid bucket name because it is lower-case.
+// staticBucketName is the static bucket's name, <platform>-static-<account>-<region>.
 func (p *plan) staticBucketName(account string) string {
-	suffix := fmt.Sprintf("-static-%s-%s", account, p.Region)
-	return awsnames.S3Bucket.WithMax(maxBucketName-len(suffix)).Name(p.Name) + suffix
+	return p.bucketName("static", account, p.Region)
 }
 
 // observedStaticBucket is the name of the static bucket that exists, which
 // never changes, or else the one it is created with once the account is
 // known; "" before.
 func observedStaticBucket(p *plan, account string, observed map[resource.Name]resource.ObservedComposed) string {
-	if b := compose.ObservedString(observed, nameStaticBucket, "metadata.annotations["+compose.AnnotationExternalName+"]"); b != "" {
-		return b
-	}
-	if account == "" {
-		return ""
-	}
-	return p.staticBucketName(account)
+	return observedBucketName(observed, nameStaticBucket, account, p.staticBucketName)
 }
 
 // staticCertificate covers static.<domain> in us-east-1, the only region
@@ -174,14 +168,25 @@ func cdn(p *plan, observed map[resource.Name]resource.ObservedComposed) (rs []co
 		return rs, append(missing, fmt.Sprintf("the ARN of KMS key %q (for the account in the name of bucket %q)", nameDataKey, nameStaticBucket)), nil
 	}
 	rs = append(rs, staticBucket(p, bucket)...)
+	logs, logBucket, err := cdnLogBucket(p, account, observed)
+	if err != nil {
+		return nil, nil, err
+	}
+	rs = append(rs, logs...)
 
 	acl, err := staticWebACL(p)
 	if err != nil {
 		return nil, nil, err
 	}
 	rs = append(rs, acl)
+	wafLogs, m, err := wafLogs(p, staticWAFLogs(p), observed)
+	if err != nil {
+		return nil, nil, err
+	}
+	rs = append(rs, wafLogs...)
+	missing = append(missing, m...)
 
-	dist, m := staticDistribution(p, bucket, observed)
+	dist, m := staticDistribution(p, bucket, logBucket, observed)
 	missing = append(missing, m...)
 	rs = append(rs, dist...)
 
@@ -242,6 +247,16 @@ func staticWebACL(p *plan) (compose.Resource, error) {
 	})
 }
 
+// staticWAFLogs are the logs of the distribution's web ACL. A web ACL of
+// scope CLOUDFRONT logs only to a group in us-east-1, as it lives there.
+// The group is not KMS-encrypted, as the load balancer's is not.
+func staticWAFLogs(p *plan) wafLogSpec {
+	return wafLogSpec{
+		Group: nameStaticWAFLogGroup, Logging: nameStaticWAFLogging, ACLRole: roleStaticWebACL,
+		Region: cloudFrontRegion, GroupName: p.wafLogGroupName() + "-static", Role: "waf-static-logs",
+	}
+}
+
 // staticWebACLARN is the ARN of the distribution's web ACL as AWS reported
 // it, or as the distribution already has it. The distribution's webAclId
 // has no selector.
@@ -254,9 +269,10 @@ func staticWebACLARN(observed map[resource.Name]resource.ObservedComposed) strin
 
 // staticDistribution serves the bucket through the OAC, once the
 // certificate for static.<domain> is issued (CloudFront refuses one that
-// is pending validation) and its web ACL exists: it never serves
-// unprotected.
-func staticDistribution(p *plan, bucket string, observed map[resource.Name]resource.ObservedComposed) ([]compose.Resource, []string) {
+// is pending validation), its web ACL exists (it never serves unprotected)
+// and its log bucket accepts ACLs (CloudFront refuses a log bucket that
+// does not).
+func staticDistribution(p *plan, bucket, logBucket string, observed map[resource.Name]resource.ObservedComposed) ([]compose.Resource, []string) {
 	var missing []string
 	certARN := acmdns.IssuedARN(observed, nameStaticCertificate, nameStaticCertificateValidation)
 	if certARN == "" {
@@ -271,7 +287,9 @@ func staticDistribution(p *plan, bucket string, observed map[resource.Name]resou
 		missing = append(missing, fmt.Sprintf("the ARN of WAF web ACL %q", nameStaticWebACL))
 	}
 	_, exists := observed[nameStaticDistribution]
-	if certARN == "" || aclARN == "" && !exists {
+	logging, m := staticLogging(logBucket, exists, observed)
+	missing = append(missing, m...)
+	if certARN == "" || (aclARN == "" || logging == nil) && !exists {
 		return nil, missing
 	}
 	var webACLID *string
@@ -316,11 +334,29 @@ func staticDistribution(p *plan, bucket string, observed map[resource.Name]resou
 					SSLSupportMethod:       ptr.To("sni-only"),
 					MinimumProtocolVersion: ptr.To(cloudFrontMinTLS),
 				}},
-				WebACLID: webACLID,
-				Tags:     p.tags(p.staticDomain()),
+				WebACLID:      webACLID,
+				LoggingConfig: logging,
+				Tags:          p.tags(p.staticDomain()),
 			},
 		},
 	}}}, missing
+}
+
+// staticLogging is the distribution's standard logging once its bucket
+// accepts ACLs, or as the distribution already has it. A distribution that
+// exists without it (made before access logs were) is kept and gets it
+// once the bucket is ready; a new one waits.
+func staticLogging(logBucket string, exists bool, observed map[resource.Name]resource.ObservedComposed) ([]cfv1beta1.LoggingConfigParameters, []string) {
+	if logBucket != "" && compose.IsReady(observed, nameCDNLogBucketOwnership) {
+		return cdnLogging(logBucket), nil
+	}
+	if b := compose.ObservedString(observed, nameStaticDistribution, "spec.forProvider.loggingConfig[0].bucket"); b != "" {
+		return []cfv1beta1.LoggingConfigParameters{{Bucket: ptr.To(b), Prefix: ptr.To(cdnLogPrefix), IncludeCookies: ptr.To(false)}}, nil
+	}
+	if exists {
+		return nil, nil
+	}
+	return nil, []string{fmt.Sprintf("the Ready ownership controls %q (CloudFront writes its logs with ACLs)", nameCDNLogBucketOwnership)}
 }
 
 // staticDistributionARN is the distribution's ARN as AWS reported it, or

@@ -86,6 +86,7 @@ func cdnIssued() map[resource.Name]resource.ObservedComposed {
 		nameDataKey:                     cdnObservedDataKey(),
 		nameStaticCertificate:           cdnObservedCertificate(),
 		nameStaticCertificateValidation: cdnObservedReady("acm.aws.upbound.io/v1beta1", "CertificateValidation"),
+		nameCDNLogBucketOwnership:       cdnObservedReady("s3.aws.upbound.io/v1beta1", "BucketOwnershipControls"),
 	}
 }
 
@@ -93,6 +94,9 @@ func TestCDN(t *testing.T) {
 	bucketNames := []string{
 		"s3-bucket-static", "s3-bucket-static-encryption", "s3-bucket-static-lifecycle", "s3-bucket-static-ownership-controls",
 		"s3-bucket-static-public-access-block", "s3-bucket-static-versioning", "waf-web-acl-static",
+		"s3-bucket-cdn-logs", "s3-bucket-cdn-logs-encryption", "s3-bucket-cdn-logs-lifecycle", "s3-bucket-cdn-logs-ownership-controls",
+		"s3-bucket-cdn-logs-policy", "s3-bucket-cdn-logs-public-access-block", "s3-bucket-cdn-logs-versioning",
+		"log-group-waf-static", "waf-logging-configuration-static",
 	}
 	names := func(extra ...string) []string {
 		out := append([]string{"acm-certificate-static", "cloudfront-origin-access-control-static"}, extra...)
@@ -133,6 +137,7 @@ func TestCDN(t *testing.T) {
 			missing: []string{
 				`the issued ACM certificate "acm-certificate-static"`,
 				`the ARN of WAF web ACL "waf-web-acl-static"`,
+				`the Ready ownership controls "s3-bucket-cdn-logs-ownership-controls" (CloudFront writes its logs with ACLs)`,
 				`the ARN of CloudFront distribution "cloudfront-distribution-static"`,
 				`the domain name of CloudFront distribution "cloudfront-distribution-static"`,
 			},
@@ -524,6 +529,7 @@ func TestCDNDNSIngressCompose(t *testing.T) {
 	observed[nameCertificateValidation] = edgeObservedValidation(true, "")
 	observed[nameWebACL] = ingressObservedACL()
 	observed[nameClusterAuth] = ingressObservedClusterAuth(true)
+	observed[nameALBLogBucketPolicy] = cdnObservedReady("s3.aws.upbound.io/v1beta1", "BucketPolicy")
 
 	var rs []compose.Resource
 	for _, b := range []func(*plan, map[resource.Name]resource.ObservedComposed) ([]compose.Resource, []string, error){dns, ingress, cdn} {

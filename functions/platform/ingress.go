@@ -111,31 +111,31 @@ func ingress(p *plan, observed map[resource.Name]resource.ObservedComposed) (rs 
 	if err != nil {
 		return nil, nil, err
 	}
-	rs = append(rs, acl, compose.Resource{Name: nameWAFLogGroup, Object: &cwlv1beta1.Group{
-		ObjectMeta: externallyNamed(p.wafLogGroupName(), map[string]string{LabelRole: "waf-logs"}),
-		Spec: cwlv1beta1.GroupSpec{
-			ResourceSpec: p.resourceSpec(),
-			ForProvider: cwlv1beta1.GroupParameters{
-				Region:          &p.Region,
-				RetentionInDays: ptr.To(float64(p.LogRetentionDays)),
-				Tags:            p.tags(p.wafLogGroupName()),
-			},
-		},
-	}})
-
-	logARN, m, err := wafLogGroupARN(p, observed)
+	rs = append(rs, acl)
+	logs, m, err := wafLogs(p, regionalWAFLogs(p), observed)
 	if err != nil {
 		return nil, nil, err
 	}
+	rs = append(rs, logs...)
 	missing = append(missing, m...)
-	if logARN != "" {
-		rs = append(rs, wafLogging(p, logARN))
+
+	account, err := platformAccount(p, observed)
+	if err != nil {
+		return nil, nil, err
+	}
+	albLogs, logBucket, err := albLogBucket(p, account, observed)
+	if err != nil {
+		return nil, nil, err
+	}
+	rs = append(rs, albLogs...)
+	if logBucket == "" {
+		missing = append(missing, waitingForAccount(nameALBLogBucket))
 	}
 
 	if !clusterReachable(observed) {
 		return rs, missing, nil
 	}
-	objs, m, err := edgeObjects(p, observed)
+	objs, m, err := edgeObjects(p, logBucket, observed)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -311,26 +311,64 @@ func newWebACL(p *plan, s webACLSpec) (compose.Resource, error) {
 	}, nil
 }
 
-// wafLogGroupARN is the WAF log group's ARN as AWS reported it or, before
+// wafLogSpec says what differs between the logs of the platform's web
+// ACLs: each logs to a group of its own in the web ACL's region.
+type wafLogSpec struct {
+	Group   resource.Name
+	Logging resource.Name
+	// ACLRole labels the web ACL that logs.
+	ACLRole   string
+	Region    string
+	GroupName string
+	Role      string
+}
+
+// regionalWAFLogs are the logs of the load balancer's web ACL.
+func regionalWAFLogs(p *plan) wafLogSpec {
+	return wafLogSpec{Group: nameWAFLogGroup, Logging: nameWAFLogging, ACLRole: roleWebACL, Region: p.Region, GroupName: p.wafLogGroupName(), Role: "waf-logs"}
+}
+
+// wafLogs are a web ACL's log group and, once the group's ARN is known,
+// its logging configuration.
+func wafLogs(p *plan, s wafLogSpec, observed map[resource.Name]resource.ObservedComposed) ([]compose.Resource, []string, error) {
+	rs := []compose.Resource{{Name: s.Group, Object: &cwlv1beta1.Group{
+		ObjectMeta: externallyNamed(s.GroupName, map[string]string{LabelRole: s.Role}),
+		Spec: cwlv1beta1.GroupSpec{
+			ResourceSpec: p.resourceSpec(),
+			ForProvider: cwlv1beta1.GroupParameters{
+				Region:          ptr.To(s.Region),
+				RetentionInDays: ptr.To(float64(p.LogRetentionDays)),
+				Tags:            p.tags(s.GroupName),
+			},
+		},
+	}}}
+	logARN, missing, err := wafLogGroupARN(p, s, observed)
+	if err != nil || logARN == "" {
+		return rs, missing, err
+	}
+	return append(rs, wafLogging(p, s, logARN)), nil, nil
+}
+
+// wafLogGroupARN is a WAF log group's ARN as AWS reported it or, before
 // that, as it will be: its name is ours and its account is the data key's.
 // The logging configuration needs it and has no reference to a log group.
-func wafLogGroupARN(p *plan, observed map[resource.Name]resource.ObservedComposed) (string, []string, error) {
-	if arn := compose.ObservedString(observed, nameWAFLogGroup, "status.atProvider.arn"); arn != "" {
+func wafLogGroupARN(p *plan, s wafLogSpec, observed map[resource.Name]resource.ObservedComposed) (string, []string, error) {
+	if arn := compose.ObservedString(observed, s.Group, "status.atProvider.arn"); arn != "" {
 		return arn, nil, nil
 	}
-	if arn := compose.ObservedString(observed, nameWAFLogging, "spec.forProvider.logDestinationConfigs[0]"); arn != "" {
+	if arn := compose.ObservedString(observed, s.Logging, "spec.forProvider.logDestinationConfigs[0]"); arn != "" {
 		return arn, nil, nil
 	}
 	keyARN := observedDataKeyARN(observed)
 	if keyARN == "" {
-		return "", []string{fmt.Sprintf("the ARN of KMS key %q (for the account of log group %q)", nameDataKey, nameWAFLogGroup)}, nil
+		return "", []string{fmt.Sprintf("the ARN of KMS key %q (for the account of log group %q)", nameDataKey, s.Group)}, nil
 	}
 	account, err := dataKeyAccount(p, keyARN)
 	if err != nil {
 		return "", nil, err
 	}
 	// CloudWatch Logs ARNs without the :* suffix, as WAF wants them.
-	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", p.Partition, p.Region, account, p.wafLogGroupName()), nil, nil
+	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", p.Partition, s.Region, account, s.GroupName), nil, nil
 }
 
 // redactedHeaders never reach the logs: they carry session cookies and
@@ -340,7 +378,7 @@ var redactedHeaders = []string{"authorization", "cookie"}
 // wafLogging sends to CloudWatch the requests the web ACL blocked or only
 // counted. Allowed requests are dropped: they are nearly all of the
 // traffic, and CloudWatch bills ingestion by volume.
-func wafLogging(p *plan, logGroupARN string) compose.Resource {
+func wafLogging(p *plan, s wafLogSpec, logGroupARN string) compose.Resource {
 	redacted := make([]wafv2v1beta1.RedactedFieldsParameters, 0, len(redactedHeaders))
 	for _, h := range redactedHeaders {
 		redacted = append(redacted, wafv2v1beta1.RedactedFieldsParameters{SingleHeader: &wafv2v1beta1.SingleHeaderParameters{Name: ptr.To(h)}})
@@ -349,12 +387,12 @@ func wafLogging(p *plan, logGroupARN string) compose.Resource {
 	for _, a := range []string{"BLOCK", "COUNT", "EXCLUDED_AS_COUNT"} {
 		keep = append(keep, wafv2v1beta1.ConditionParameters{ActionCondition: &wafv2v1beta1.ActionConditionParameters{Action: ptr.To(a)}})
 	}
-	return compose.Resource{Name: nameWAFLogging, Object: &wafv2v1beta1.WebACLLoggingConfiguration{
+	return compose.Resource{Name: s.Logging, Object: &wafv2v1beta1.WebACLLoggingConfiguration{
 		Spec: wafv2v1beta1.WebACLLoggingConfigurationSpec{
 			ResourceSpec: p.resourceSpec(),
 			ForProvider: wafv2v1beta1.WebACLLoggingConfigurationParameters{
-				Region:                &p.Region,
-				ResourceArnSelector:   selector(map[string]string{LabelRole: roleWebACL}),
+				Region:                ptr.To(s.Region),
+				ResourceArnSelector:   selector(map[string]string{LabelRole: s.ACLRole}),
 				LogDestinationConfigs: []*string{ptr.To(logGroupARN)},
 				RedactedFields:        redacted,
 				LoggingFilter: &wafv2v1beta1.LoggingFilterParameters{
@@ -402,6 +440,16 @@ type ingressClassParamsSpec struct {
 	SSLPolicy  string       `json:"sslPolicy,omitempty"`
 	TargetType string       `json:"targetType,omitempty"`
 	Tags       []albTag     `json:"tags,omitempty"`
+	// LoadBalancerAttributes win over any Ingress's
+	// load-balancer-attributes annotation, so tenants cannot turn them off.
+	LoadBalancerAttributes []albAttribute `json:"loadBalancerAttributes,omitempty"`
+}
+
+// albAttribute is a load balancer attribute of the ELB API, such as
+// access_logs.s3.enabled.
+type albAttribute struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
 }
 
 // albTag is a tag Auto Mode puts on the load balancer and what belongs to
@@ -420,6 +468,7 @@ func (in *ingressClassParams) DeepCopyObject() runtime.Object {
 	out := *in
 	in.ObjectMeta.DeepCopyInto(&out.ObjectMeta)
 	out.Spec.Tags = slices.Clone(in.Spec.Tags)
+	out.Spec.LoadBalancerAttributes = slices.Clone(in.Spec.LoadBalancerAttributes)
 	return &out
 }
 
@@ -474,8 +523,10 @@ func restrictedNamespace(name string, labels map[string]string) *corev1.Namespac
 //
 // The class and the anchor are composed together, and only once the web
 // ACL's ARN and the issued certificate are known: a tenant can never join a
-// load balancer without its firewall.
-func edgeObjects(p *plan, observed map[resource.Name]resource.ObservedComposed) (rs []compose.Resource, missing []string, err error) {
+// load balancer without its firewall. They also wait for the access-log
+// bucket's policy to be Ready, since the load balancer cannot be created
+// with logging to a bucket it may not write to.
+func edgeObjects(p *plan, logBucket string, observed map[resource.Name]resource.ObservedComposed) (rs []compose.Resource, missing []string, err error) {
 	// Only an Ingress lives here, never a pod.
 	ns := restrictedNamespace(edgeNamespace, edgeLabels())
 	nsObj, err := compose.KubernetesObject(ns, p.kubernetesProviderConfigName(), kubev1alpha2.Readiness{})
@@ -499,6 +550,8 @@ func edgeObjects(p *plan, observed map[resource.Name]resource.ObservedComposed) 
 	if aclARN == "" {
 		missing = append(missing, fmt.Sprintf("the ARN of WAF web ACL %q", nameWebACL))
 	}
+	logAttrs, m := albLogging(logBucket, observed)
+	missing = append(missing, m...)
 	if len(missing) > 0 {
 		return rs, missing, nil
 	}
@@ -515,6 +568,7 @@ func edgeObjects(p *plan, observed map[resource.Name]resource.ObservedComposed) 
 		},
 	}
 	params.Spec.SSLPolicy = albSSLPolicy
+	params.Spec.LoadBalancerAttributes = logAttrs
 	// The platform's cost tags, so that the ALB is billed where the rest
 	// is; the cluster role may tag only while creating.
 	tags := p.tags(p.Name + "-alb")
@@ -563,6 +617,26 @@ func edgeObjects(p *plan, observed map[resource.Name]resource.ObservedComposed) 
 		rs = append(rs, compose.Resource{Name: o.name, Object: obj})
 	}
 	return append(rs, edgeUsages()...), nil, nil
+}
+
+// albLogging is the load balancer's access logging once its bucket's policy
+// is Ready, or as the IngressClassParams already have it. Class parameters
+// that exist without it (made before access logs were) are kept and get it
+// once the policy is Ready; new ones wait for it.
+func albLogging(logBucket string, observed map[resource.Name]resource.ObservedComposed) ([]albAttribute, []string) {
+	if logBucket != "" && compose.IsReady(observed, nameALBLogBucketPolicy) {
+		return albLogAttributes(logBucket), nil
+	}
+	const attrs = "spec.forProvider.manifest.spec.loadBalancerAttributes"
+	if compose.ObservedString(observed, nameIngressClassParams, attrs+"[0].key") == albAttrLogsEnabled {
+		if b := compose.ObservedString(observed, nameIngressClassParams, attrs+"[1].value"); b != "" {
+			return albLogAttributes(b), nil
+		}
+	}
+	if _, exists := observed[nameIngressClassParams]; exists {
+		return nil, nil
+	}
+	return nil, []string{fmt.Sprintf("the Ready bucket policy %q (for the load balancer's access logs)", nameALBLogBucketPolicy)}
 }
 
 // edgeUsages keep the cluster until the anchor Ingress is deleted. Auto

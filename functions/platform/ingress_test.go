@@ -22,6 +22,7 @@ import (
 const (
 	ingressTestACLARN      = "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/prod/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
 	ingressTestLogGroupARN = "arn:aws:logs:eu-west-1:123456789012:log-group:aws-waf-logs-prod"
+	ingressTestLogBucket   = "prod-alb-logs-123456789012-eu-west-1"
 )
 
 // ingressTestRule is a WAF rule as the WAFv2 API reads it, decoded
@@ -159,8 +160,11 @@ func TestIngressWAFLogging(t *testing.T) {
 		missing     []string
 	}{
 		"WaitsForTheAccount": {
-			reason:  "The log group's ARN holds the account, which only AWS knows.",
-			missing: []string{`the ARN of KMS key "kms-key-data" (for the account of log group "log-group-waf")`},
+			reason: "The log group's ARN holds the account, which only AWS knows.",
+			missing: []string{
+				`the ARN of KMS key "kms-key-data" (for the account of log group "log-group-waf")`,
+				`the ARN of KMS key "kms-key-data" (for the account in the name of bucket "s3-bucket-alb-logs")`,
+			},
 		},
 		"BuiltFromTheDataKeysAccount": {
 			reason:      "Before the log group reports its ARN, it is built from the data key's account.",
@@ -171,6 +175,7 @@ func TestIngressWAFLogging(t *testing.T) {
 			reason:      "The log group's own ARN is used once reported.",
 			observed:    map[resource.Name]resource.ObservedComposed{nameWAFLogGroup: observedLogGroup},
 			destination: ingressTestLogGroupARN,
+			missing:     []string{`the ARN of KMS key "kms-key-data" (for the account in the name of bucket "s3-bucket-alb-logs")`},
 		},
 	}
 	for name, tc := range cases {
@@ -270,7 +275,10 @@ func TestIngressInClusterObjects(t *testing.T) {
 	issued := map[resource.Name]resource.ObservedComposed{
 		nameCertificate:           edgeObservedCertificate(edgeTestRecord),
 		nameCertificateValidation: edgeObservedValidation(true, ""),
+		nameALBLogBucketPolicy:    cdnObservedReady("s3.aws.upbound.io/v1beta1", "BucketPolicy"),
 	}
+	observedLoggingParams := ingressObservedObject(`{"apiVersion": "eks.amazonaws.com/v1", "kind": "IngressClassParams", "metadata": {"name": "openedx"}, "spec": {"loadBalancerAttributes": [
+		{"key": "access_logs.s3.enabled", "value": "true"}, {"key": "access_logs.s3.bucket", "value": "`+ingressTestLogBucket+`"}, {"key": "access_logs.s3.prefix", "value": "alb"}]}}`, true)
 	with := func(ms ...map[resource.Name]resource.ObservedComposed) map[resource.Name]resource.ObservedComposed {
 		out := map[resource.Name]resource.ObservedComposed{nameDataKey: observedJSON(`{"apiVersion": "kms.aws.upbound.io/v1beta1", "kind": "Key", "metadata": {"name": "k"}, "status": {"atProvider": {"arn": "` + edgeTestKeyARN + `"}}}`)}
 		for _, m := range ms {
@@ -288,6 +296,8 @@ func TestIngressInClusterObjects(t *testing.T) {
 		objects  []string
 		missing  []string
 		tls      bool
+		// logs is whether the load balancer writes access logs.
+		logs bool
 	}{
 		"BeforeTheCluster": {
 			reason:   "Nothing is composed in a cluster provider-kubernetes cannot reach yet, whatever else is known.",
@@ -299,14 +309,40 @@ func TestIngressInClusterObjects(t *testing.T) {
 			xr:       newXR(withEdgeDomain(edgeTestDomain, "")),
 			observed: with(map[resource.Name]resource.ObservedComposed{nameClusterAuth: ingressObservedClusterAuth(true), nameCertificate: edgeObservedCertificate(edgeTestRecord)}),
 			objects:  []string{"kubernetes-namespace-edge"},
-			missing:  []string{`the issued ACM certificate "acm-certificate"`, `the ARN of WAF web ACL "waf-web-acl"`},
+			missing: []string{
+				`the issued ACM certificate "acm-certificate"`, `the ARN of WAF web ACL "waf-web-acl"`,
+				`the Ready bucket policy "s3-bucket-alb-logs-policy" (for the load balancer's access logs)`,
+			},
+		},
+		"ClusterReadyWaitsForTheLogBucketPolicy": {
+			reason: "A load balancer logging to a bucket it may not write to cannot be created: the class and the anchor wait for the bucket policy.",
+			xr:     newXR(withEdgeDomain(edgeTestDomain, "")),
+			observed: with(issued, map[resource.Name]resource.ObservedComposed{
+				nameWebACL: ingressObservedACL(), nameClusterAuth: ingressObservedClusterAuth(true),
+				nameALBLogBucketPolicy: observedJSON(`{"apiVersion": "s3.aws.upbound.io/v1beta1", "kind": "BucketPolicy", "metadata": {"name": "p"}, "status": {}}`),
+			}),
+			objects: []string{"kubernetes-namespace-edge"},
+			missing: []string{`the Ready bucket policy "s3-bucket-alb-logs-policy" (for the load balancer's access logs)`},
 		},
 		"ClusterReady": {
-			reason:   "With the certificate issued and the web ACL created, the whole edge is composed, with HTTPS.",
+			reason:   "With the certificate issued, the web ACL created and the log bucket's policy Ready, the whole edge is composed, with HTTPS and access logs.",
 			xr:       newXR(withEdgeDomain(edgeTestDomain, "")),
 			observed: with(issued, map[resource.Name]resource.ObservedComposed{nameWebACL: ingressObservedACL(), nameClusterAuth: ingressObservedClusterAuth(true)}),
 			objects:  all,
 			tls:      true,
+			logs:     true,
+		},
+		"KeptWithItsAccessLogs": {
+			reason: "Class parameters that log keep logging while the bucket policy is not observed.",
+			xr:     newXR(withEdgeDomain(edgeTestDomain, "")),
+			observed: with(map[resource.Name]resource.ObservedComposed{
+				nameClusterAuth:        ingressObservedClusterAuth(false),
+				nameIngressClassParams: observedLoggingParams,
+				nameEdgeIngress:        observedAnchor,
+			}),
+			objects: all,
+			tls:     true,
+			logs:    true,
 		},
 		"KeptWhenNothingElseIsObserved": {
 			reason: "Objects that exist are never dropped: the certificate and web ACL ARNs are read back from them.",
@@ -389,6 +425,15 @@ func TestIngressInClusterObjects(t *testing.T) {
 					map[string]any{"key": "platform", "value": "prod"},
 				}
 			}
+			if tc.logs {
+				// Access logs to the platform's bucket, set class-wide so
+				// that no tenant's Ingress can turn them off.
+				wantParams["spec"].(map[string]any)["loadBalancerAttributes"] = []any{
+					map[string]any{"key": "access_logs.s3.enabled", "value": "true"},
+					map[string]any{"key": "access_logs.s3.bucket", "value": ingressTestLogBucket},
+					map[string]any{"key": "access_logs.s3.prefix", "value": "alb"},
+				}
+			}
 			gotParams := map[string]any{"apiVersion": params["apiVersion"], "kind": params["kind"], "spec": params["spec"]}
 			if diff := cmp.Diff(wantParams, gotParams); diff != "" {
 				t.Errorf("%s\nIngressClassParams: -want, +got:\n%s", tc.reason, diff)
@@ -427,6 +472,8 @@ func TestAnchorIngress(t *testing.T) {
 				nameWebACL:                ingressObservedACL(),
 				nameCertificate:           edgeObservedCertificate(edgeTestRecord),
 				nameCertificateValidation: edgeObservedValidation(true, ""),
+				nameDataKey:               cdnObservedDataKey(),
+				nameALBLogBucketPolicy:    cdnObservedReady("s3.aws.upbound.io/v1beta1", "BucketPolicy"),
 			}
 			rs, _, err := ingress(mustPlan(t, tc.xr), observed)
 			if err != nil {
@@ -554,6 +601,7 @@ func TestEdgeUsages(t *testing.T) {
 			observed: map[resource.Name]resource.ObservedComposed{
 				nameDataKey: keyARN, nameClusterAuth: ingressObservedClusterAuth(true), nameWebACL: ingressObservedACL(),
 				nameCertificate: edgeObservedCertificate(edgeTestRecord), nameCertificateValidation: edgeObservedValidation(true, ""),
+				nameALBLogBucketPolicy: cdnObservedReady("s3.aws.upbound.io/v1beta1", "BucketPolicy"),
 			},
 			usages: true,
 		},

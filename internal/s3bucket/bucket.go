@@ -6,12 +6,15 @@
 package s3bucket
 
 import (
+	"fmt"
+
 	xpv1 "github.com/crossplane/crossplane-runtime/apis/common/v1"
 	"github.com/crossplane/function-sdk-go/resource"
 	s3v1beta1 "github.com/upbound/provider-aws/apis/s3/v1beta1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
+	"github.com/openedx-cloud/platform-aws/internal/awsiam"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
 )
 
@@ -44,6 +47,13 @@ type Bucket struct {
 	// CORSOrigins may read and write the bucket from browsers; none means
 	// no CORS configuration.
 	CORSOrigins []string
+	// ExpirationDays expires every object that many days after it was
+	// written, as a log bucket's retention; 0 keeps objects until deleted.
+	ExpirationDays int
+	// ACLsEnabled keeps object ACLs (ownership BucketOwnerPreferred) for
+	// the one writer that still needs them, CloudFront's standard logging
+	// (legacy); every other bucket has them off (BucketOwnerEnforced).
+	ACLsEnabled bool
 }
 
 // Names of the configuration resources, for callers that wait on them.
@@ -62,6 +72,14 @@ func (b Bucket) Resources() []compose.Resource {
 		encryption = s3v1beta1.RuleApplyServerSideEncryptionByDefaultParameters{SseAlgorithm: ptr.To("aws:kms"), KMSMasterKeyID: ptr.To(b.KMSKeyARN)}
 		// One KMS request per bucket key instead of per object.
 		bucketKey = ptr.To(true)
+	}
+	ownership := "BucketOwnerEnforced"
+	if b.ACLsEnabled {
+		ownership = "BucketOwnerPreferred"
+	}
+	var expiration []s3v1beta1.RuleExpirationParameters
+	if b.ExpirationDays > 0 {
+		expiration = []s3v1beta1.RuleExpirationParameters{{Days: ptr.To(float64(b.ExpirationDays))}}
 	}
 	rs := []compose.Resource{
 		{Name: b.Name, Object: &s3v1beta1.Bucket{
@@ -94,8 +112,9 @@ func (b Bucket) Resources() []compose.Resource {
 				ForProvider: s3v1beta1.BucketOwnershipControlsParameters{
 					Region:         &b.Region,
 					BucketSelector: sel,
-					// ACLs are off: policies alone decide access.
-					Rule: []s3v1beta1.BucketOwnershipControlsRuleParameters{{ObjectOwnership: ptr.To("BucketOwnerEnforced")}},
+					// ACLs are off unless asked for: policies alone decide
+					// access.
+					Rule: []s3v1beta1.BucketOwnershipControlsRuleParameters{{ObjectOwnership: ptr.To(ownership)}},
 				},
 			},
 		}},
@@ -133,6 +152,7 @@ func (b Bucket) Resources() []compose.Resource {
 						Status: ptr.To("Enabled"),
 						// Every object.
 						Filter:                         []s3v1beta1.RuleFilterParameters{{Prefix: ptr.To("")}},
+						Expiration:                     expiration,
 						NoncurrentVersionExpiration:    []s3v1beta1.RuleNoncurrentVersionExpirationParameters{{NoncurrentDays: ptr.To(float64(b.NoncurrentVersionDays))}},
 						AbortIncompleteMultipartUpload: []s3v1beta1.AbortIncompleteMultipartUploadParameters{{DaysAfterInitiation: ptr.To(float64(abortMultipartDays))}},
 					}},
@@ -165,4 +185,17 @@ func (b Bucket) Resources() []compose.Resource {
 		}})
 	}
 	return rs
+}
+
+// DenyInsecureTransport refuses every request to bucket that is not made
+// over TLS, whoever makes it.
+func DenyInsecureTransport(partition, bucket string) awsiam.Statement {
+	return awsiam.Statement{
+		Sid:       "DenyInsecureTransport",
+		Effect:    "Deny",
+		Principal: map[string]string{"AWS": "*"},
+		Action:    []string{"s3:*"},
+		Resource:  []string{fmt.Sprintf("arn:%s:s3:::%s", partition, bucket), fmt.Sprintf("arn:%s:s3:::%s/*", partition, bucket)},
+		Condition: map[string]map[string]string{"Bool": {"aws:SecureTransport": "false"}},
+	}
 }

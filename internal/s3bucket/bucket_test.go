@@ -5,7 +5,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	s3v1beta1 "github.com/upbound/provider-aws/apis/s3/v1beta1"
+	"k8s.io/utils/ptr"
 
+	"github.com/openedx-cloud/platform-aws/internal/awsiam"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
 )
 
@@ -57,5 +59,63 @@ func TestResources(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestLogBucketSettings(t *testing.T) {
+	cases := map[string]struct {
+		reason         string
+		b              Bucket
+		wantOwnership  string
+		wantExpiration []s3v1beta1.RuleExpirationParameters
+	}{
+		"DataBucket": {
+			reason:        "By default ACLs are off and objects never expire.",
+			b:             Bucket{Name: "s3-bucket-storage", BucketName: "b", Region: "eu-west-1", NoncurrentVersionDays: 30},
+			wantOwnership: "BucketOwnerEnforced",
+		},
+		"LogBucket": {
+			reason:         "A log bucket expires its objects after its retention.",
+			b:              Bucket{Name: "s3-bucket-alb-logs", BucketName: "b", Region: "eu-west-1", NoncurrentVersionDays: 30, ExpirationDays: 90},
+			wantOwnership:  "BucketOwnerEnforced",
+			wantExpiration: []s3v1beta1.RuleExpirationParameters{{Days: ptr.To(float64(90))}},
+		},
+		"CloudFrontLogBucket": {
+			reason:         "CloudFront's legacy logging needs ACLs: the bucket owner is preferred, not enforced.",
+			b:              Bucket{Name: "s3-bucket-cdn-logs", BucketName: "b", Region: "eu-west-1", NoncurrentVersionDays: 30, ExpirationDays: 30, ACLsEnabled: true},
+			wantOwnership:  "BucketOwnerPreferred",
+			wantExpiration: []s3v1beta1.RuleExpirationParameters{{Days: ptr.To(float64(30))}},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			var ownership string
+			var expiration []s3v1beta1.RuleExpirationParameters
+			for _, r := range tc.b.Resources() {
+				switch o := r.Object.(type) {
+				case *s3v1beta1.BucketOwnershipControls:
+					ownership = *o.Spec.ForProvider.Rule[0].ObjectOwnership
+				case *s3v1beta1.BucketLifecycleConfiguration:
+					expiration = o.Spec.ForProvider.Rule[0].Expiration
+				}
+			}
+			if ownership != tc.wantOwnership {
+				t.Errorf("%s\nobject ownership %q, want %q", tc.reason, ownership, tc.wantOwnership)
+			}
+			if diff := cmp.Diff(tc.wantExpiration, expiration); diff != "" {
+				t.Errorf("%s\nexpiration: -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestDenyInsecureTransport(t *testing.T) {
+	got, err := awsiam.PolicyDocument{Version: awsiam.Version, Statement: []awsiam.Statement{DenyInsecureTransport("aws", "b")}}.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"Version":"2012-10-17","Statement":[{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":{"AWS":"*"},"Action":["s3:*"],"Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("DenyInsecureTransport: -want, +got:\n%s", diff)
 	}
 }

@@ -26,6 +26,10 @@ type Rule struct {
 	Check func(obj *unstructured.Unstructured) error
 }
 
+// sseS3Buckets are the encryption configurations of the buckets that use
+// SSE-S3 by design, by composition resource name.
+var sseS3Buckets = []string{"s3-bucket-static-encryption", "s3-bucket-alb-logs-encryption", "s3-bucket-cdn-logs-encryption"}
+
 // RequiredTags are the cost-allocation tags of every taggable AWS resource.
 var RequiredTags = []string{"cost-center", "platform", "managed-by"}
 
@@ -348,12 +352,66 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 			},
 		},
 		{
+			Name:    "CloudFront writes standard access logs to an S3 bucket, without cookies (Checkov CKV_AWS_86)",
+			Applies: is("cloudfront.aws.upbound.io", "Distribution"),
+			Check: func(o *unstructured.Unstructured) error {
+				lc, _, _ := unstructured.NestedSlice(o.Object, "spec", "forProvider", "loggingConfig")
+				if len(lc) != 1 {
+					return errors.Errorf("no loggingConfig")
+				}
+				m, _ := lc[0].(map[string]any)
+				if b := fmt.Sprint(m["bucket"]); !strings.HasSuffix(b, ".s3.amazonaws.com") {
+					return errors.Errorf("loggingConfig bucket %q is not an S3 bucket's domain name", b)
+				}
+				if m["includeCookies"] == true {
+					return errors.Errorf("loggingConfig includes cookies, which carry session identifiers")
+				}
+				return nil
+			},
+		},
+		{
+			// The one exception: CloudFront's standard logging (legacy)
+			// writes with an ACL granting its log-delivery account, and
+			// refuses a bucket whose ACLs are off. Its public access block
+			// still refuses every public ACL.
+			Name: "S3 buckets have ACLs off (BucketOwnerEnforced), except CloudFront's log bucket (Checkov CKV2_AWS_65)",
+			Applies: func(o *unstructured.Unstructured) bool {
+				return is("s3.aws.upbound.io", "BucketOwnershipControls")(o) && Key(o) != "s3-bucket-cdn-logs-ownership-controls"
+			},
+			Check: func(o *unstructured.Unstructured) error {
+				rules, _, _ := unstructured.NestedSlice(o.Object, "spec", "forProvider", "rule")
+				if len(rules) != 1 || rules[0].(map[string]any)["objectOwnership"] != "BucketOwnerEnforced" {
+					return errors.Errorf("objectOwnership is not BucketOwnerEnforced")
+				}
+				return nil
+			},
+		},
+		{
 			Name:    "the shared load balancer negotiates TLS 1.2 or 1.3 only (tfsec aws-elb-use-secure-tls-policy)",
 			Applies: manifestIs("IngressClassParams"),
 			Check: func(o *unstructured.Unstructured) error {
 				p, _, _ := unstructured.NestedString(o.Object, "spec", "forProvider", "manifest", "spec", "sslPolicy")
 				if !strings.HasPrefix(p, "ELBSecurityPolicy-TLS13-1-2") {
 					return errors.Errorf("sslPolicy %q allows TLS older than 1.2", p)
+				}
+				return nil
+			},
+		},
+		{
+			// Set on the class, which wins over any Ingress's annotation,
+			// so no tenant can turn the logs off.
+			Name:    "the shared load balancer writes access logs to S3 (Checkov CKV_AWS_91)",
+			Applies: manifestIs("IngressClassParams"),
+			Check: func(o *unstructured.Unstructured) error {
+				attrs, _, _ := unstructured.NestedSlice(o.Object, "spec", "forProvider", "manifest", "spec", "loadBalancerAttributes")
+				got := map[string]string{}
+				for _, a := range attrs {
+					if m, ok := a.(map[string]any); ok {
+						got[fmt.Sprint(m["key"])] = fmt.Sprint(m["value"])
+					}
+				}
+				if got["access_logs.s3.enabled"] != "true" || got["access_logs.s3.bucket"] == "" {
+					return errors.Errorf("loadBalancerAttributes do not turn on access_logs.s3 to a bucket")
 				}
 				return nil
 			},
@@ -410,14 +468,17 @@ func Rules(taggable func(obj *unstructured.Unstructured) bool) []Rule {
 			},
 		},
 		{
-			// The platform's static-assets bucket is the one exception, by
-			// design: its objects are public through CloudFront, whose
-			// Origin Access Control could read SSE-KMS only if the data
-			// key's policy let CloudFront decrypt.
-			Name: "S3 buckets encrypt with SSE-KMS, except the public static assets (Checkov CKV_AWS_145)",
+			// The exceptions, by design: the static-assets bucket, whose
+			// objects are public through CloudFront, whose Origin Access
+			// Control could read SSE-KMS only if the data key's policy let
+			// CloudFront decrypt; the load balancer's log bucket, since ALB
+			// log delivery supports SSE-S3 only; and the distribution's
+			// log bucket, which CloudFront's log-delivery account could
+			// write with SSE-KMS only if the data key's policy let it.
+			Name: "S3 buckets encrypt with SSE-KMS, except the public static assets and the access logs (Checkov CKV_AWS_145)",
 			Applies: func(o *unstructured.Unstructured) bool {
 				return is("s3.aws.upbound.io", "BucketServerSideEncryptionConfiguration")(o) &&
-					!strings.HasPrefix(o.GetAnnotations()["crossplane.io/composition-resource-name"], "s3-bucket-static")
+					!slices.Contains(sseS3Buckets, o.GetAnnotations()["crossplane.io/composition-resource-name"])
 			},
 			Check: func(o *unstructured.Unstructured) error {
 				rules, _, _ := unstructured.NestedSlice(o.Object, "spec", "forProvider", "rule")
@@ -588,6 +649,7 @@ type SetRule struct {
 
 // SetRules is every SetRule.
 var SetRules = []SetRule{
+	wafLogsSetRule,
 	{
 		Name: "every VPC has a flow log of all its traffic, to an encrypted log group that expires, written by a role (Checkov CKV2_AWS_11, CIS AWS 3.9)",
 		Check: func(objs []*unstructured.Unstructured) error {
@@ -625,6 +687,45 @@ var SetRules = []SetRule{
 			}
 			return nil
 		},
+	},
+}
+
+// wafLogsSetRule: every web ACL has a logging configuration that selects
+// it, in its own region, to a CloudWatch Logs group WAF can log to. A web
+// ACL of scope CLOUDFRONT lives in us-east-1, so its logs must too.
+var wafLogsSetRule = SetRule{
+	Name: "every WAF web ACL logs to an aws-waf-logs- log group in its own region (Checkov CKV2_AWS_31)",
+	Check: func(objs []*unstructured.Unstructured) error {
+		logged := map[string]bool{}
+		for _, o := range objs {
+			if !is("wafv2.aws.upbound.io", "WebACLLoggingConfiguration")(o) {
+				continue
+			}
+			fp := func(path ...string) string {
+				s, _, _ := unstructured.NestedString(o.Object, append([]string{"spec", "forProvider"}, path...)...)
+				return s
+			}
+			region := fp("region")
+			dests, _, _ := unstructured.NestedStringSlice(o.Object, "spec", "forProvider", "logDestinationConfigs")
+			if len(dests) != 1 || !regexp.MustCompile(`^arn:[a-z-]+:logs:`+regexp.QuoteMeta(region)+`:[0-9]{12}:log-group:aws-waf-logs-`).MatchString(dests[0]) {
+				continue
+			}
+			logged[region+"/"+fp("resourceArnSelector", "matchLabels", "platform.openedx.cloud/role")] = true
+		}
+		var unlogged []string
+		for _, o := range objs {
+			if !is("wafv2.aws.upbound.io", "WebACL")(o) {
+				continue
+			}
+			region, _, _ := unstructured.NestedString(o.Object, "spec", "forProvider", "region")
+			if !logged[region+"/"+o.GetLabels()["platform.openedx.cloud/role"]] {
+				unlogged = append(unlogged, Key(o))
+			}
+		}
+		if len(unlogged) > 0 {
+			return errors.Errorf("web ACLs %s have no logging configuration to an aws-waf-logs- group in their region", strings.Join(unlogged, ", "))
+		}
+		return nil
 	},
 }
 

@@ -186,7 +186,18 @@ func TestRules(t *testing.T) {
 		"PlainHTTPCloudFrontFails":       {reason: "Plain HTTP at the CDN fails.", obj: `{apiVersion: cloudfront.aws.upbound.io/v1beta1, kind: Distribution, spec: {forProvider: {webAclId: "arn:aws:wafv2:us-east-1:123456789012:global/webacl/prod-static/x", viewerCertificate: [{minimumProtocolVersion: TLSv1.2_2021}], defaultCacheBehavior: [{viewerProtocolPolicy: allow-all}], tags: {cost-center: c, platform: p, managed-by: m}}}}`, want: "plain HTTP"},
 		"NoWebACLCloudFrontFails":        {reason: "A distribution without a web ACL fails.", obj: `{apiVersion: cloudfront.aws.upbound.io/v1beta1, kind: Distribution, spec: {forProvider: {viewerCertificate: [{minimumProtocolVersion: TLSv1.2_2021}], defaultCacheBehavior: [{viewerProtocolPolicy: redirect-to-https}], tags: {cost-center: c, platform: p, managed-by: m}}}}`, want: "not the ARN of a WAFv2 web ACL"},
 		"RegionalWebACLCloudFrontFails":  {reason: "CloudFront takes no regional web ACL.", obj: `{apiVersion: cloudfront.aws.upbound.io/v1beta1, kind: Distribution, spec: {forProvider: {webAclId: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/prod/x", viewerCertificate: [{minimumProtocolVersion: TLSv1.2_2021}], defaultCacheBehavior: [{viewerProtocolPolicy: redirect-to-https}], tags: {cost-center: c, platform: p, managed-by: m}}}}`, want: "scope CLOUDFRONT"},
+		"LoggingCloudFrontPasses":        {reason: "A distribution with TLS 1.2, its web ACL and standard logs passes.", obj: loggingDistribution(`[{bucket: prod-cdn-logs-1-eu-west-1.s3.amazonaws.com, prefix: cloudfront/, includeCookies: false}]`)},
+		"UnloggedCloudFrontFails":        {reason: "A distribution without standard logs fails.", obj: loggingDistribution(`[]`), want: "no loggingConfig"},
+		"CookieLoggingCloudFrontFails":   {reason: "Logging cookies writes session identifiers to S3.", obj: loggingDistribution(`[{bucket: b.s3.amazonaws.com, includeCookies: true}]`), want: "includes cookies"},
+		"NonS3LoggingCloudFrontFails":    {reason: "A log bucket must be named by its S3 domain name.", obj: loggingDistribution(`[{bucket: prod-cdn-logs}]`), want: "not an S3 bucket's domain name"},
+		"ACLsOffBucketPasses":            {reason: "A bucket with ACLs off passes.", obj: ownership("s3-bucket-static-ownership-controls", "BucketOwnerEnforced")},
+		"ACLsOnBucketFails":              {reason: "A bucket with ACLs on fails.", obj: ownership("s3-bucket-static-ownership-controls", "BucketOwnerPreferred"), want: "not BucketOwnerEnforced"},
+		"ACLsOnCloudFrontLogsPasses":     {reason: "CloudFront's log bucket alone may keep ACLs: its legacy logging writes with them.", obj: ownership("s3-bucket-cdn-logs-ownership-controls", "BucketOwnerPreferred")},
 		"OldTLSALBFails":                 {reason: "A TLS 1.0 listener policy fails.", obj: `{apiVersion: kubernetes.crossplane.io/v1alpha2, kind: Object, spec: {forProvider: {manifest: {apiVersion: eks.amazonaws.com/v1, kind: IngressClassParams, spec: {sslPolicy: ELBSecurityPolicy-2016-08}}}}}`, want: "older than 1.2"},
+		"LoggingALBPasses":               {reason: "A class with TLS 1.2+ and access logs to a bucket passes.", obj: albParams(`[{key: access_logs.s3.enabled, value: "true"}, {key: access_logs.s3.bucket, value: prod-alb-logs-1-eu-west-1}, {key: access_logs.s3.prefix, value: alb}]`)},
+		"UnloggedALBFails":               {reason: "A class without access logs fails.", obj: albParams(`[]`), want: "access_logs.s3"},
+		"DisabledLogsALBFails":           {reason: "Access logs turned off fail.", obj: albParams(`[{key: access_logs.s3.enabled, value: "false"}, {key: access_logs.s3.bucket, value: b}]`), want: "access_logs.s3"},
+		"BucketlessLogsALBFails":         {reason: "Access logs without a bucket fail.", obj: albParams(`[{key: access_logs.s3.enabled, value: "true"}]`), want: "access_logs.s3"},
 		"OwnTenantPolicyPasses":          {reason: "A tenant policy naming its own bucket and secrets, and the data key, passes.", obj: tenantPolicy(`[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::prod-demo-123456789012-eu-west-1/*"]},{"Effect":"Allow","Action":["secretsmanager:GetSecretValue"],"Resource":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:openedx/prod/tenants/demo/*"},{"Effect":"Allow","Action":["kms:Decrypt"],"Resource":["arn:aws:kms:eu-west-1:123456789012:key/k"]}]`)},
 		"OtherTenantPolicyFails":         {reason: "A tenant policy naming another tenant's bucket fails.", obj: tenantPolicy(`[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::prod-demo2-123456789012-eu-west-1/*"]}]`), want: "not tenant \"demo\"'s"},
 		"OwnPrefixListPasses":            {reason: "Listing the shared static bucket under the tenant's prefix passes.", obj: tenantPolicy(`[{"Effect":"Allow","Action":["s3:ListBucket"],"Resource":"arn:aws:s3:::prod-static-1-eu-west-1","Condition":{"StringLike":{"s3:prefix":"demo/*"}}}]`)},
@@ -195,6 +206,8 @@ func TestRules(t *testing.T) {
 		"DenyIsNotAGrant":                {reason: "Deny statements grant nothing.", obj: tenantPolicy(`[{"Effect":"Deny","Action":["s3:*"],"Resource":"*"}]`)},
 		"UnversionedBucketFails":         {reason: "A suspended bucket fails.", obj: `{apiVersion: s3.aws.upbound.io/v1beta1, kind: BucketVersioning, spec: {forProvider: {versioningConfiguration: [{status: Suspended}]}}}`, want: "not Enabled"},
 		"SSES3BucketFails":               {reason: "SSE-S3 on a data bucket fails.", obj: `{apiVersion: s3.aws.upbound.io/v1beta1, kind: BucketServerSideEncryptionConfiguration, spec: {forProvider: {rule: [{applyServerSideEncryptionByDefault: [{sseAlgorithm: AES256}]}]}}}`, want: "SSE-KMS"},
+		"SSES3LogBucketPasses":           {reason: "SSE-S3 on the load balancer's log bucket passes: ALB log delivery supports nothing else.", obj: `{apiVersion: s3.aws.upbound.io/v1beta1, kind: BucketServerSideEncryptionConfiguration, metadata: {annotations: {crossplane.io/composition-resource-name: s3-bucket-alb-logs-encryption}}, spec: {forProvider: {rule: [{applyServerSideEncryptionByDefault: [{sseAlgorithm: AES256}]}], tags: {cost-center: c, platform: p, managed-by: m}}}}`},
+		"SSES3LookalikeBucketFails":      {reason: "The exception is by exact name: a bucket merely named like one fails.", obj: `{apiVersion: s3.aws.upbound.io/v1beta1, kind: BucketServerSideEncryptionConfiguration, metadata: {annotations: {crossplane.io/composition-resource-name: s3-bucket-static-data-encryption}}, spec: {forProvider: {rule: [{applyServerSideEncryptionByDefault: [{sseAlgorithm: AES256}]}]}}}`, want: "SSE-KMS"},
 		"SSEKMSBucketPasses":             {reason: "SSE-KMS with a named key passes.", obj: `{apiVersion: s3.aws.upbound.io/v1beta1, kind: BucketServerSideEncryptionConfiguration, spec: {forProvider: {rule: [{applyServerSideEncryptionByDefault: [{sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:aws:kms:eu-west-1:1:key/k"}]}], tags: {cost-center: c, platform: p, managed-by: m}}}}`},
 		"DefaultKeySecretFails":          {reason: "A secret under the AWS-managed key fails.", obj: `{apiVersion: secretsmanager.aws.upbound.io/v1beta1, kind: Secret, spec: {forProvider: {name: s, tags: {cost-center: c, platform: p, managed-by: m}}}}`, want: "kmsKeyId is not set"},
 		"RootJobFails":                   {reason: "A Job whose pod may run as root fails.", obj: `{apiVersion: kubernetes.crossplane.io/v1alpha2, kind: Object, spec: {forProvider: {manifest: {kind: Job, spec: {template: {spec: {containers: [{name: c, securityContext: {allowPrivilegeEscalation: false}}]}}}}}}}`, want: "runAsNonRoot"},
@@ -251,6 +264,23 @@ func jobObject(extra string) string {
 	return `{apiVersion: kubernetes.crossplane.io/v1alpha2, kind: Object, spec: {forProvider: {manifest: {kind: Job, spec: {template: {spec: {` + extra + `securityContext: {runAsNonRoot: true}, containers: [{name: c, securityContext: {allowPrivilegeEscalation: false}}]}}}}}}}`
 }
 
+// loggingDistribution is a distribution with TLS 1.2, a CLOUDFRONT web ACL
+// and the given loggingConfig.
+func loggingDistribution(logging string) string {
+	return `{apiVersion: cloudfront.aws.upbound.io/v1beta1, kind: Distribution, spec: {forProvider: {webAclId: "arn:aws:wafv2:us-east-1:123456789012:global/webacl/prod-static/x", viewerCertificate: [{minimumProtocolVersion: TLSv1.2_2021}], defaultCacheBehavior: [{viewerProtocolPolicy: redirect-to-https}], loggingConfig: ` + logging + `, tags: {cost-center: c, platform: p, managed-by: m}}}}`
+}
+
+// ownership is a bucket's ownership controls, composed as name.
+func ownership(name, objectOwnership string) string {
+	return `{apiVersion: s3.aws.upbound.io/v1beta1, kind: BucketOwnershipControls, metadata: {annotations: {crossplane.io/composition-resource-name: ` + name + `}}, spec: {forProvider: {rule: [{objectOwnership: ` + objectOwnership + `}], tags: {cost-center: c, platform: p, managed-by: m}}}}`
+}
+
+// albParams is the shared load balancer's IngressClassParams with the
+// given loadBalancerAttributes.
+func albParams(attrs string) string {
+	return `{apiVersion: kubernetes.crossplane.io/v1alpha2, kind: Object, spec: {forProvider: {manifest: {apiVersion: eks.amazonaws.com/v1, kind: IngressClassParams, spec: {sslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06, loadBalancerAttributes: ` + attrs + `}}}}}`
+}
+
 // tenantPolicy is an inline policy of tenant demo with the given statements.
 func tenantPolicy(statements string) string {
 	return `{apiVersion: iam.aws.upbound.io/v1beta1, kind: RolePolicy, metadata: {labels: {platform.openedx.cloud/tenant: demo}}, spec: {forProvider: {tags: {cost-center: c, platform: p, managed-by: m}, policy: '{"Version":"2012-10-17","Statement":` + statements + `}'}}}`
@@ -262,12 +292,35 @@ const flowLoggedVPC = `
 - {apiVersion: ec2.aws.upbound.io/v1beta1, kind: FlowLog, spec: {forProvider: {trafficType: ALL, logDestinationType: cloud-watch-logs, vpcIdSelector: {matchLabels: {platform.openedx.cloud/role: vpc}}, logDestinationSelector: {matchLabels: {platform.openedx.cloud/role: flow-logs}}, iamRoleArnSelector: {matchLabels: {platform.openedx.cloud/role: flow-logs}}}}}
 `
 
+const loggedWebACLs = `
+- {apiVersion: wafv2.aws.upbound.io/v1beta1, kind: WebACL, metadata: {labels: {platform.openedx.cloud/role: waf-web-acl}, annotations: {crossplane.io/composition-resource-name: waf-web-acl}}, spec: {forProvider: {region: eu-west-1, scope: REGIONAL}}}
+- {apiVersion: wafv2.aws.upbound.io/v1beta1, kind: WebACL, metadata: {labels: {platform.openedx.cloud/role: static-waf-web-acl}, annotations: {crossplane.io/composition-resource-name: waf-web-acl-static}}, spec: {forProvider: {region: us-east-1, scope: CLOUDFRONT}}}
+- {apiVersion: wafv2.aws.upbound.io/v1beta1, kind: WebACLLoggingConfiguration, spec: {forProvider: {region: eu-west-1, resourceArnSelector: {matchLabels: {platform.openedx.cloud/role: waf-web-acl}}, logDestinationConfigs: ["arn:aws:logs:eu-west-1:123456789012:log-group:aws-waf-logs-prod"]}}}
+- {apiVersion: wafv2.aws.upbound.io/v1beta1, kind: WebACLLoggingConfiguration, spec: {forProvider: {region: us-east-1, resourceArnSelector: {matchLabels: {platform.openedx.cloud/role: static-waf-web-acl}}, logDestinationConfigs: ["arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-prod-static"]}}}
+`
+
 func TestSetRules(t *testing.T) {
 	cases := map[string]struct {
 		reason string
 		objs   string
 		want   string
 	}{
+		"LoggedWebACLsPass": {reason: "Each web ACL with a logging configuration in its region to an aws-waf-logs- group passes.", objs: loggedWebACLs},
+		"UnloggedCloudFrontACLFails": {
+			reason: "A CLOUDFRONT web ACL without a logging configuration fails.",
+			objs:   strings.SplitN(loggedWebACLs, "\n- {apiVersion: wafv2.aws.upbound.io/v1beta1, kind: WebACLLoggingConfiguration, spec: {forProvider: {region: us-east-1", 2)[0],
+			want:   "web ACLs waf-web-acl-static have no logging configuration",
+		},
+		"CloudFrontACLLoggingElsewhereFails": {
+			reason: "A CLOUDFRONT web ACL logs only to us-east-1: a group in another region is no destination.",
+			objs:   strings.Replace(loggedWebACLs, "logs:us-east-1:123456789012:log-group:aws-waf-logs-prod-static", "logs:eu-west-1:123456789012:log-group:aws-waf-logs-prod-static", 1),
+			want:   "web ACLs waf-web-acl-static have no logging configuration",
+		},
+		"NonWAFLogGroupFails": {
+			reason: "WAF logs only to groups named aws-waf-logs-*.",
+			objs:   strings.Replace(loggedWebACLs, "log-group:aws-waf-logs-prod\"", "log-group:prod-waf\"", 1),
+			want:   "web ACLs waf-web-acl have no logging configuration",
+		},
 		"FlowLoggedVPCPasses":    {reason: "A VPC with a flow log of all traffic to an encrypted group passes.", objs: flowLoggedVPC},
 		"VPCWithoutFlowLogFails": {reason: "A VPC without a flow log fails.", objs: strings.SplitN(flowLoggedVPC, "\n- {apiVersion: cloudwatchlogs", 2)[0], want: "1 VPCs, 0 flow logs"},
 		"RejectedOnlyFails":      {reason: "Logging only rejected traffic misses what an attacker did.", objs: strings.Replace(flowLoggedVPC, "trafficType: ALL", "trafficType: REJECT", 1), want: "1 VPCs, 0 flow logs"},
