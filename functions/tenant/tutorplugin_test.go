@@ -88,6 +88,8 @@ type pluginReport struct {
 	Settings    map[string]renderedService   `json:"settings"`
 	Storages    map[string]json.RawMessage   `json:"storages"`
 	ConfigMaps  map[string]map[string]string `json:"configMaps"`
+	// Rendered holds the kustomize patches' text, by patch name.
+	Rendered map[string]string `json:"rendered"`
 }
 
 type renderedPatch struct {

@@ -37,6 +37,8 @@ if given.get("mfe"):
 env = jinja2.Environment(undefined=jinja2.StrictUndefined)
 rendered = {name: env.from_string(text).render(**variables) for name, text in plugin["patches"].items()}
 report = {}
+# The kustomize patches as Tutor writes them into its env, for kustomize.
+report["rendered"] = {k: rendered[k] for k in ("k8s-override", "kustomization-configmapgenerator")}
 forum_settings = env.from_string(facts["forumCommonSettings"]).render(**variables)
 
 # k8s-override: what each patch sets.
