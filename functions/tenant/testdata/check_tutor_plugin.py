@@ -101,10 +101,14 @@ def run(service, upload):
         os.environ["UPLOAD_STATIC_TO_S3"] = "1"
     else:
         os.environ.pop("UPLOAD_STATIC_TO_S3", None)
-    exec(compile(rendered["openedx-common-settings"], "openedx-common-settings", "exec"), g)
-    # tutor-forum's common settings come after ours (plugins load in
-    # alphabetical order), before our production settings.
-    exec(compile(forum_settings, "tutor-forum openedx-common-settings", "exec"), g)
+    # Every plugin's common settings, in the order Tutor loads plugins
+    # (facts: alphabetical, so tutor-forum's after ours), then ours for
+    # production.
+    common = {plugin["name"]: rendered["openedx-common-settings"], "forum": forum_settings}
+    if facts["pluginLoadOrder"] != "alphabetical":
+        sys.exit("unknown plugin load order %r" % facts["pluginLoadOrder"])
+    for name in sorted(common):
+        exec(compile(common[name], name + " openedx-common-settings", "exec"), g)
     exec(compile(rendered["openedx-%s-production-settings" % service], service, "exec"), g)
     return g
 
