@@ -90,6 +90,8 @@ type pluginReport struct {
 	Settings    map[string]renderedService   `json:"settings"`
 	Storages    map[string]json.RawMessage   `json:"storages"`
 	ConfigMaps  map[string]map[string]string `json:"configMaps"`
+	// Rendered holds the kustomize patches' text, by patch name.
+	Rendered map[string]string `json:"rendered"`
 }
 
 type renderedPatch struct {
@@ -121,6 +123,21 @@ type renderedService struct {
 	ForumDatabase string         `json:"forumDatabase"`
 	Staticfiles   string         `json:"staticfiles"`
 	StaticUpload  string         `json:"staticUpload"`
+	ForumMongo    forumMongo     `json:"forumMongo"`
+}
+
+// forumMongo is what pymongo made of the forum's client parameters, given
+// to it as the forum does (MongoClient(**FORUM_MONGODB_CLIENT_PARAMETERS)),
+// or the error it raised.
+type forumMongo struct {
+	Error      string   `json:"error,omitempty"`
+	Seeds      []string `json:"seeds"`
+	ReplicaSet string   `json:"replicaSet"`
+	AuthSource string   `json:"authSource"`
+	Username   string   `json:"username"`
+	TLS        bool     `json:"tls"`
+	Verify     bool     `json:"verify"`
+	CAFile     string   `json:"caFile"`
 }
 
 // mongoTLS is what pymongo parsed of the MongoDB settings.
@@ -143,6 +160,8 @@ func demoPluginConfig(staticOnCDN bool) map[string]any {
 		c[k] = v
 	}
 	c["REDIS_PASSWORD"] = nastyRedisPassword
+	// The provisioning Job's, which the forum's client needs with a user.
+	c["MONGODB_PASSWORD"] = "mongo-secret"
 	c["AWSPLATFORM_REDIS_TLS"] = true
 	c["AWSPLATFORM_STATIC_ON_CDN"] = staticOnCDN
 	return c
@@ -222,6 +241,9 @@ func TestTutorPluginSettings(t *testing.T) {
 			// to the service's own prefix.
 			Staticfiles:  "openedx.core.storage.ProductionStorage",
 			StaticUpload: "demo/" + service,
+			// The forum's own client, after tutor-forum's settings: every
+			// member, the replica set, TLS with the system's CAs.
+			ForumMongo: wantForumMongo(pr, ""),
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%s settings as the client libraries read them: -want, +got:\n%s", service, diff)
@@ -269,6 +291,15 @@ func TestTutorPluginSettings(t *testing.T) {
 	}
 }
 
+// wantForumMongo is the forum's MongoDB client for the demo tenant: TLS,
+// verifying the members with caFile's CAs (the system's if empty).
+func wantForumMongo(pr provisioning, caFile string) forumMongo {
+	return forumMongo{
+		Seeds: pr.MongoDBHosts, ReplicaSet: pr.MongoDBReplicaSet, AuthSource: "admin",
+		Username: defaultPlan().mongodbUsername(), TLS: true, Verify: true, CAFile: caFile,
+	}
+}
+
 // The plugin's ConfigMap in the cases of TestRunFunction.
 var _ = registerObjects(map[string]objectFixture{
 	"tutor-plugin": func(objects) (string, string) {
@@ -305,6 +336,7 @@ func TestTutorPluginMongoDBCA(t *testing.T) {
 	cases := map[string]struct {
 		reason     string
 		caCert     string
+		useSSL     string
 		wantTLS    mongoTLS
 		wantMount  []string
 		wantConfig map[string]map[string]string
@@ -312,6 +344,15 @@ func TestTutorPluginMongoDBCA(t *testing.T) {
 		"OwnMembers": {
 			reason:     "The platform's own members: verified with its CA only, mounted from a ConfigMap.",
 			caCert:     string(pem),
+			wantTLS:    mongoTLS{TLS: true, Verify: true, CAFile: caFile, CASubjects: []string{"((('organizationName', 'Open edX platform prod'),), (('commonName', 'MongoDB CA'),))"}},
+			wantMount:  []string{caFile + " <- awsplatform-mongodb-ca/ca.pem"},
+			wantConfig: map[string]map[string]string{"awsplatform-mongodb-ca": {"ca.pem": string(pem)}},
+		},
+		"OwnMembersUseSSLOff": {
+			reason: "The CA alone decides TLS: with MONGODB_USE_SSL false too, edx-platform and the forum " +
+				"give pymongo TLS (pymongo refuses a CA file without it, and ssl and tls that differ).",
+			caCert:     string(pem),
+			useSSL:     "false",
 			wantTLS:    mongoTLS{TLS: true, Verify: true, CAFile: caFile, CASubjects: []string{"((('organizationName', 'Open edX platform prod'),), (('commonName', 'MongoDB CA'),))"}},
 			wantMount:  []string{caFile + " <- awsplatform-mongodb-ca/ca.pem"},
 			wantConfig: map[string]map[string]string{"awsplatform-mongodb-ca": {"ca.pem": string(pem)}},
@@ -326,10 +367,17 @@ func TestTutorPluginMongoDBCA(t *testing.T) {
 			c := demoPluginConfig(false)
 			c["AWSPLATFORM_MONGODB_CA_CERT"] = tc.caCert
 			c["AWSPLATFORM_MONGODB_CA_FILE"] = caFile
+			if tc.useSSL != "" {
+				c["MONGODB_USE_SSL"] = tc.useSSL
+			}
 			r := checkPlugin(t, c, false)
 			for _, service := range []string{"lms", "cms"} {
 				if diff := cmp.Diff(tc.wantTLS, r.Settings[service].MongoTLS); diff != "" {
 					t.Errorf("%s\n%s: pymongo's TLS options: -want, +got:\n%s", tc.reason, service, diff)
+				}
+				// The forum's client, from tutor-forum's parameters and ours.
+				if diff := cmp.Diff(wantForumMongo(wantDemoProvisioning(), tc.wantTLS.CAFile), r.Settings[service].ForumMongo); diff != "" {
+					t.Errorf("%s\n%s: the forum's MongoClient: -want, +got:\n%s", tc.reason, service, diff)
 				}
 			}
 			if diff := cmp.Diff(tc.wantConfig, r.ConfigMaps, cmpopts.EquateEmpty()); diff != "" {

@@ -11,6 +11,7 @@ Prints a JSON report; tutorplugin_test.go compares it.
 """
 import json
 import os
+import re
 import ssl
 import sys
 from urllib.parse import parse_qs, urlsplit
@@ -23,7 +24,10 @@ facts = yaml.safe_load(open(sys.argv[2]))
 given = json.load(sys.stdin)
 config = {plugin["name"].upper() + "_" + k: v for k, v in plugin["config"]["defaults"].items()}
 config.update(facts["defaults"])
-config.update(given["config"])
+# The README passes each value to `tutor config save --set`, which reads it
+# as YAML: booleans and small numbers as such, the rest as JSON strings.
+config.update({k: yaml.safe_load(v) if isinstance(v, str) and re.fullmatch(r"true|false|0|[1-9][0-9]{0,5}", v) else v
+               for k, v in given["config"].items()})
 variables = dict(config)
 if given.get("mfe"):
     # tutor-mfe adds this template variable (tutormfe/plugin.py).
@@ -33,6 +37,9 @@ if given.get("mfe"):
 env = jinja2.Environment(undefined=jinja2.StrictUndefined)
 rendered = {name: env.from_string(text).render(**variables) for name, text in plugin["patches"].items()}
 report = {}
+# The kustomize patches as Tutor writes them into its env, for kustomize.
+report["rendered"] = {k: rendered[k] for k in ("k8s-override", "kustomization-configmapgenerator")}
+forum_settings = env.from_string(facts["forumCommonSettings"]).render(**variables)
 
 # k8s-override: what each patch sets.
 k8s = []
@@ -98,7 +105,14 @@ def run(service, upload):
         os.environ["UPLOAD_STATIC_TO_S3"] = "1"
     else:
         os.environ.pop("UPLOAD_STATIC_TO_S3", None)
-    exec(compile(rendered["openedx-common-settings"], "openedx-common-settings", "exec"), g)
+    # Every plugin's common settings, in the order Tutor loads plugins
+    # (facts: alphabetical, so tutor-forum's after ours), then ours for
+    # production.
+    common = {plugin["name"]: rendered["openedx-common-settings"], "forum": forum_settings}
+    if facts["pluginLoadOrder"] != "alphabetical":
+        sys.exit("unknown plugin load order %r" % facts["pluginLoadOrder"])
+    for name in sorted(common):
+        exec(compile(common[name], name + " openedx-common-settings", "exec"), g)
     exec(compile(rendered["openedx-%s-production-settings" % service], service, "exec"), g)
     return g
 
@@ -145,6 +159,25 @@ for service in ("lms", "cms"):
         "staticUpload": up["STORAGES"]["staticfiles"].get("OPTIONS", {}).get("location"),
     }
     mongo.close()
+    # The forum's client, built by the forum's own call (facts), not
+    # connecting; pymongo refuses conflicting options here.
+    try:
+        forum = eval(facts["forumMongoClient"], {"MongoClient": lambda **kw: pymongo.MongoClient(connect=False, **kw),
+                                                 "FORUM_MONGODB_CLIENT_PARAMETERS": g["FORUM_MONGODB_CLIENT_PARAMETERS"]})
+    except Exception as e:  # noqa: BLE001 - reported, the test shows it
+        settings[service]["forumMongo"] = {"error": "%s: %s" % (type(e).__name__, e)}
+        continue
+    fo = forum._MongoClient__options
+    fctx = fo.pool_options._PoolOptions__ssl_context
+    settings[service]["forumMongo"] = {
+        "seeds": sorted("%s:%d" % a for a in forum._topology_settings.seeds),
+        "replicaSet": fo.replica_set_name,
+        "authSource": fo.credentials.source if fo.credentials else None,
+        "username": fo.credentials.username if fo.credentials else None,
+        "tls": fctx is not None, "verify": fctx is not None and fctx.verify_mode == ssl.CERT_REQUIRED,
+        "caFile": fo._options.get("ssl_ca_certs", fo._options.get("tlscafile")),
+    }
+    forum.close()
 
 # The storages, built by django-storages from the settings as Django would,
 # with Pod Identity stood in for by keys in the environment (boto3 signs
