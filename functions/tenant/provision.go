@@ -288,11 +288,13 @@ func tutorConfig(p *plan, pr provisioning) map[string]string {
 		c["AWSPLATFORM_STATIC_BUCKET"] = pr.StaticBucket
 		c["AWSPLATFORM_STATIC_LOCATION"] = strings.TrimSuffix(p.staticPrefix(), "/")
 	}
-	// The plugin puts the stateless Deployments on the spot NodePool.
+	// The plugin puts the stateless Deployments on the spot NodePool. The
+	// toleration matches the taint's key and effect whatever its value:
+	// `tutor config save --set` reads values as YAML, so a value such as
+	// "true" would reach the manifest as a boolean, which Kubernetes refuses.
 	if sp := pr.SpotNodePool; sp != nil {
 		c["AWSPLATFORM_SPOT_NODEPOOL"] = sp.Name
 		c["AWSPLATFORM_SPOT_TAINT_KEY"] = sp.TaintKey
-		c["AWSPLATFORM_SPOT_TAINT_VALUE"] = sp.TaintValue
 		c["AWSPLATFORM_SPOT_TAINT_EFFECT"] = sp.TaintEffect
 	}
 	return c

@@ -443,7 +443,6 @@ func TestTutorConfig(t *testing.T) {
 				c := wantDemoTutorConfig()
 				c["AWSPLATFORM_SPOT_NODEPOOL"] = "openedx-spot"
 				c["AWSPLATFORM_SPOT_TAINT_KEY"] = "platform.openedx.cloud/spot"
-				c["AWSPLATFORM_SPOT_TAINT_VALUE"] = "true"
 				c["AWSPLATFORM_SPOT_TAINT_EFFECT"] = "NoSchedule"
 				return c
 			}(),

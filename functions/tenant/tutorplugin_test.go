@@ -444,7 +444,7 @@ func TestTutorPluginSpot(t *testing.T) {
 				if diff := cmp.Diff([]string{spot.Name}, o.PreferredNodePools); diff != "" {
 					t.Errorf("%s\n%s %s preferred NodePools: -want, +got:\n%s", tc.reason, o.Kind, o.Name, diff)
 				}
-				want := []map[string]any{{"key": spot.TaintKey, "operator": "Equal", "value": spot.TaintValue, "effect": spot.TaintEffect}}
+				want := []map[string]any{{"key": spot.TaintKey, "operator": "Exists", "effect": spot.TaintEffect}}
 				if diff := cmp.Diff(want, o.Tolerations); diff != "" {
 					t.Errorf("%s\n%s %s tolerations: -want, +got:\n%s", tc.reason, o.Kind, o.Name, diff)
 				}
