@@ -90,8 +90,8 @@ func (in *nodePool) DeepCopyObject() runtime.Object {
 // zone has it and on-demand when it has not, so a pod never waits for Spot.
 // Its taint keeps off every pod that does not tolerate interruption. It has
 // no CPU limit: each tenant's ResourceQuota bounds what its pods request,
-// and a limit reached would leave the tenants' pods pending, as their node
-// selector allows no other pool. Custom pools do not inherit the built-in
+// and a limit reached would only send the pods, which prefer this pool
+// without requiring it, to the on-demand pools. Custom pools do not inherit the built-in
 // pools' guardrails, so the instance categories, architecture and
 // generation are those of general-purpose, which the node rates are
 // derived from. It is composed once provider-kubernetes can reach the
@@ -134,7 +134,7 @@ func spotNodePool(p *plan, observed map[resource.Name]resource.ObservedComposed)
 }
 
 // spotNodePoolStatus publishes the NodePool once it is ready in the
-// cluster: a pod selecting a pool that does not exist would stay pending.
+// cluster, so that tenants never point their pods at a pool to come.
 func spotNodePoolStatus(observed map[resource.Name]resource.ObservedComposed) *v1alpha1.SpotNodePoolStatus {
 	if !compose.IsReady(observed, nameSpotNodePool) {
 		return nil
