@@ -13,6 +13,7 @@ import (
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/pricing"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/fntest"
 )
 
 // exampleXR is an example claim as its composite, as Crossplane makes it.
@@ -225,24 +226,6 @@ func costTable(t *testing.T) string {
 // docs/cost.md's table is what the function computes for the examples.
 // UPDATE_COST_DOC=1 rewrites it.
 func TestCostDocTable(t *testing.T) {
-	const path, begin, end = "../../docs/cost.md", "<!-- cost-table:begin -->\n", "<!-- cost-table:end -->"
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := string(b)
-	i, j := strings.Index(doc, begin), strings.Index(doc, end)
-	if i < 0 || j < i {
-		t.Fatalf("%s has no %q ... %q block", path, begin, end)
-	}
-	want := costTable(t)
-	if os.Getenv("UPDATE_COST_DOC") == "1" {
-		if err := os.WriteFile(path, []byte(doc[:i+len(begin)]+want+doc[j:]), 0o644); err != nil { //nolint:gosec // A doc in the repo.
-			t.Fatal(err)
-		}
-		return
-	}
-	if d := cmp.Diff(want, doc[i+len(begin):j]); d != "" {
-		t.Errorf("%s's cost table differs from what the function computes (UPDATE_COST_DOC=1 go test -run TestCostDocTable rewrites it) (-want +got):\n%s", path, d)
-	}
+	block := fntest.ReadDocBlock(t, "../../docs/cost.md", "<!-- cost-table:begin -->\n", "<!-- cost-table:end -->")
+	block.Check(t, costTable(t), "UPDATE_COST_DOC", "TestCostDocTable", "cost table")
 }

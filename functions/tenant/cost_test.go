@@ -12,6 +12,7 @@ import (
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/pricing"
+	"github.com/openedx-cloud/platform-aws/internal/testkit/fntest"
 )
 
 // examplePlan is the plan of an example claim.
@@ -120,19 +121,10 @@ func TestCostSpotLabel(t *testing.T) {
 // TestCostDocTable checks against its function. UPDATE_COST_DOC=1
 // rewrites the block.
 func TestCostWhereWeStand(t *testing.T) {
-	const path, begin, end = "../../docs/cost.md", "<!-- where-we-stand:begin -->\n", "<!-- where-we-stand:end -->"
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := string(b)
-	i, j := strings.Index(doc, begin), strings.Index(doc, end)
-	if i < 0 || j < i {
-		t.Fatalf("%s has no %q ... %q block", path, begin, end)
-	}
+	block := fntest.ReadDocBlock(t, "../../docs/cost.md", "<!-- where-we-stand:begin -->\n", "<!-- where-we-stand:end -->")
 	// The production column of the cost table, by component.
 	production := map[string]pricing.MicroUSD{}
-	for _, line := range strings.Split(doc, "\n") {
+	for _, line := range strings.Split(block.Doc, "\n") {
 		cols := strings.Split(line, "|")
 		if len(cols) != 7 {
 			continue
@@ -144,7 +136,7 @@ func TestCostWhereWeStand(t *testing.T) {
 	}
 	platform, ok := production["total"]
 	if !ok {
-		t.Fatalf("%s's cost table has no production total", path)
+		t.Fatalf("%s's cost table has no production total", block.Path)
 	}
 	stores := production["database"] + production["cache"] + production["mongodb"] + production["opensearch"]
 
@@ -203,13 +195,5 @@ func TestCostWhereWeStand(t *testing.T) {
 		amount("compute-spot").Cents(), amount("compute").Cents(),
 		tenants, platform.Cents(), tenants, tenant.Cents(), perTenant.Cents(),
 		stretch.Cents(), met(perTenant, stretch), roundCents(share).Cents(), roundCents(stores/tenants).Cents())
-	if os.Getenv("UPDATE_COST_DOC") == "1" {
-		if err := os.WriteFile(path, []byte(doc[:i+len(begin)]+want+doc[j:]), 0o644); err != nil { //nolint:gosec // A doc in the repo.
-			t.Fatal(err)
-		}
-		return
-	}
-	if d := cmp.Diff(want, doc[i+len(begin):j]); d != "" {
-		t.Errorf("%s's \"Where we stand\" differs from what the functions compute (UPDATE_COST_DOC=1 go test -run TestCostWhereWeStand rewrites it) (-want +got):\n%s", path, d)
-	}
+	block.Check(t, want, "UPDATE_COST_DOC", "TestCostWhereWeStand", `"Where we stand"`)
 }
