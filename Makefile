@@ -11,7 +11,7 @@ OUT := _output
 BIN := $(OUT)/bin
 RENDER := $(OUT)/render
 SCHEMAS := $(OUT)/schemas
-CROSSPLANE_IMAGE := xpkg.crossplane.io/crossplane/crossplane:v2.1.0
+CROSSPLANE_IMAGE := xpkg.crossplane.io/crossplane/crossplane:v2.1.3
 
 FUNCTIONS := platform tenant
 

@@ -48,7 +48,7 @@ func TestXRDsRejectInvalidInput(t *testing.T) {
 				t.Fatalf("%s has no %s annotation", f, annotationRejectedWith)
 			}
 			out, err := exec.Command(bin, "beta", "validate", "../package/xrds", f, //nolint:gosec // Test inputs.
-				"--cache-dir", cache, "--crossplane-image", "xpkg.crossplane.io/crossplane/crossplane:v2.1.0").CombinedOutput()
+				"--cache-dir", cache, "--crossplane-image", "xpkg.crossplane.io/crossplane/crossplane:v2.1.3").CombinedOutput()
 			if err == nil {
 				t.Fatalf("%s was accepted, want it rejected with %q:\n%s", f, want, out)
 			}
