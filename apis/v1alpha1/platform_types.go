@@ -332,6 +332,16 @@ type Ingress struct {
 	// +kubebuilder:validation:Minimum=100
 	// +kubebuilder:validation:Maximum=2000000000
 	RateLimit int64 `json:"rateLimit,omitempty"`
+
+	// StaticRateLimit is the most requests one client IP may send to the
+	// static-assets distribution in any five minutes before its WAF blocks
+	// it. A page loads tens of assets, and a classroom behind one NAT
+	// address shares one limit, so it is higher than rateLimit; CloudFront
+	// serves them from its cache.
+	// +kubebuilder:default=20000
+	// +kubebuilder:validation:Minimum=100
+	// +kubebuilder:validation:Maximum=2000000000
+	StaticRateLimit int64 `json:"staticRateLimit,omitempty"`
 }
 
 // Bastion is a small instance reached through SSM Session Manager only.

@@ -231,8 +231,8 @@ func (p *plan) staticBucketDomain(bucket string) string {
 }
 
 // staticWebACL protects the distribution. CloudFront takes only web ACLs of
-// scope CLOUDFRONT, which live in us-east-1. Its rate limit is the load
-// balancer's: both count one client's requests per 5 minutes.
+// scope CLOUDFRONT, which live in us-east-1. Its per-IP rate limit is its
+// own: a page's assets are many more requests than the page.
 func staticWebACL(p *plan) (compose.Resource, error) {
 	return newWebACL(p, webACLSpec{
 		Name:        nameStaticWebACL,
@@ -244,6 +244,7 @@ func staticWebACL(p *plan) (compose.Resource, error) {
 		MetricName:  p.Name + "-static-web-acl",
 		TagName:     p.Name + "-static",
 		Groups:      staticRuleGroups,
+		RateLimit:   p.StaticRateLimit,
 	})
 }
 

@@ -583,10 +583,6 @@ func TestCDNDNSIngressCompose(t *testing.T) {
 func TestCDNWebACL(t *testing.T) {
 	rs := cdnComplete(t)
 	acl := mustGet[*wafv2v1beta1.WebACL](t, rs, nameStaticWebACL).Spec.ForProvider
-	var rules []wafRule
-	if err := json.Unmarshal([]byte(*acl.RuleJSON), &rules); err != nil {
-		t.Fatalf("ruleJson is not JSON: %v", err)
-	}
 	type webACL struct {
 		Region, Scope, Name string
 		Allow, Tagged       bool
@@ -599,27 +595,22 @@ func TestCDNWebACL(t *testing.T) {
 		Allow:  acl.DefaultAction != nil && acl.DefaultAction.Allow != nil,
 		Tagged: deref(acl.Tags)["cost-center"] == testCostCenter,
 	}
-	for _, r := range rules {
+	for _, r := range mustRules(t, acl) {
 		got.Rules = append(got.Rules, r.Name)
 		if r.Statement.RateBasedStatement != nil {
 			got.RateLimit = r.Statement.RateBasedStatement.Limit
 			got.Blocks = r.Action != nil && r.Action.Block != nil
 		}
 	}
-	regional := mustGet[*wafv2v1beta1.WebACL](t, mustIngress(t), nameWebACL).Spec.ForProvider
-	var regionalRules []wafRule
-	if err := json.Unmarshal([]byte(*regional.RuleJSON), &regionalRules); err != nil {
-		t.Fatalf("regional ruleJson is not JSON: %v", err)
-	}
 	want := webACL{
 		Region: "us-east-1", Scope: "CLOUDFRONT", Name: "prod-static",
 		Allow: true, Tagged: true,
 		Rules:     []string{"AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", rateLimitRule},
-		RateLimit: regionalRules[len(regionalRules)-1].Statement.RateBasedStatement.Limit,
+		RateLimit: 20000,
 		Blocks:    true,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("CloudFront's web ACL is in us-east-1, scoped CLOUDFRONT, with the managed groups and the load balancer's rate limit: -want, +got:\n%s", diff)
+		t.Errorf("CloudFront's web ACL is in us-east-1, scoped CLOUDFRONT, with the managed groups and a per-IP limit of 20000 requests by default: -want, +got:\n%s", diff)
 	}
 	d := mustGet[*cfv1beta1.Distribution](t, rs, nameStaticDistribution).Spec.ForProvider
 	if got := ptr.Deref(d.WebACLID, ""); got != cdnTestWebACLARN {
@@ -627,12 +618,72 @@ func TestCDNWebACL(t *testing.T) {
 	}
 }
 
-// mustIngress is the ingress of the platform cdnComplete serves.
-func mustIngress(t *testing.T) []compose.Resource {
-	t.Helper()
-	rs, _, err := ingress(mustPlan(t, newXR(withEdgeDomain(edgeTestDomain, ""))), nil)
-	if err != nil {
-		t.Fatalf("ingress(...): %v", err)
+// TestWebACLRateLimits: each web ACL has its own per-IP limit, from its own
+// field of the spec or its own default.
+func TestWebACLRateLimits(t *testing.T) {
+	cases := map[string]struct {
+		reason              string
+		ingress             v1alpha1.Ingress
+		wantALB, wantStatic int64
+	}{
+		"Defaults": {
+			reason:     "A page loads tens of static assets: the distribution allows ten times the load balancer's requests.",
+			wantALB:    2000,
+			wantStatic: 20000,
+		},
+		"LoadBalancerOnly": {
+			reason:     "Lowering the load balancer's limit leaves the distribution's at its default.",
+			ingress:    v1alpha1.Ingress{RateLimit: 500},
+			wantALB:    500,
+			wantStatic: 20000,
+		},
+		"Both": {
+			reason:     "Each limit is its own field's.",
+			ingress:    v1alpha1.Ingress{RateLimit: 3000, StaticRateLimit: 5000},
+			wantALB:    3000,
+			wantStatic: 5000,
+		},
 	}
-	return rs
+	limit := func(t *testing.T, acl wafv2v1beta1.WebACLParameters) int64 {
+		t.Helper()
+		for _, r := range mustRules(t, acl) {
+			if r.Statement.RateBasedStatement != nil {
+				return r.Statement.RateBasedStatement.Limit
+			}
+		}
+		t.Fatalf("web ACL %s has no rate-based rule", ptr.Deref(acl.Name, ""))
+		return 0
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			p := mustPlan(t, newXR(withEdgeDomain(edgeTestDomain, ""), func(xr *v1alpha1.XPlatform) { xr.Spec.Ingress = tc.ingress }))
+			observed := cdnIssued()
+			observed[nameStaticDistribution] = cdnObservedDistribution(true)
+			static, missing, err := cdn(p, observed)
+			if err != nil || len(missing) > 0 {
+				t.Fatalf("cdn(...): missing %v, error %v", missing, err)
+			}
+			alb, _, err := ingress(p, nil)
+			if err != nil {
+				t.Fatalf("ingress(...): %v", err)
+			}
+			got := [2]int64{
+				limit(t, mustGet[*wafv2v1beta1.WebACL](t, alb, nameWebACL).Spec.ForProvider),
+				limit(t, mustGet[*wafv2v1beta1.WebACL](t, static, nameStaticWebACL).Spec.ForProvider),
+			}
+			if diff := cmp.Diff([2]int64{tc.wantALB, tc.wantStatic}, got); diff != "" {
+				t.Errorf("%s\n[load balancer, distribution] per-IP limits: -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+// mustRules are a web ACL's rules.
+func mustRules(t *testing.T, acl wafv2v1beta1.WebACLParameters) []wafRule {
+	t.Helper()
+	var rules []wafRule
+	if err := json.Unmarshal([]byte(ptr.Deref(acl.RuleJSON, "")), &rules); err != nil {
+		t.Fatalf("ruleJson of web ACL %s is not JSON: %v", ptr.Deref(acl.Name, ""), err)
+	}
+	return rules
 }

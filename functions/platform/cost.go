@@ -85,7 +85,7 @@ func costComponents(p *plan, flat map[pricing.Item]int) []component {
 // wafRuleCount is the rules of the load balancer's and the distribution's
 // web ACLs, each billed monthly.
 func wafRuleCount(p *plan) int {
-	return len(wafRules(p, managedRuleGroups)) + len(wafRules(p, staticRuleGroups))
+	return len(wafRules(managedRuleGroups, p.RateLimit)) + len(wafRules(staticRuleGroups, p.StaticRateLimit))
 }
 
 // serverlessMinCapacity is the small profile's Aurora minimum, in ACUs.

@@ -217,8 +217,8 @@ var countOnly = map[string][]string{
 const rateLimitRule = "RateLimitPerIP"
 
 // wafRules are the rules of a web ACL applying groups (in priority order)
-// and the per-IP rate limit, each with its own metric and sampled requests.
-func wafRules(p *plan, groups []string) []wafRule {
+// and a per-IP rate limit, each with its own metric and sampled requests.
+func wafRules(groups []string, rateLimit int64) []wafRule {
 	visibility := func(name string) wafVisibilityConfig {
 		return wafVisibilityConfig{SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: name}
 	}
@@ -241,7 +241,7 @@ func wafRules(p *plan, groups []string) []wafRule {
 		Name:     rateLimitRule,
 		Priority: len(groups),
 		Statement: wafStatement{RateBasedStatement: &wafRateBased{
-			Limit:               p.RateLimit,
+			Limit:               rateLimit,
 			AggregateKeyType:    "IP",
 			EvaluationWindowSec: rateLimitWindowSec,
 		}},
@@ -261,6 +261,7 @@ type webACLSpec struct {
 	MetricName  string
 	TagName     string
 	Groups      []string
+	RateLimit   int64
 }
 
 // webACL is the regional web ACL the shared load balancer is associated
@@ -276,12 +277,13 @@ func webACL(p *plan) (compose.Resource, error) {
 		MetricName:  p.Name + "-web-acl",
 		TagName:     p.Name,
 		Groups:      managedRuleGroups,
+		RateLimit:   p.RateLimit,
 	})
 }
 
 // newWebACL is a web ACL allowing requests no rule blocks.
 func newWebACL(p *plan, s webACLSpec) (compose.Resource, error) {
-	rules, err := json.Marshal(wafRules(p, s.Groups))
+	rules, err := json.Marshal(wafRules(s.Groups, s.RateLimit))
 	if err != nil {
 		return compose.Resource{}, errors.Wrap(err, "cannot marshal the WAF rules")
 	}

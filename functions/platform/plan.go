@@ -46,6 +46,7 @@ const (
 	defaultOpenSearchVolumeGiB   = 50
 
 	defaultRateLimit           = 2000
+	defaultStaticRateLimit     = 20000
 	defaultBastionInstanceType = "t4g.nano"
 	defaultKeepUntagged        = 10
 )
@@ -104,12 +105,15 @@ type plan struct {
 	// is set when an existing zone is adopted.
 	Domain       string
 	HostedZoneID string
-	RateLimit    int64
-	Bastion      bool
-	BastionType  string
-	SSMEndpoints bool
-	Repositories []string
-	KeepUntagged int
+	// RateLimit and StaticRateLimit are the per-IP limits of the load
+	// balancer's and the distribution's web ACLs.
+	RateLimit       int64
+	StaticRateLimit int64
+	Bastion         bool
+	BastionType     string
+	SSMEndpoints    bool
+	Repositories    []string
+	KeepUntagged    int
 }
 
 var (
@@ -282,6 +286,10 @@ func (p *plan) defaultEdge(s v1alpha1.XPlatformSpec, sp *field.Path) error {
 	}
 	p.RateLimit = compose.OrDefault(s.Ingress.RateLimit, defaultRateLimit)
 	if err := inRange(sp.Child("ingress", "rateLimit"), p.RateLimit, 100, 2000000000); err != nil {
+		return err
+	}
+	p.StaticRateLimit = compose.OrDefault(s.Ingress.StaticRateLimit, defaultStaticRateLimit)
+	if err := inRange(sp.Child("ingress", "staticRateLimit"), p.StaticRateLimit, 100, 2000000000); err != nil {
 		return err
 	}
 	p.Bastion = s.Bastion.Enabled == nil || *s.Bastion.Enabled
