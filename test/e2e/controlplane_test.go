@@ -392,6 +392,16 @@ func (c *controlPlane) startCrossplane() error {
 		// only; port 0 lets the kernel pick.
 		"--metrics-port=0",
 		"--health-probe-port=0",
+		// Crossplane v2.1.0's XR circuit breaker, as docs/install.md
+		// recommends for a management cluster with many tenants: v2.1.1
+		// doubled the defaults (100 and 1.0) when it found that an
+		// update event costs two tokens, which let every tenant reconcile
+		// on each of its composed resources' status writes, and 100 tenants
+		// at once then saturated this two-core API server (one apply timed
+		// out). The functions' one-minute TTL requeues a composite whose
+		// breaker dropped events.
+		"--circuit-breaker-burst=50",
+		"--circuit-breaker-refill-rate=0.5",
 	}
 	if c.debug {
 		args = append(args, "--debug")
