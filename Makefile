@@ -11,7 +11,11 @@ OUT := _output
 BIN := $(OUT)/bin
 RENDER := $(OUT)/render
 SCHEMAS := $(OUT)/schemas
-CROSSPLANE_IMAGE := xpkg.crossplane.io/crossplane/crossplane:v2.1.3
+# The Crossplane CLI's version (tools/go.mod), and the image of that version
+# the offline validation cache is seeded for. Recursive (=) so that `go list`
+# only runs when a recipe needs them.
+XP_CLI_VERSION = $(shell cd tools && $(GO) list -m -f '{{.Version}}' github.com/crossplane/crossplane/v2)
+CROSSPLANE_IMAGE = xpkg.crossplane.io/crossplane/crossplane:$(XP_CLI_VERSION)
 
 FUNCTIONS := platform tenant
 
@@ -171,8 +175,9 @@ fuzz:
 	$(foreach f,$(FUNCTIONS),$(GO) test ./functions/$(f) -run='^$$' -fuzz=FuzzRunFunction -fuzztime=$(FUZZTIME);)
 
 ## Golden files, policies and XRD validation over the rendered, validated preview.
-TEST_ENV := RENDER_DIR=$(CURDIR)/$(RENDER) SCHEMAS_DIR=$(CURDIR)/$(SCHEMAS) \
-	CROSSPLANE_BIN=$(CURDIR)/$(BIN)/crossplane VALIDATE_CACHE_DIR=$(CURDIR)/$(OUT)/validate-cache
+TEST_ENV = RENDER_DIR=$(CURDIR)/$(RENDER) SCHEMAS_DIR=$(CURDIR)/$(SCHEMAS) \
+	CROSSPLANE_BIN=$(CURDIR)/$(BIN)/crossplane VALIDATE_CACHE_DIR=$(CURDIR)/$(OUT)/validate-cache \
+	CROSSPLANE_IMAGE=$(CROSSPLANE_IMAGE)
 
 golden: validate
 	$(TEST_ENV) $(GO) test ./test/... -count=1
@@ -249,9 +254,8 @@ $(E2E_BIN)/crossplane-core: tools/e2e/go.mod tools/e2e/go.sum tools/e2e/loopback
 		-o ../../$@ github.com/crossplane/crossplane/v2/cmd/crossplane
 
 e2e-tools: $(E2E_BINS)
-	@cli=$$(cd tools && $(GO) list -m -f '{{.Version}}' github.com/crossplane/crossplane/v2); \
-	if [ "$$cli" != "$(XP_VERSION)" ]; then \
-		echo "tools/e2e/go.mod has crossplane/v2 $(XP_VERSION) but tools/go.mod has $$cli: keep them equal"; exit 1; fi
+	@if [ "$(XP_CLI_VERSION)" != "$(XP_VERSION)" ]; then \
+		echo "tools/e2e/go.mod has crossplane/v2 $(XP_VERSION) but tools/go.mod has $(XP_CLI_VERSION): keep them equal"; exit 1; fi
 
 # The suite installs the Configuration from the built packages through
 # Crossplane's package manager, and builds provider packages with the CLI.

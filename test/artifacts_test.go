@@ -264,11 +264,7 @@ func TestConfigurationProviderVersions(t *testing.T) {
 	}
 	versions := map[string]string{}
 	for _, m := range modules {
-		out, err := exec.Command("go", "list", "-m", "-f", "{{.Version}}", m).Output() //nolint:gosec // Fixed module names.
-		if err != nil {
-			t.Fatalf("go list -m %s: %v", m, err)
-		}
-		versions[m] = strings.TrimSpace(string(out))
+		versions[m] = moduleVersion(t, "..", m)
 	}
 	metas, err := manifests.Read("../crossplane.yaml")
 	if err != nil || len(metas) != 1 {

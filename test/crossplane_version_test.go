@@ -18,16 +18,22 @@ import (
 // while its composite was Ready.
 const crossplaneFixedClaimWatches = "v2.1.2"
 
+// moduleVersion is the version of module the Go module in dir requires.
+func moduleVersion(t *testing.T, dir, module string) string {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-m", "-f", "{{.Version}}", module) //nolint:gosec // Fixed module names.
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list -m %s in %s: %v", module, dir, err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
 // TestPackagesRequireFixedCrossplane: every package refuses a Crossplane
 // without the fix, and accepts the one the e2e tier runs (tools/go.mod).
 func TestPackagesRequireFixedCrossplane(t *testing.T) {
-	cmd := exec.Command("go", "list", "-m", "-f", "{{.Version}}", "github.com/crossplane/crossplane/v2")
-	cmd.Dir = "../tools"
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("go list -m github.com/crossplane/crossplane/v2 in tools/: %v", err)
-	}
-	tested := strings.TrimSpace(string(out))
+	tested := moduleVersion(t, "../tools", "github.com/crossplane/crossplane/v2")
 
 	for _, path := range []string{"../crossplane.yaml", "../package/functions/platform/crossplane.yaml", "../package/functions/tenant/crossplane.yaml"} {
 		metas, err := manifests.Read(path)

@@ -29,9 +29,9 @@ const annotationField = "test.openedx.cloud/field"
 // offline by crossplane beta validate), and wants the fixture's message.
 // This proves the CEL rules compile and fire, not only that they exist.
 func TestXRDsRejectInvalidInput(t *testing.T) {
-	bin, cache := os.Getenv("CROSSPLANE_BIN"), os.Getenv("VALIDATE_CACHE_DIR")
-	if bin == "" || cache == "" {
-		t.Skip("CROSSPLANE_BIN and VALIDATE_CACHE_DIR are not set: run make test")
+	bin, cache, image := os.Getenv("CROSSPLANE_BIN"), os.Getenv("VALIDATE_CACHE_DIR"), os.Getenv("CROSSPLANE_IMAGE")
+	if bin == "" || cache == "" || image == "" {
+		t.Skip("CROSSPLANE_BIN, VALIDATE_CACHE_DIR and CROSSPLANE_IMAGE are not set: run make test")
 	}
 	fixtures, err := filepath.Glob("invalid/*.yaml")
 	if err != nil || len(fixtures) == 0 {
@@ -48,7 +48,7 @@ func TestXRDsRejectInvalidInput(t *testing.T) {
 				t.Fatalf("%s has no %s annotation", f, annotationRejectedWith)
 			}
 			out, err := exec.Command(bin, "beta", "validate", "../package/xrds", f, //nolint:gosec // Test inputs.
-				"--cache-dir", cache, "--crossplane-image", "xpkg.crossplane.io/crossplane/crossplane:v2.1.3").CombinedOutput()
+				"--cache-dir", cache, "--crossplane-image", image).CombinedOutput()
 			if err == nil {
 				t.Fatalf("%s was accepted, want it rejected with %q:\n%s", f, want, out)
 			}

@@ -20,7 +20,7 @@ type schemasCmd struct {
 	XRDs           string   `default:"package/xrds"   help:"Directory of the project's XRDs."                        name:"xrds" type:"existingdir"`
 	CrossplaneCRDs string   `help:"Directory of Crossplane's own CRDs (cluster/crds of the crossplane module)." name:"crossplane-crds" required:"" type:"existingdir"`
 	CacheDir       string   `default:"_output/validate-cache" help:"Cache directory of crossplane beta validate, seeded so it needs no network." type:"path"`
-	Image          string   `default:"xpkg.crossplane.io/crossplane/crossplane:v2.1.3" help:"Crossplane image the cache is seeded for."`
+	Image          string   `help:"Crossplane image the cache is seeded for, at the CLI's version." required:""`
 	Out            string   `default:"_output/schemas" help:"Directory to write the schemas to."                     type:"path"`
 }
 
