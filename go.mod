@@ -13,6 +13,7 @@ require (
 	github.com/google/go-containerregistry v0.20.6
 	github.com/upbound/provider-aws v1.23.0
 	go.uber.org/zap v1.27.0
+	go.yaml.in/yaml/v2 v2.4.2
 	golang.org/x/mod v0.29.0
 	google.golang.org/protobuf v1.36.10
 	k8s.io/api v0.33.0
@@ -111,7 +112,6 @@ require (
 	go.opentelemetry.io/otel v1.38.0 // indirect
 	go.opentelemetry.io/otel/trace v1.38.0 // indirect
 	go.uber.org/multierr v1.11.0 // indirect
-	go.yaml.in/yaml/v2 v2.4.2 // indirect
 	go.yaml.in/yaml/v3 v3.0.4 // indirect
 	golang.org/x/exp v0.0.0-20251009144603-d2f985daa21b // indirect
 	golang.org/x/net v0.46.0 // indirect

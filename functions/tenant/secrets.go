@@ -7,13 +7,13 @@ import (
 	kubev1alpha2 "github.com/crossplane-contrib/provider-kubernetes/apis/cluster/object/v1alpha2"
 	"github.com/crossplane/function-sdk-go/errors"
 	frsc "github.com/crossplane/function-sdk-go/resource"
+	"go.yaml.in/yaml/v2"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
-	"sigs.k8s.io/yaml"
 
 	"github.com/openedx-cloud/platform-aws/internal/compose"
 	"github.com/openedx-cloud/platform-aws/internal/provisionjob"
@@ -75,18 +75,22 @@ type secretObjectData struct {
 	Key        string `json:"key"`
 }
 
-// ascpObject is an entry of the AWS provider's "objects" parameter.
+// ascpObject is an entry of the AWS provider's "objects" parameter, which
+// the provider reads with sigs.k8s.io/yaml, that is by its json names. The
+// yaml tags spell the same names: the function writes it with the YAML
+// library straight from the struct, a third of sigs.k8s.io/yaml's trip
+// through JSON and back.
 type ascpObject struct {
-	ObjectName  string         `json:"objectName"`
-	ObjectType  string         `json:"objectType"`
-	ObjectAlias string         `json:"objectAlias,omitempty"`
-	JMESPath    []ascpJMESPath `json:"jmesPath,omitempty"`
+	ObjectName  string         `json:"objectName" yaml:"objectName"`
+	ObjectType  string         `json:"objectType" yaml:"objectType"`
+	ObjectAlias string         `json:"objectAlias,omitempty" yaml:"objectAlias,omitempty"`
+	JMESPath    []ascpJMESPath `json:"jmesPath,omitempty" yaml:"jmesPath,omitempty"`
 }
 
 // ascpJMESPath mounts one key of a JSON secret as its own object.
 type ascpJMESPath struct {
-	Path        string `json:"path"`
-	ObjectAlias string `json:"objectAlias"`
+	Path        string `json:"path" yaml:"path"`
+	ObjectAlias string `json:"objectAlias" yaml:"objectAlias"`
 }
 
 // tutorConfigKeys are the keys of the instance's secret, sorted: what the
