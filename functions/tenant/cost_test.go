@@ -170,6 +170,20 @@ func TestCostWhereWeStand(t *testing.T) {
 			web += pricing.MicroUSD(a.MinReplicas) * (pricing.MicroUSD(sizeWeb.CPU.MilliValue())*vcpu/1000 + pricing.MicroUSD(sizeWeb.Memory.Value()*int64(gib)/(1<<30))) * pricing.HoursPerMonth
 		}
 	}
+	// The least a tenant can cost: every autoscaler at the one replica the
+	// XRD accepts, which gives up the web tier's high availability; and
+	// what Tutor's own 2Gi memory request of lms and cms costs at the two
+	// replicas each that keep a lost node or zone from being an outage.
+	least := examplePlan(t, "../../examples/tenant-demo.yaml")
+	for i := range least.Autoscalers {
+		least.Autoscalers[i].MinReplicas = 1
+	}
+	leastCost, err := pricing.ParseRate(tenantCost(least, prodCost, 1, true).Monthly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tutorMemory := 4 * pricing.MicroUSD(sizeWeb.Memory.Value()*int64(gib)/(1<<30)) * pricing.HoursPerMonth
+
 	const tenants = 10
 	share := platform / tenants
 	perTenant := roundCents(share) + tenant
@@ -186,6 +200,12 @@ func TestCostWhereWeStand(t *testing.T) {
   %s of it is the pods on the spot NodePool, priced at on-demand rates
   (an upper bound: Spot's discount is not counted), %s the pods that
   stay on on-demand nodes (Meilisearch).
+  At on-demand rates no tenant reaches the target: the cheapest the API
+  accepts, every autoscaler at one replica (no high availability), is
+  %s; and the %s memory request Tutor itself sets on lms and cms
+  costs %s a month for the two replicas of each that survive a lost
+  node or zone, before any CPU. Only Spot's discount, not counted, can
+  bring a highly available tenant under it.
 - `+"`production`"+` at %d tenants: %s / %d + %s = **%s** per tenant-month
   (stretch goal %s: %s). The platform's share is %s, of which its data
   stores (Aurora, Valkey, MongoDB, OpenSearch) are %s.
@@ -193,6 +213,7 @@ func TestCostWhereWeStand(t *testing.T) {
 		tenant.Cents(), target.Cents(), met(tenant, target),
 		(amount("compute") + amount("compute-spot")).Cents(), webReplicas, sizeWeb.CPU.String(), sizeWeb.Memory.String(), roundCents(web).Cents(),
 		amount("compute-spot").Cents(), amount("compute").Cents(),
+		leastCost.Cents(), sizeWeb.Memory.String(), roundCents(tutorMemory).Cents(),
 		tenants, platform.Cents(), tenants, tenant.Cents(), perTenant.Cents(),
 		stretch.Cents(), met(perTenant, stretch), roundCents(share).Cents(), roundCents(stores/tenants).Cents())
 	block.Check(t, want, "UPDATE_COST_DOC", "TestCostWhereWeStand", `"Where we stand"`)
