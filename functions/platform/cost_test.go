@@ -229,3 +229,79 @@ func TestCostDocTable(t *testing.T) {
 	block := fntest.ReadDocBlock(t, "../../docs/cost.md", "<!-- cost-table:begin -->\n", "<!-- cost-table:end -->")
 	block.Check(t, costTable(t), "UPDATE_COST_DOC", "TestCostDocTable", "cost table")
 }
+
+// costLevers are the settings README's table of cost levers prices: each
+// is applied to the production example, and saves the difference of the
+// two estimates. spotForTenants is not among them: what it saves is Spot's
+// discount, which no dated table holds.
+var costLevers = []struct {
+	setting string
+	apply   func(spec map[string]any)
+}{
+	{"`spec.search.opensearch.enabled: false`", func(s map[string]any) { setPath(s, false, "search", "opensearch", "enabled") }},
+	{"`spec.database.readers: 1`", func(s map[string]any) { setPath(s, 1, "database", "readers") }},
+	{"`spec.database.readers: 0`", func(s map[string]any) { setPath(s, 0, "database", "readers") }},
+	{"`spec.cache.replicas: 0`", func(s map[string]any) { setPath(s, 0, "cache", "replicas") }},
+	{"`spec.bastion.ssmEndpoints: false`", func(s map[string]any) { setPath(s, false, "bastion", "ssmEndpoints") }},
+	{"`spec.profile: small`", func(s map[string]any) { s["profile"] = "small" }},
+}
+
+// setPath sets a field of nested objects, making the objects on its way.
+func setPath(m map[string]any, v any, path ...string) {
+	for _, k := range path[:len(path)-1] {
+		next, ok := m[k].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			m[k] = next
+		}
+		m = next
+	}
+	m[path[len(path)-1]] = v
+}
+
+// README's table of cost levers says what each saves on the production
+// example, as the function estimates it: the savings column is checked,
+// the rest is the README's prose. Every lever above must have its row.
+func TestCostLeversTable(t *testing.T) {
+	block := fntest.ReadDocBlock(t, "../../README.md", "<!-- cost-levers:begin -->\n", "<!-- cost-levers:end -->")
+	base := exampleXR(t, "../../examples/platform-production.yaml")
+	total := func(xr string) pricing.MicroUSD {
+		m, err := pricing.ParseRate(converge(t, xr).Cost.Monthly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	before := total(base)
+	want := map[string]string{}
+	for _, l := range costLevers {
+		var xr map[string]any
+		if err := json.Unmarshal([]byte(base), &xr); err != nil {
+			t.Fatal(err)
+		}
+		l.apply(xr["spec"].(map[string]any))
+		b, err := json.Marshal(xr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[l.setting] = (before - total(string(b))).Cents()
+	}
+	rows := map[string]string{}
+	for _, line := range strings.Split(block.Doc[strings.Index(block.Doc, block.Begin):strings.Index(block.Doc, block.End)], "\n") {
+		cols := strings.Split(line, "|")
+		if len(cols) < 5 || !strings.HasPrefix(strings.TrimSpace(cols[1]), "`") {
+			continue
+		}
+		rows[strings.TrimSpace(cols[1])] = strings.TrimSpace(cols[2])
+	}
+	for setting, saves := range want {
+		got, ok := rows[setting]
+		if !ok {
+			t.Errorf("README's cost levers have no row for %s (saves %s a month on production)", setting, saves)
+			continue
+		}
+		if got != saves {
+			t.Errorf("README's cost levers: %s saves %s a month on production, the README says %q", setting, saves, got)
+		}
+	}
+}
