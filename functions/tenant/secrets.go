@@ -154,11 +154,7 @@ func configDeliveryObjects(p *plan, pr provisioning, labels map[string]string, p
 	}
 	// Not a runtime.Object of its own: no deep copy to generate for one
 	// builder.
-	u, err := compose.WithoutNulls(spc)
-	if err != nil {
-		return nil, err
-	}
-	spcObj, err := compose.KubernetesObject(u, providerConfig, kubev1alpha2.Readiness{})
+	spcObj, err := compose.KubernetesObject(spc, providerConfig, kubev1alpha2.Readiness{})
 	if err != nil {
 		return nil, err
 	}
@@ -214,11 +210,7 @@ func configDeliveryObjects(p *plan, pr provisioning, labels map[string]string, p
 			},
 		},
 	}
-	syncManifest, err := compose.WithoutNulls(deployment)
-	if err != nil {
-		return nil, err
-	}
-	syncObj, err := compose.KubernetesObject(syncManifest, providerConfig, kubev1alpha2.Readiness{
+	syncObj, err := compose.KubernetesObject(deployment, providerConfig, kubev1alpha2.Readiness{
 		Policy:   kubev1alpha2.ReadinessPolicyDeriveFromCelQuery,
 		CelQuery: configSynced,
 	})

@@ -9,11 +9,11 @@ import (
 	"encoding/json"
 	"fmt"
 
+	kubev1alpha2 "github.com/crossplane-contrib/provider-kubernetes/apis/cluster/object/v1alpha2"
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
@@ -43,9 +43,26 @@ func (d *Desired) AddAlwaysReady(name resource.Name, o runtime.Object) error {
 }
 
 func (d *Desired) add(name resource.Name, o runtime.Object, ready resource.Ready) error {
+	// An Object from KubernetesObject carries its manifest as content too:
+	// the rest of it is converted, and the manifest put in as it is.
+	manifest := manifestOf(o)
+	if manifest != nil {
+		ko := *o.(*kubev1alpha2.Object)
+		ko.Spec.ForProvider.Manifest = runtime.RawExtension{}
+		o = &ko
+	}
 	cd, err := composed.From(o)
 	if err != nil {
 		return errors.Wrapf(err, "cannot convert %T %q to a composed resource", o, name)
+	}
+	if manifest != nil {
+		// In place: SetValue would take the manifest through JSON.
+		spec, _ := cd.Object["spec"].(map[string]any)
+		forProvider, ok := spec["forProvider"].(map[string]any)
+		if !ok {
+			return errors.Errorf("cannot set the manifest of %q: it has no spec.forProvider", name)
+		}
+		forProvider["manifest"] = manifest
 	}
 	// Typed structs carry an empty status; we never set status on what we
 	// compose, and an empty object would be applied as an opinion.
@@ -234,16 +251,4 @@ func ObservedStringList(observed map[resource.Name]resource.ObservedComposed, na
 		}
 		out = append(out, v)
 	}
-}
-
-// WithoutNulls is o as unstructured content without the nulls typed structs
-// carry, such as a pod template's creationTimestamp, for manifests that
-// server-side apply would otherwise read as intent.
-func WithoutNulls(o any) (*unstructured.Unstructured, error) {
-	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o)
-	if err != nil {
-		return nil, errors.Wrapf(err, "cannot convert %T to unstructured", o)
-	}
-	pruneNulls(u)
-	return &unstructured.Unstructured{Object: u}, nil
 }

@@ -268,11 +268,7 @@ func Job(s Spec) (*batchv1.Job, error) {
 // Object is the provider-kubernetes Object of job, through providerConfig,
 // ready once the Job succeeded.
 func Object(job *batchv1.Job, providerConfig string) (*kubev1alpha2.Object, error) {
-	manifest, err := compose.WithoutNulls(job)
-	if err != nil {
-		return nil, err
-	}
-	return compose.KubernetesObject(manifest, providerConfig, kubev1alpha2.Readiness{
+	return compose.KubernetesObject(job, providerConfig, kubev1alpha2.Readiness{
 		Policy:   kubev1alpha2.ReadinessPolicyDeriveFromCelQuery,
 		CelQuery: SucceededQuery,
 	})
