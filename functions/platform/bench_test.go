@@ -124,7 +124,7 @@ func admitted(b *testing.B, f *Function, req *fnv1.RunFunctionRequest) int {
 //	make bench
 func BenchmarkRunFunctionProduction(b *testing.B) {
 	f := &Function{log: logging.NewNopLogger()}
-	fntest.BenchRunFunction(b, f.RunFunction, convergedRequest(b, f, "../../examples/platform-production.yaml"), 0)
+	fntest.BenchRunFunction(b, f.RunFunction, convergedRequest(b, f, "../../examples/platform-production.yaml"), fntest.Timing{})
 }
 
 // convergedRequest is the request Crossplane sends once the platform of

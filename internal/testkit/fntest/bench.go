@@ -11,6 +11,12 @@ import (
 // RunFunc is a function's RunFunction.
 type RunFunc func(context.Context, *fnv1.RunFunctionRequest) (*fnv1.RunFunctionResponse, error)
 
+// Timing is what BenchRunFunction measured, in ns/op: the run and its
+// serialization floor.
+type Timing struct {
+	Run, Floor float64
+}
+
 // BenchRunFunction measures run on req as the gRPC server serves it:
 // unmarshal the request's bytes, run, marshal the response. Beside it, in
 // the same process run, it measures the serialization floor: the same
@@ -18,9 +24,11 @@ type RunFunc func(context.Context, *fnv1.RunFunctionRequest) (*fnv1.RunFunctionR
 // in between. The sub-benchmark "run" reports its ns/op as a multiple of
 // the floor's (x-floor), which machines of different speeds can compare.
 // Both sub-benchmarks must run for the ratio: never filter one of them out.
-// A baseline above zero, the ns/op of an earlier call in the same run, is
-// also reported as a multiple (x-baseline). It returns the run's ns/op.
-func BenchRunFunction(b *testing.B, run RunFunc, req *fnv1.RunFunctionRequest, baseline float64) float64 {
+// A baseline, the Timing of an earlier call in the same run, is also
+// reported as multiples: of its run's ns/op (x-baseline), and of the
+// function's own work, the run less the floor (x-baseline-own), which
+// leaves out what a larger request costs to unmarshal.
+func BenchRunFunction(b *testing.B, run RunFunc, req *fnv1.RunFunctionRequest, baseline Timing) Timing {
 	b.Helper()
 	in, err := proto.Marshal(req)
 	if err != nil {
@@ -36,7 +44,7 @@ func BenchRunFunction(b *testing.B, run RunFunc, req *fnv1.RunFunctionRequest, b
 		}
 	}
 
-	var floor, ns float64
+	var t Timing
 	b.Run("floor", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -48,7 +56,7 @@ func BenchRunFunction(b *testing.B, run RunFunc, req *fnv1.RunFunctionRequest, b
 				b.Fatal(err)
 			}
 		}
-		floor = nsPerOp(b)
+		t.Floor = nsPerOp(b)
 	})
 	b.Run("run", func(b *testing.B) {
 		b.ReportAllocs()
@@ -57,15 +65,18 @@ func BenchRunFunction(b *testing.B, run RunFunc, req *fnv1.RunFunctionRequest, b
 				b.Fatal(err)
 			}
 		}
-		ns = nsPerOp(b)
-		if floor > 0 {
-			b.ReportMetric(ns/floor, "x-floor")
+		t.Run = nsPerOp(b)
+		if t.Floor > 0 {
+			b.ReportMetric(t.Run/t.Floor, "x-floor")
 		}
-		if baseline > 0 {
-			b.ReportMetric(ns/baseline, "x-baseline")
+		if baseline.Run > 0 {
+			b.ReportMetric(t.Run/baseline.Run, "x-baseline")
+		}
+		if own := baseline.Run - baseline.Floor; own > 0 && t.Floor > 0 {
+			b.ReportMetric((t.Run-t.Floor)/own, "x-baseline-own")
 		}
 	})
-	return ns
+	return t
 }
 
 // runOnce unmarshals in, runs the function on it and marshals its response.
