@@ -9,6 +9,7 @@ import (
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
@@ -236,27 +237,15 @@ func TestCostDocTable(t *testing.T) {
 // discount, which no dated table holds.
 var costLevers = []struct {
 	setting string
-	apply   func(spec map[string]any)
+	value   any
+	path    []string
 }{
-	{"`spec.search.opensearch.enabled: false`", func(s map[string]any) { setPath(s, false, "search", "opensearch", "enabled") }},
-	{"`spec.database.readers: 1`", func(s map[string]any) { setPath(s, 1, "database", "readers") }},
-	{"`spec.database.readers: 0`", func(s map[string]any) { setPath(s, 0, "database", "readers") }},
-	{"`spec.cache.replicas: 0`", func(s map[string]any) { setPath(s, 0, "cache", "replicas") }},
-	{"`spec.bastion.ssmEndpoints: false`", func(s map[string]any) { setPath(s, false, "bastion", "ssmEndpoints") }},
-	{"`spec.profile: small`", func(s map[string]any) { s["profile"] = "small" }},
-}
-
-// setPath sets a field of nested objects, making the objects on its way.
-func setPath(m map[string]any, v any, path ...string) {
-	for _, k := range path[:len(path)-1] {
-		next, ok := m[k].(map[string]any)
-		if !ok {
-			next = map[string]any{}
-			m[k] = next
-		}
-		m = next
-	}
-	m[path[len(path)-1]] = v
+	{"`spec.search.opensearch.enabled: false`", false, []string{"spec", "search", "opensearch", "enabled"}},
+	{"`spec.database.readers: 1`", int64(1), []string{"spec", "database", "readers"}},
+	{"`spec.database.readers: 0`", int64(0), []string{"spec", "database", "readers"}},
+	{"`spec.cache.replicas: 0`", int64(0), []string{"spec", "cache", "replicas"}},
+	{"`spec.bastion.ssmEndpoints: false`", false, []string{"spec", "bastion", "ssmEndpoints"}},
+	{"`spec.profile: small`", "small", []string{"spec", "profile"}},
 }
 
 // README's table of cost levers says what each saves on the production
@@ -279,7 +268,9 @@ func TestCostLeversTable(t *testing.T) {
 		if err := json.Unmarshal([]byte(base), &xr); err != nil {
 			t.Fatal(err)
 		}
-		l.apply(xr["spec"].(map[string]any))
+		if err := unstructured.SetNestedField(xr, l.value, l.path...); err != nil {
+			t.Fatal(err)
+		}
 		b, err := json.Marshal(xr)
 		if err != nil {
 			t.Fatal(err)
@@ -287,7 +278,7 @@ func TestCostLeversTable(t *testing.T) {
 		want[l.setting] = (before - total(string(b))).Cents()
 	}
 	rows := map[string]string{}
-	for _, line := range strings.Split(block.Doc[strings.Index(block.Doc, block.Begin):strings.Index(block.Doc, block.End)], "\n") {
+	for _, line := range strings.Split(block.Content(), "\n") {
 		cols := strings.Split(line, "|")
 		if len(cols) < 5 || !strings.HasPrefix(strings.TrimSpace(cols[1]), "`") {
 			continue

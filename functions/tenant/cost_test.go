@@ -162,12 +162,13 @@ func TestCostWhereWeStand(t *testing.T) {
 	// lms and cms at their minimums, at the same rates as the estimate.
 	vcpu, _ := pricing.ParseRate(prodCost.Rates.VCPUHour)
 	gib, _ := pricing.ParseRate(prodCost.Rates.GiBHour)
+	webMemory := pricing.MicroUSD(sizeWeb.Memory.Value() * int64(gib) / (1 << 30))
 	var web pricing.MicroUSD
 	webReplicas := 0
 	for _, a := range p.Autoscalers {
 		if a.Deployment == deploymentLMS || a.Deployment == deploymentCMS {
 			webReplicas += int(a.MinReplicas)
-			web += pricing.MicroUSD(a.MinReplicas) * (pricing.MicroUSD(sizeWeb.CPU.MilliValue())*vcpu/1000 + pricing.MicroUSD(sizeWeb.Memory.Value()*int64(gib)/(1<<30))) * pricing.HoursPerMonth
+			web += pricing.MicroUSD(a.MinReplicas) * (pricing.MicroUSD(sizeWeb.CPU.MilliValue())*vcpu/1000 + webMemory) * pricing.HoursPerMonth
 		}
 	}
 	// The least a tenant can cost: every autoscaler at the one replica the
@@ -182,7 +183,7 @@ func TestCostWhereWeStand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tutorMemory := 4 * pricing.MicroUSD(sizeWeb.Memory.Value()*int64(gib)/(1<<30)) * pricing.HoursPerMonth
+	tutorMemory := 2 * 2 * webMemory * pricing.HoursPerMonth
 
 	const tenants = 10
 	share := platform / tenants

@@ -33,6 +33,11 @@ func ReadDocBlock(t *testing.T, path, begin, end string) DocBlock {
 	return DocBlock{Path: path, Begin: begin, End: end, Doc: doc, i: i, j: j}
 }
 
+// Content is what the document has between the markers now.
+func (d DocBlock) Content() string {
+	return d.Doc[d.i+len(d.Begin) : d.j]
+}
+
 // Check fails t if the block is not want, or, when the environment
 // variable update is 1, rewrites the block to want. what names the block
 // in the failure, which says how to rewrite it.
@@ -44,7 +49,7 @@ func (d DocBlock) Check(t *testing.T, want, update, test, what string) {
 		}
 		return
 	}
-	if diff := cmp.Diff(want, d.Doc[d.i+len(d.Begin):d.j]); diff != "" {
+	if diff := cmp.Diff(want, d.Content()); diff != "" {
 		t.Errorf("%s's %s differs from what the functions compute (%s=1 go test -run %s rewrites it) (-want +got):\n%s", d.Path, what, update, test, diff)
 	}
 }
