@@ -479,4 +479,16 @@ func TestReadmeConfigurationOneLiner(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("what Tutor would store from the README's pipeline: -want, +got:\n%s", diff)
 	}
+
+	// A Secret that cannot be read must stop the sequence, not save Tutor's
+	// defaults: its in-cluster MySQL, MongoDB and Redis would be deployed.
+	// The block fails its pipelines, and an empty read saves nothing.
+	if block := text[strings.LastIndex(text[:start], "```sh"):start]; !strings.Contains(block, "set -euo pipefail") {
+		t.Error("the README's block does not set -euo pipefail before reading the Secret")
+	}
+	empty := strings.Replace(pipeline, from, "printf ''", 1)
+	empty = strings.Replace(empty, to, pythonWithLibraries+" "+parser, 1)
+	if out, err := exec.Command("bash", "-c", empty).Output(); err != nil || len(out) != 0 { //nolint:gosec // The README's own pipeline.
+		t.Errorf("from an empty Secret, the README's pipeline ran tutor config save (%v): %s", err, out)
+	}
 }
