@@ -159,6 +159,8 @@ type Kubernetes struct {
 	// KubeconfigSecretNamespace is where the cluster's kubeconfig Secret is
 	// written for provider-kubernetes; normally Crossplane's own namespace.
 	// +kubebuilder:default=crossplane-system
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
 	KubeconfigSecretNamespace string `json:"kubeconfigSecretNamespace,omitempty"`
 
 	// SpotForTenants adds an Auto Mode NodePool that prefers Spot capacity
@@ -312,8 +314,9 @@ type OpenSearch struct {
 type DNS struct {
 	// Domain is the base domain, such as learn.example.org. The platform gets
 	// a wildcard certificate for it, sends mail from it, and serves static
-	// assets from static.<domain>.
-	// +kubebuilder:validation:MaxLength=200
+	// assets from static.<domain>. At most 57 characters: ACM refuses a
+	// certificate whose first name, static.<domain>, is over 64.
+	// +kubebuilder:validation:MaxLength=57
 	// +kubebuilder:validation:Pattern=`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="domain is immutable"
 	Domain string `json:"domain"`
@@ -367,10 +370,12 @@ type Bastion struct {
 // Registry is the platform's ECR repositories.
 type Registry struct {
 	// Repositories to create, for the Open edX and MFE images that Tutor
-	// builds.
+	// builds. Each is at most 192 characters: ECR names are
+	// <platform>/<repository>, at most 256, and a platform's name may be 63.
 	// +kubebuilder:default={"openedx","openedx-mfe"}
 	// +kubebuilder:validation:MaxItems=20
 	// +kubebuilder:validation:items:Pattern=`^[a-z0-9]+([._-][a-z0-9]+)*$`
+	// +kubebuilder:validation:items:MaxLength=192
 	// +listType=set
 	Repositories []string `json:"repositories,omitempty"`
 	// UntaggedImagesToKeep bounds how many untagged images each repository

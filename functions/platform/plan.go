@@ -233,6 +233,9 @@ func newPlan(xr *v1alpha1.XPlatform) (*plan, error) {
 	if p.KubeconfigNamespace == "" {
 		p.KubeconfigNamespace = defaultKubeconfigNamespace
 	}
+	if errs := validation.IsDNS1123Label(p.KubeconfigNamespace); len(errs) > 0 {
+		return nil, field.Invalid(sp.Child("kubernetes", "kubeconfigSecretNamespace"), p.KubeconfigNamespace, strings.Join(errs, "; "))
+	}
 	if p.ProviderConfigName == "" {
 		p.ProviderConfigName = defaultProviderConfigName
 	}
@@ -280,8 +283,8 @@ func (p *plan) replicasPerZone(path *field.Path, set *int, small string) (*int, 
 func (p *plan) defaultEdge(s v1alpha1.XPlatformSpec, sp *field.Path) error {
 	if s.DNS != nil {
 		p.Domain, p.HostedZoneID = s.DNS.Domain, s.DNS.HostedZoneID
-		if len(p.Domain) > 200 || !reDomain.MatchString(p.Domain) {
-			return field.Invalid(sp.Child("dns", "domain"), p.Domain, "must be a lower-case DNS name of at most 200 characters, such as learn.example.org")
+		if len(p.Domain) > 57 || !reDomain.MatchString(p.Domain) {
+			return field.Invalid(sp.Child("dns", "domain"), p.Domain, "must be a lower-case DNS name of at most 57 characters (ACM refuses a certificate for static.<domain> over 64), such as learn.example.org")
 		}
 	}
 	p.RateLimit = compose.OrDefault(s.Ingress.RateLimit, defaultRateLimit)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"regexp"
 
 	"github.com/crossplane/function-sdk-go/errors"
@@ -22,8 +21,9 @@ import (
 // build left behind) expire beyond a count; tagged ones are never expired.
 
 const (
-	// Repository names are at most 256 characters.
-	maxRepositoryName = 256
+	// ECR names are at most 256 characters, <platform>/<repository>: with
+	// a platform's name of at most 63, a repository may have 192.
+	maxRepositoryComponent = 192
 	// registryLabelRepository labels a repository with its name in the spec,
 	// so that its lifecycle policy selects it.
 	registryLabelRepository = "registry-"
@@ -103,10 +103,10 @@ func registryNames(p *plan) error {
 		switch {
 		case seen[repo]:
 			return field.Duplicate(rp.Index(i), repo)
+		case len(repo) > maxRepositoryComponent:
+			return field.TooLong(rp.Index(i), repo, maxRepositoryComponent)
 		case !reRepositoryComponent.MatchString(repo):
 			return field.Invalid(rp.Index(i), repo, "must be lower-case letters and digits, separated by single '.', '_' or '-'")
-		case len(p.repositoryName(repo)) > maxRepositoryName:
-			return field.Invalid(rp.Index(i), repo, fmt.Sprintf("ECR repository %q would be longer than %d characters", p.repositoryName(repo), maxRepositoryName))
 		}
 		seen[repo] = true
 	}

@@ -195,8 +195,8 @@ func TestRegistryInvalidNames(t *testing.T) {
 			path:   "spec.registry.repositories[2]",
 		},
 		"TooLong": {
-			reason: "ECR names are at most 256 characters.",
-			xr:     newXR(registryWith(0, strings.Repeat("a", 252))),
+			reason: "ECR names are at most 256 characters, and a platform's name may take 64 of them.",
+			xr:     newXR(registryWith(0, strings.Repeat("a", 193))),
 			path:   "spec.registry.repositories[0]",
 		},
 		"NothingToKeep": {
@@ -217,8 +217,8 @@ func TestRegistryInvalidNames(t *testing.T) {
 		})
 	}
 	// The longest valid name is accepted.
-	if _, err := registry(mustPlan(t, newXR(registryWith(0, strings.Repeat("a", 251))))); err != nil {
-		t.Errorf("A 256-character name is valid: %v", err)
+	if _, err := registry(mustPlan(t, newXR(registryWith(0, strings.Repeat("a", 192))))); err != nil {
+		t.Errorf("A 192-character repository is valid: %v", err)
 	}
 }
 
