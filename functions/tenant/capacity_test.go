@@ -19,7 +19,9 @@ func TestXRDQuotaRulesMatchPodSizes(t *testing.T) {
 	}
 	src := string(b)
 	var fixed [3]resource.Quantity
+	var fixedCount int64
 	for _, f := range fixedPods() {
+		fixedCount += f.Count
 		for range f.Count {
 			fixed[0].Add(f.Size.CPU)
 			fixed[1].Add(f.Size.Memory)
@@ -38,5 +40,9 @@ func TestXRDQuotaRulesMatchPodSizes(t *testing.T) {
 		if !strings.Contains(src, "quantity(self.resources.quota."+c.field+").asApproximateFloat() >= double("+c.want) {
 			t.Errorf("the XRD's rule on %s must compare with %s", c.field, c.want)
 		}
+	}
+	pods := fmt.Sprintf("self.resources.quota.pods >= self.autoscaling.lms.maxReplicas + self.autoscaling.cms.maxReplicas + self.autoscaling.lmsWorker.maxReplicas + self.autoscaling.cmsWorker.maxReplicas + %d\"", fixedCount)
+	if !strings.Contains(src, pods) {
+		t.Errorf("the XRD's rule on pods must compare with %s", pods)
 	}
 }
