@@ -95,8 +95,12 @@ const noncurrentVersionDays = 30
 // maxBucketName is S3's limit on bucket names.
 const maxBucketName = 63
 
+// staticPrefix names the host under the platform's domain that serves the
+// static assets of every tenant.
+const staticPrefix = "static."
+
 // staticDomain serves the static assets of every tenant.
-func (p *plan) staticDomain() string { return "static." + p.Domain }
+func (p *plan) staticDomain() string { return staticPrefix + p.Domain }
 
 // staticBucketName is the static bucket's name, <platform>-static-<account>-<region>.
 func (p *plan) staticBucketName(account string) string {

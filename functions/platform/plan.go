@@ -125,6 +125,9 @@ const (
 	// also uses as label values.
 	maxCompositeName     = 63
 	maxPublicAccessCIDRs = 40
+	// maxDomain leaves static.<domain>, the first name of its certificate,
+	// within the 64 characters ACM allows that name.
+	maxDomain = 64 - len(staticPrefix)
 )
 
 // minPublicAccessBits is the widest prefix that may reach the cluster's
@@ -283,8 +286,8 @@ func (p *plan) replicasPerZone(path *field.Path, set *int, small string) (*int, 
 func (p *plan) defaultEdge(s v1alpha1.XPlatformSpec, sp *field.Path) error {
 	if s.DNS != nil {
 		p.Domain, p.HostedZoneID = s.DNS.Domain, s.DNS.HostedZoneID
-		if len(p.Domain) > 57 || !reDomain.MatchString(p.Domain) {
-			return field.Invalid(sp.Child("dns", "domain"), p.Domain, "must be a lower-case DNS name of at most 57 characters (ACM refuses a certificate for static.<domain> over 64), such as learn.example.org")
+		if len(p.Domain) > maxDomain || !reDomain.MatchString(p.Domain) {
+			return field.Invalid(sp.Child("dns", "domain"), p.Domain, fmt.Sprintf("must be a lower-case DNS name of at most %d characters (ACM refuses a certificate for %s<domain> over 64), such as learn.example.org", maxDomain, staticPrefix))
 		}
 	}
 	p.RateLimit = compose.OrDefault(s.Ingress.RateLimit, defaultRateLimit)

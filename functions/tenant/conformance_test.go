@@ -455,8 +455,12 @@ func TestReadmeConfigurationOneLiner(t *testing.T) {
 	if err := os.WriteFile(parser, []byte(tutorSetParser), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	script := strings.Replace(pipeline, from, "cat "+secretFile, 1)
-	script = strings.Replace(script, to, pythonWithLibraries+" "+parser, 1)
+	// The pipeline with its read of the Secret replaced by read, and Tutor by
+	// a parser that prints what Tutor would store.
+	withRead := func(read string) string {
+		return strings.Replace(strings.Replace(pipeline, from, read, 1), to, pythonWithLibraries+" "+parser, 1)
+	}
+	script := withRead("cat " + secretFile)
 	for _, tool := range []string{"bash", "jq", "xargs"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s is not installed: make deps", tool)
@@ -486,9 +490,7 @@ func TestReadmeConfigurationOneLiner(t *testing.T) {
 	if block := text[strings.LastIndex(text[:start], "```sh"):start]; !strings.Contains(block, "set -euo pipefail") {
 		t.Error("the README's block does not set -euo pipefail before reading the Secret")
 	}
-	empty := strings.Replace(pipeline, from, "printf ''", 1)
-	empty = strings.Replace(empty, to, pythonWithLibraries+" "+parser, 1)
-	if out, err := exec.Command("bash", "-c", empty).Output(); err != nil || len(out) != 0 { //nolint:gosec // The README's own pipeline.
+	if out, err := exec.Command("bash", "-c", withRead("printf ''")).Output(); err != nil || len(out) != 0 { //nolint:gosec // The README's own pipeline.
 		t.Errorf("from an empty Secret, the README's pipeline ran tutor config save (%v): %s", err, out)
 	}
 }
