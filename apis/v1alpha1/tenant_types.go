@@ -15,6 +15,10 @@ import (
 // +kubebuilder:validation:XValidation:rule="!(has(self.resources) && has(self.resources.quota) && has(self.resources.quota.pods) && has(self.autoscaling) && has(self.autoscaling.lms) && has(self.autoscaling.lms.maxReplicas) && has(self.autoscaling.cms) && has(self.autoscaling.cms.maxReplicas) && has(self.autoscaling.lmsWorker) && has(self.autoscaling.lmsWorker.maxReplicas) && has(self.autoscaling.cmsWorker) && has(self.autoscaling.cmsWorker.maxReplicas)) || self.resources.quota.pods >= self.autoscaling.lms.maxReplicas + self.autoscaling.cms.maxReplicas + self.autoscaling.lmsWorker.maxReplicas + self.autoscaling.cmsWorker.maxReplicas + 5",message="resources.quota.pods is below the pods at the autoscalers' maximums, with caddy's two, the MFE, Meilisearch and a Tutor Job; raise it or lower maxReplicas",fieldPath=".resources.quota.pods"
 // +kubebuilder:validation:XValidation:rule="!has(self.cmsHost) || self.cmsHost != self.lmsHost",message="cmsHost must differ from lmsHost",fieldPath=".cmsHost"
 // +kubebuilder:validation:XValidation:rule="!has(self.mfeHost) || (self.mfeHost != self.lmsHost && (!has(self.cmsHost) || self.mfeHost != self.cmsHost))",message="mfeHost must differ from lmsHost and cmsHost"
+// +kubebuilder:validation:XValidation:rule="!has(self.cmsHost) || self.cmsHost != 'meilisearch.' + self.lmsHost",message="cmsHost must differ from meilisearch.<lmsHost>, which Tutor serves Meilisearch on",fieldPath=".cmsHost"
+// +kubebuilder:validation:XValidation:rule="!has(self.mfeHost) || self.mfeHost != 'meilisearch.' + self.lmsHost",message="mfeHost must differ from meilisearch.<lmsHost>, which Tutor serves Meilisearch on",fieldPath=".mfeHost"
+// +kubebuilder:validation:XValidation:rule="has(self.mfeHost) || !has(self.cmsHost) || self.cmsHost != 'apps.' + self.lmsHost",message="cmsHost must differ from apps.<lmsHost>, the micro-frontends' default host: set mfeHost too, or choose another cmsHost",fieldPath=".cmsHost"
+// +kubebuilder:validation:XValidation:rule="has(self.cmsHost) || !has(self.mfeHost) || self.mfeHost != 'studio.' + self.lmsHost",message="mfeHost must differ from studio.<lmsHost>, Studio's default host: set cmsHost too, or choose another mfeHost",fieldPath=".mfeHost"
 // +kubebuilder:validation:XValidation:rule="!has(self.mfeHost) || self.mfeHost.endsWith('.' + self.lmsHost)",fieldPath=".mfeHost",message="mfeHost must be a subdomain of lmsHost, such as apps.<lmsHost>: the micro-frontends need the LMS's session cookie, which Tutor sets for lmsHost and its subdomains only"
 type XOpenEdxTenantSpec struct {
 	// PlatformRef names the Platform this instance runs on.
@@ -30,24 +34,29 @@ type XOpenEdxTenantSpec struct {
 	// +kubebuilder:validation:XValidation:rule="!(self in ['edge', 'system'])",message="instanceName is reserved: openedx-edge and openedx-system are the platform's own namespaces"
 	InstanceName string `json:"instanceName"`
 
-	// LMSHost is the learners' host name, Tutor's LMS_HOST.
-	// +kubebuilder:validation:MaxLength=253
+	// LMSHost is the learners' host name, Tutor's LMS_HOST. At most 52
+	// characters: Tutor serves Meilisearch on meilisearch.<lmsHost>, and
+	// ACM certifies no first name over 64, which any host of the instance
+	// may be in its certificate.
+	// +kubebuilder:validation:MaxLength=52
 	// +kubebuilder:validation:Pattern=`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`
 	LMSHost string `json:"lmsHost"`
 
 	// CMSHost is Studio's host name, Tutor's CMS_HOST. Defaults to
-	// studio.<lmsHost>, as in Tutor.
+	// studio.<lmsHost>, as in Tutor. At most 64 characters, the longest
+	// first name ACM certifies.
 	// +optional
-	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:MaxLength=64
 	// +kubebuilder:validation:Pattern=`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`
 	CMSHost string `json:"cmsHost,omitempty"`
 
 	// MFEHost serves the micro-frontends, tutor-mfe's MFE_HOST. Defaults to
 	// apps.<lmsHost>, as in tutor-mfe. It must be a subdomain of lmsHost:
 	// Tutor sets the session cookie's domain to lmsHost, and a browser sends
-	// it to lmsHost's subdomains only, so MFEs elsewhere loop at login.
+	// it to lmsHost's subdomains only, so MFEs elsewhere loop at login. At
+	// most 64 characters, the longest first name ACM certifies.
 	// +optional
-	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:MaxLength=64
 	// +kubebuilder:validation:Pattern=`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`
 	MFEHost string `json:"mfeHost,omitempty"`
 

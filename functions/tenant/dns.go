@@ -44,9 +44,6 @@ const hostRecordTTL = 300
 // RUN_MEILISEARCH is true.
 const meilisearchPrefix = tenanthosts.MeilisearchPrefix
 
-// maxHostLength is DNS's limit on a name.
-const maxHostLength = 253
-
 // meilisearchHost is Tutor's MEILISEARCH_HOST.
 func (p *plan) meilisearchHost() string { return tenanthosts.Resolve(p.LMSHost, "", "").Meilisearch }
 
@@ -67,21 +64,57 @@ func (p *plan) hosts() []instanceHost {
 	}
 }
 
-// validateHosts checks what newPlan cannot see: the host Tutor derives for
-// Meilisearch is a valid name, and no other host of the instance takes it.
-func validateHosts(p *plan) error {
-	sp := field.NewPath("spec")
-	m := p.meilisearchHost()
-	if len(m) > maxHostLength {
-		return field.Invalid(sp.Child("lmsHost"), p.LMSHost, fmt.Sprintf("must be at most %d characters: Tutor serves Meilisearch on %s<lmsHost>", maxHostLength-len(meilisearchPrefix), meilisearchPrefix))
+// resolveHosts validates the spec's hosts and fills those it leaves empty
+// with Tutor's defaults, as the platform resolves them to keep two tenants
+// off one host. Each error names the field the user set: a default that
+// collides is blamed on the host that took it.
+func resolveHosts(sp *field.Path, s v1alpha1.XOpenEdxTenantSpec) (tenanthosts.Hosts, error) {
+	h := tenanthosts.Resolve(s.LMSHost, s.CMSHost, s.MFEHost)
+	lp, cp, mp := sp.Child("lmsHost"), sp.Child("cmsHost"), sp.Child("mfeHost")
+	if !reHost.MatchString(h.LMS) {
+		return h, field.Invalid(lp, s.LMSHost, "must be a fully qualified host name such as learn.example.com")
 	}
-	if p.CMSHost == m {
-		return field.Invalid(sp.Child("cmsHost"), p.CMSHost, "must differ from "+meilisearchPrefix+"<lmsHost>, which Tutor serves Meilisearch on")
+	if len(h.LMS) > tenanthosts.MaxLMSLength {
+		return h, field.Invalid(lp, s.LMSHost, fmt.Sprintf("must be at most %d characters: Tutor serves Meilisearch on %s<lmsHost>, and ACM certifies no first name over %d", tenanthosts.MaxLMSLength, meilisearchPrefix, tenanthosts.MaxLength))
 	}
-	if p.MFEHost == m {
-		return field.Invalid(sp.Child("mfeHost"), p.MFEHost, "must differ from "+meilisearchPrefix+"<lmsHost>, which Tutor serves Meilisearch on")
+	// Defaults are valid and short enough once lmsHost is: only a host the
+	// spec sets can be malformed or too long.
+	tooLong := fmt.Sprintf("must be at most %d characters: ACM certifies no first name over %d, and any of the instance's hosts may come first", tenanthosts.MaxLength, tenanthosts.MaxLength)
+	if !reHost.MatchString(h.CMS) {
+		return h, field.Invalid(cp, s.CMSHost, "must be a fully qualified host name such as studio.learn.example.com")
 	}
-	return nil
+	if len(h.CMS) > tenanthosts.MaxLength {
+		return h, field.Invalid(cp, s.CMSHost, tooLong)
+	}
+	if !reHost.MatchString(h.MFE) {
+		return h, field.Invalid(mp, s.MFEHost, "must be a fully qualified host name such as apps.learn.example.com")
+	}
+	if len(h.MFE) > tenanthosts.MaxLength {
+		return h, field.Invalid(mp, s.MFEHost, tooLong)
+	}
+	meili := "must differ from " + meilisearchPrefix + "<lmsHost>, which Tutor serves Meilisearch on"
+	switch {
+	case h.CMS == h.LMS:
+		return h, field.Invalid(cp, s.CMSHost, "must differ from lmsHost")
+	case h.CMS == h.Meilisearch:
+		return h, field.Invalid(cp, s.CMSHost, meili)
+	case h.MFE == h.LMS:
+		return h, field.Invalid(mp, s.MFEHost, "must differ from lmsHost")
+	case h.MFE == h.CMS && s.MFEHost == "":
+		return h, field.Invalid(cp, s.CMSHost, "must differ from "+tenanthosts.MFEPrefix+"<lmsHost>, the micro-frontends' default host: set mfeHost too, or choose another cmsHost")
+	case h.MFE == h.CMS:
+		return h, field.Invalid(mp, s.MFEHost, "must differ from cmsHost")
+	case h.MFE == h.Meilisearch:
+		return h, field.Invalid(mp, s.MFEHost, meili)
+	}
+	// tutor-mfe v21 warns when MFE_HOST does not end with "."+LMS_HOST
+	// (plugin.py, _check_mfe_host): Tutor sets SESSION_COOKIE_DOMAIN to
+	// LMS_HOST, and the browser sends that cookie to its subdomains only, so
+	// MFEs elsewhere never see the session and send learners back to log in.
+	if !strings.HasSuffix(h.MFE, "."+h.LMS) {
+		return h, field.Invalid(mp, s.MFEHost, fmt.Sprintf("must be a subdomain of lmsHost, such as %s%s: the micro-frontends need the LMS's session cookie, which Tutor sets for lmsHost and its subdomains only", tenanthosts.MFEPrefix, h.LMS))
+	}
+	return h, nil
 }
 
 // inDomain says whether host is a name of the platform's zone.
@@ -107,10 +140,7 @@ func coveredByWildcard(host, domain string) bool {
 // names them with the load balancer, as it names what the rest waits for.
 // certificateARN is the instance's certificate once ACM has issued it, for
 // the Ingress; "" while there is none.
-func dnsResources(p *plan, t awsTarget, edge v1alpha1.EdgeStatus, observed map[resource.Name]resource.ObservedComposed) (rs []compose.Resource, certificateARN string, note dnsNote, err error) {
-	if err := validateHosts(p); err != nil {
-		return nil, "", dnsNote{}, err
-	}
+func dnsResources(p *plan, t awsTarget, edge v1alpha1.EdgeStatus, observed map[resource.Name]resource.ObservedComposed) (rs []compose.Resource, certificateARN string, note dnsNote) {
 	domain := strings.ToLower(edge.Domain)
 	var waiting, info []string
 
@@ -132,7 +162,7 @@ func dnsResources(p *plan, t awsTarget, edge v1alpha1.EdgeStatus, observed map[r
 		info = append(info, outsideDomain(t.Platform, domain, target, out))
 	}
 	if len(in) == 0 {
-		return nil, "", dnsNote{Info: info}, nil
+		return nil, "", dnsNote{Info: info}
 	}
 
 	zone := acmdns.Zone{ID: edge.HostedZoneID, Region: t.Region}
@@ -143,7 +173,7 @@ func dnsResources(p *plan, t awsTarget, edge v1alpha1.EdgeStatus, observed map[r
 	}
 	if zone.ID == "" {
 		waiting = append(waiting, fmt.Sprintf("platform %q to publish its hosted zone (status.edge.hostedZoneId)", t.Platform))
-		return nil, "", dnsNote{Waiting: waiting, Info: info}, nil
+		return nil, "", dnsNote{Waiting: waiting, Info: info}
 	}
 
 	var uncovered []instanceHost
@@ -167,7 +197,7 @@ func dnsResources(p *plan, t awsTarget, edge v1alpha1.EdgeStatus, observed map[r
 
 	if target == "" {
 		waiting = append(waiting, "the platform's load balancer hostname (status.edge.loadBalancerHostname)")
-		return rs, certificateARN, dnsNote{Waiting: waiting, Info: info}, nil
+		return rs, certificateARN, dnsNote{Waiting: waiting, Info: info}
 	}
 	for _, h := range in {
 		if h.FQDN == domain {
@@ -184,7 +214,7 @@ func dnsResources(p *plan, t awsTarget, edge v1alpha1.EdgeStatus, observed map[r
 		rec.Spec.ForProvider.AllowOverwrite = ptr.To(false)
 		rs = append(rs, r)
 	}
-	return rs, certificateARN, dnsNote{Waiting: waiting, Info: info}, nil
+	return rs, certificateARN, dnsNote{Waiting: waiting, Info: info}
 }
 
 // recordName is the composition name of a host's record.

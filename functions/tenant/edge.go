@@ -25,16 +25,13 @@ type dnsState struct {
 }
 
 // edgeNames composes the instance's DNS records and certificate.
-func edgeNames(p *plan, v platformView, observed map[resource.Name]resource.ObservedComposed) (dnsState, error) {
+func edgeNames(p *plan, v platformView, observed map[resource.Name]resource.ObservedComposed) dnsState {
 	aws, _ := newAWSTarget(v)
-	rs, arn, note, err := dnsResources(p, aws, v.Status.Edge, observed)
-	if err != nil {
-		return dnsState{}, err
-	}
+	rs, arn, note := dnsResources(p, aws, v.Status.Edge, observed)
 	if v.Found && v.Status.Edge.Domain == "" {
-		return dnsState{Resources: rs, NoDomain: true, Message: noDomain(p, v.Name)}, nil
+		return dnsState{Resources: rs, NoDomain: true, Message: noDomain(p, v.Name)}
 	}
-	return dnsState{Resources: rs, CertificateARN: arn, Message: note.String(), Waiting: len(note.Waiting) > 0}, nil
+	return dnsState{Resources: rs, CertificateARN: arn, Message: note.String(), Waiting: len(note.Waiting) > 0}
 }
 
 // noDomain tells the operator of a platform without a DNS domain what to

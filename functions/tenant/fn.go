@@ -102,10 +102,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		log.Debug("Waiting for Crossplane to fetch the platform")
 	case platformUsable:
 		response.ConditionTrue(rsp, conditionPlatformReady, reasonAvailable).TargetCompositeAndClaim()
-		if names, err = edgeNames(p, v, observed); err != nil {
-			response.Fatal(rsp, err)
-			return rsp, nil
-		}
+		names = edgeNames(p, v, observed)
 		if data, err = dataResources(p, v, observed); err != nil {
 			response.Fatal(rsp, err)
 			return rsp, nil

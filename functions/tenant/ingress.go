@@ -49,9 +49,6 @@ const (
 // target type ip (so no target-type annotation here); the anchor Ingress
 // redirects HTTP and carries the WAF.
 func ingressObjects(p *plan, labels map[string]string, class, providerConfig string, certificateARNs []string) ([]compose.Resource, error) {
-	if err := validateHosts(p); err != nil {
-		return nil, err
-	}
 	caddy := networkingv1.HTTPIngressRuleValue{Paths: []networkingv1.HTTPIngressPath{{
 		Path:     "/",
 		PathType: ptr.To(networkingv1.PathTypePrefix),

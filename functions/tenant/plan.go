@@ -12,7 +12,6 @@ import (
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
-	"github.com/openedx-cloud/platform-aws/internal/tenanthosts"
 )
 
 // Defaults, equal to the XRD's OpenAPI defaults, which crossplane render and
@@ -121,8 +120,6 @@ func newPlan(xr *v1alpha1.XOpenEdxTenant) (*plan, error) {
 	p := &plan{
 		Name:        xr.GetName(),
 		Instance:    s.InstanceName,
-		LMSHost:     s.LMSHost,
-		CMSHost:     s.CMSHost,
 		CostCenter:  s.CostCenter,
 		PlatformRef: s.PlatformRef,
 	}
@@ -144,35 +141,11 @@ func newPlan(xr *v1alpha1.XOpenEdxTenant) (*plan, error) {
 	}
 	p.Namespace = namespacePrefix + s.InstanceName
 
-	if len(s.LMSHost) > 253 || !reHost.MatchString(s.LMSHost) {
-		return nil, field.Invalid(sp.Child("lmsHost"), s.LMSHost, "must be a fully qualified host name such as learn.example.com")
+	hosts, err := resolveHosts(sp, s)
+	if err != nil {
+		return nil, err
 	}
-	// Tutor's defaults, resolved as the platform resolves them to keep two
-	// tenants off one host.
-	resolved := tenanthosts.Resolve(s.LMSHost, s.CMSHost, s.MFEHost)
-	p.CMSHost = resolved.CMS
-	if len(p.CMSHost) > 253 || !reHost.MatchString(p.CMSHost) {
-		return nil, field.Invalid(sp.Child("cmsHost"), s.CMSHost, "must be a fully qualified host name such as studio.learn.example.com")
-	}
-	if p.CMSHost == p.LMSHost {
-		return nil, field.Invalid(sp.Child("cmsHost"), s.CMSHost, "must differ from lmsHost")
-	}
-	p.MFEHost = resolved.MFE
-	if len(p.MFEHost) > 253 || !reHost.MatchString(p.MFEHost) {
-		return nil, field.Invalid(sp.Child("mfeHost"), s.MFEHost, "must be a fully qualified host name such as apps.learn.example.com")
-	}
-	if p.MFEHost == p.LMSHost || p.MFEHost == p.CMSHost {
-		// The default apps.<lmsHost> can only collide with a cmsHost that
-		// was set to it: name the field that takes the default.
-		return nil, field.Invalid(sp.Child("mfeHost"), s.MFEHost, fmt.Sprintf("must differ from lmsHost and cmsHost; %q is taken", p.MFEHost))
-	}
-	// tutor-mfe v21 warns when MFE_HOST does not end with "."+LMS_HOST
-	// (plugin.py, _check_mfe_host): Tutor sets SESSION_COOKIE_DOMAIN to
-	// LMS_HOST, and the browser sends that cookie to its subdomains only, so
-	// MFEs elsewhere never see the session and send learners back to log in.
-	if !strings.HasSuffix(p.MFEHost, "."+p.LMSHost) {
-		return nil, field.Invalid(sp.Child("mfeHost"), s.MFEHost, fmt.Sprintf("must be a subdomain of lmsHost, such as apps.%s: the micro-frontends need the LMS's session cookie, which Tutor sets for lmsHost and its subdomains only", p.LMSHost))
-	}
+	p.LMSHost, p.CMSHost, p.MFEHost = hosts.LMS, hosts.CMS, hosts.MFE
 	if s.CostCenter != "" {
 		if errs := validation.IsValidLabelValue(s.CostCenter); len(errs) > 0 {
 			return nil, field.Invalid(sp.Child("costCenter"), s.CostCenter, strings.Join(errs, "; "))
@@ -181,7 +154,6 @@ func newPlan(xr *v1alpha1.XOpenEdxTenant) (*plan, error) {
 
 	q := s.Resources.Quota
 	qp := sp.Child("resources", "quota")
-	var err error
 	if p.Quota.RequestsCPU, err = positive(qp.Child("requestsCpu"), q.RequestsCPU, defaultRequestsCPU); err != nil {
 		return nil, err
 	}

@@ -420,18 +420,52 @@ func TestNewPlan(t *testing.T) {
 			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.MFEHost = "studio.learn.demo.example.com" }),
 			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.mfeHost", BadValue: "studio.learn.demo.example.com"}},
 		},
-		"DefaultMFEHostTakenByCMSHost": {
-			reason: "A cmsHost of apps.<lmsHost> takes the default mfeHost: the error names mfeHost, the field to set, with the empty value the user wrote.",
-			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.CMSHost = "apps.learn.demo.example.com" }),
-			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.mfeHost", BadValue: ""}},
-		},
-		"DefaultMFEHostTooLong": {
-			reason: "apps.<lmsHost> must still be at most 253 characters: a 250 character lmsHost is fine, its default mfeHost is not.",
+		"HostsAtTheirLongest": {
+			reason: "A 52 character lmsHost (meilisearch.<lmsHost> is 64) and 64 character cmsHost and mfeHost are the longest names ACM certifies first.",
 			xr: validTenant(func(xr *v1alpha1.XOpenEdxTenant) {
-				xr.Spec.LMSHost = strings.Repeat(strings.Repeat("a", 62)+".", 3) + strings.Repeat("b", 57) + ".org"
-				xr.Spec.CMSHost = "studio.example.org"
+				xr.Spec.LMSHost = strings.Repeat("l", 45) + ".ex.org"
+				xr.Spec.CMSHost = strings.Repeat("s", 57) + ".ex.org"
+				xr.Spec.MFEHost = strings.Repeat("m", 11) + "." + xr.Spec.LMSHost
 			}),
-			want: want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.mfeHost", BadValue: ""}},
+			want: want{plan: func() *plan {
+				p := defaultPlan()
+				p.LMSHost = strings.Repeat("l", 45) + ".ex.org"
+				p.CMSHost = strings.Repeat("s", 57) + ".ex.org"
+				p.MFEHost = strings.Repeat("m", 11) + "." + p.LMSHost
+				return p
+			}()},
+		},
+		"DefaultMFEHostTakenByCMSHost": {
+			reason: "A cmsHost of apps.<lmsHost> takes the default mfeHost: the error names cmsHost, the host the user set.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.CMSHost = "apps.learn.demo.example.com" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.cmsHost", BadValue: "apps.learn.demo.example.com"}},
+		},
+		"CMSHostTakesMeilisearchHost": {
+			reason: "A cmsHost of meilisearch.<lmsHost> would take Meilisearch's routes.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.CMSHost = "meilisearch.learn.demo.example.com" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.cmsHost", BadValue: "meilisearch.learn.demo.example.com"}},
+		},
+		"MFEHostTakesMeilisearchHost": {
+			reason: "An mfeHost of meilisearch.<lmsHost> would take Meilisearch's routes.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.MFEHost = "meilisearch.learn.demo.example.com" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.mfeHost", BadValue: "meilisearch.learn.demo.example.com"}},
+		},
+		"LMSHostTooLongForMeilisearchCertificate": {
+			reason: "meilisearch.<lmsHost> may be the first name of the instance's certificate, which ACM limits to 64 characters: lmsHost is at most 52.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.LMSHost = strings.Repeat("a", 46) + ".ex.org" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.lmsHost", BadValue: strings.Repeat("a", 46) + ".ex.org"}},
+		},
+		"CMSHostTooLongForCertificate": {
+			reason: "cmsHost may be the first name of the instance's certificate, which ACM limits to 64 characters.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.CMSHost = strings.Repeat("s", 58) + ".ex.org" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.cmsHost", BadValue: strings.Repeat("s", 58) + ".ex.org"}},
+		},
+		"MFEHostTooLongForCertificate": {
+			reason: "mfeHost may be the first name of the instance's certificate, which ACM limits to 64 characters.",
+			xr: validTenant(func(xr *v1alpha1.XOpenEdxTenant) {
+				xr.Spec.MFEHost = strings.Repeat("m", 42) + ".learn.demo.example.com"
+			}),
+			want: want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.mfeHost", BadValue: strings.Repeat("m", 42) + ".learn.demo.example.com"}},
 		},
 		"LMSMinAboveMax": {
 			reason: "minReplicas must not exceed maxReplicas; the error names minReplicas when it was set.",

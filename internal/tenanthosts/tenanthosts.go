@@ -15,6 +15,17 @@ const (
 	MeilisearchPrefix = "meilisearch."
 )
 
+// Longest hosts. ACM refuses a certificate whose first name is over 64
+// characters, and any host the platform's wildcard does not cover may come
+// first in the instance's certificate; 64 also keeps a validation record,
+// _<32 hex>.<host>., inside Route 53's 255.
+const (
+	MaxLength = 64
+	// MaxLMSLength leaves room for meilisearch.<lmsHost>, the longest
+	// host Tutor derives.
+	MaxLMSLength = MaxLength - len(MeilisearchPrefix)
+)
+
 // Hosts are the names one instance answers on.
 type Hosts struct {
 	LMS         string
