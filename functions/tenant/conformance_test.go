@@ -3,10 +3,12 @@ package main
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -22,8 +24,12 @@ import (
 const tutorFactsFile = "../../test/tutor/testdata/tutor-v21-facts.yaml"
 
 type tutorFacts struct {
-	Tutor     string `json:"tutor"`
-	InitTasks map[string][]struct {
+	Tutor string `json:"tutor"`
+	// DefaultPlugins are those a new Tutor root enables; FullExtraPlugins
+	// those `pip install "tutor[full]"` installs.
+	DefaultPlugins   []string `json:"defaultPlugins"`
+	FullExtraPlugins []string `json:"fullExtraPlugins"`
+	InitTasks        map[string][]struct {
 		Service string   `json:"service"`
 		Script  string   `json:"script"`
 		Needs   []string `json:"needs"`
@@ -62,10 +68,8 @@ func readTutorFacts(t *testing.T) tutorFacts {
 	return f
 }
 
-// readmeCommands are the shell commands of the README's section "Running
-// Open edX on a tenant", in order: comments dropped, continuation lines
-// joined, `a && b` split.
-func readmeCommands(t *testing.T) []string {
+// readmeSection is the README's section "Running Open edX on a tenant".
+func readmeSection(t *testing.T) string {
 	t.Helper()
 	b, err := os.ReadFile("../../README.md")
 	if err != nil {
@@ -76,8 +80,16 @@ func readmeCommands(t *testing.T) []string {
 		t.Fatal(`README.md has no section "## Running Open edX on a tenant"`)
 	}
 	section, _, _ = strings.Cut(section, "\n## ")
+	return section
+}
+
+// readmeCommands are the shell commands of the README's section "Running
+// Open edX on a tenant", in order: comments dropped, continuation lines
+// joined, `a && b` split.
+func readmeCommands(t *testing.T) []string {
+	t.Helper()
 	var cmds []string
-	for _, block := range regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(section, -1) {
+	for _, block := range regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(readmeSection(t), -1) {
 		text := strings.ReplaceAll(block[1], "\\\n", " ")
 		for _, line := range strings.Split(text, "\n") {
 			if i := strings.Index(line, "#"); i >= 0 && !strings.Contains(line[:i], "'") {
@@ -94,6 +106,30 @@ func readmeCommands(t *testing.T) []string {
 		t.Fatal("the README's section has no sh block")
 	}
 	return cmds
+}
+
+// TestReadmeInstallsTutorsDefaultPlugins checks that the README installs
+// Tutor with the extra that brings the plugins a new Tutor root enables:
+// plain `pip install tutor` has none, so the MFEs and the indigo theme
+// would be missing.
+func TestReadmeInstallsTutorsDefaultPlugins(t *testing.T) {
+	f := readTutorFacts(t)
+	if len(f.DefaultPlugins) == 0 {
+		t.Fatal("the facts name no default plugin")
+	}
+	for _, p := range f.DefaultPlugins {
+		if !slices.Contains(f.FullExtraPlugins, p) {
+			t.Errorf("Tutor enables plugin %s by default, which tutor[full] does not install", p)
+		}
+	}
+	major, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(f.Tutor, "v"), ".", 2)[0])
+	if err != nil {
+		t.Fatalf("Tutor version %q: %v", f.Tutor, err)
+	}
+	want := fmt.Sprintf(`pip install "tutor[full]>=%d.0.0,<%d.0.0"`, major, major+1)
+	if !strings.Contains(readmeSection(t), want) {
+		t.Errorf("the README's section does not install Tutor with its plugins: want %s", want)
+	}
 }
 
 // TestReadmeSequence checks the README's commands against what Tutor v21
