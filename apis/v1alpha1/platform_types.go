@@ -112,9 +112,11 @@ type XPlatformSpec struct {
 	Registry Registry `json:"registry,omitempty"`
 
 	// ProviderConfigName is the provider-aws ProviderConfig used for every AWS
-	// resource.
+	// resource: a Kubernetes object name.
 	// +kubebuilder:default=default
 	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 	ProviderConfigName string `json:"providerConfigName,omitempty"`
 }
 
@@ -225,8 +227,10 @@ type Database struct {
 type Cache struct {
 	// EngineVersion of Valkey, the open-source Redis fork ElastiCache prices
 	// lower than Redis OSS. Tutor's Redis clients speak to it unchanged.
+	// One of the versions ElastiCache offers whose parameter group family,
+	// valkey7 or valkey8, the platform composes.
 	// +kubebuilder:default="8.0"
-	// +kubebuilder:validation:Pattern=`^[78]\.[0-9]+$`
+	// +kubebuilder:validation:Enum="7.2";"8.0";"8.1";"8.2"
 	EngineVersion string `json:"engineVersion,omitempty"`
 	// NodeType of every node. Empty picks cache.r7g.large in production and
 	// cache.t4g.micro in small.

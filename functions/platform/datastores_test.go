@@ -122,6 +122,10 @@ func TestCache(t *testing.T) {
 			reason: "The parameter group family follows the major version.",
 			xr:     newXR(func(xr *v1alpha1.XPlatform) { xr.Spec.Cache.EngineVersion = "7.2" }), nodes: 3, multiAZ: true, databases: "100", family: "valkey7",
 		},
+		"Valkey82": {
+			reason: "Every Valkey 8 minor version is in the valkey8 family.",
+			xr:     newXR(func(xr *v1alpha1.XPlatform) { xr.Spec.Cache.EngineVersion = "8.2" }), nodes: 3, multiAZ: true, databases: "100", family: "valkey8",
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -242,6 +242,9 @@ func newPlan(xr *v1alpha1.XPlatform) (*plan, error) {
 	if p.ProviderConfigName == "" {
 		p.ProviderConfigName = defaultProviderConfigName
 	}
+	if errs := validation.IsDNS1123Subdomain(p.ProviderConfigName); len(errs) > 0 {
+		return nil, field.Invalid(sp.Child("providerConfigName"), p.ProviderConfigName, strings.Join(errs, "; "))
+	}
 	if err := p.defaultData(xr.Spec, sp); err != nil {
 		return nil, err
 	}
