@@ -77,7 +77,7 @@ var namedKinds = map[string][]nameCheck{
 func acceptedPlatformNames() []string {
 	r := rand.New(rand.NewPCG(13, 1))
 	names := []string{
-		"prod", "1prod", "prod--eu", "prod.eu", "a", "0", "a-b.c-d", "x--y--z",
+		"prod", "1prod", "sthree-prod", "amzn-s3-demo-prod", "prod--eu", "prod.eu", "a", "0", "a-b.c-d", "x--y--z",
 		strings.Repeat("a", 63), strings.Repeat("7", 63), strings.Repeat("a-", 31) + "b",
 		strings.Repeat("ab.", 20) + "abc", "a" + strings.Repeat("-", 61) + "z",
 		awsnames.RandomSubdomain(r, 57) + "-bcd2f",

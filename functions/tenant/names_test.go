@@ -28,7 +28,7 @@ func randomInstanceName(r *rand.Rand) string {
 // against internal/awsnames' table.
 func TestDerivedNamesAreValid(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 31))
-	platforms := []string{"prod", "1prod", "prod--eu", "prod.eu", strings.Repeat("a", 63), strings.Repeat("ab.", 20) + "abc"}
+	platforms := []string{"prod", "1prod", "sthree-prod", "amzn-s3-demo-prod", "prod--eu", "prod.eu", strings.Repeat("a", 63), strings.Repeat("ab.", 20) + "abc"}
 	instances := []string{"demo", "a--b", "x" + strings.Repeat("9", 29), "ab"}
 	for i := 0; i < 200; i++ {
 		platforms = append(platforms, awsnames.RandomSubdomain(r, 1+r.IntN(63)))

@@ -42,6 +42,9 @@ type Rule struct {
 	// Prefix the name must start with, such as "aws-waf-logs-"; it is part
 	// of the name and counts towards MaxLen.
 	Prefix string
+	// ReservedPrefixes and ReservedSuffixes are what the service keeps for
+	// its own names, such as S3's "sthree-".
+	ReservedPrefixes, ReservedSuffixes []string
 }
 
 // Character classes.
@@ -89,9 +92,13 @@ var (
 		Cite: "IAM CreateInstanceProfile InstanceProfileName: 1-128 characters of [\\w+=,.@-]"}
 
 	// S3Bucket refuses periods although S3 allows them: a dotted name breaks
-	// the TLS certificate of virtual-hosted-style URLs.
+	// the TLS certificate of virtual-hosted-style URLs. With no '.' or "--",
+	// only "sthree-", "amzn-s3-demo-" and "-s3alias" of S3's reserved ends
+	// can occur; the others are listed all the same.
 	S3Bucket = Rule{What: "S3 bucket name", MinLen: 3, MaxLen: 63, Allowed: alnum + "-", First: alnum, Last: alnum, NoDoubleHyphen: true,
-		Cite: "S3 bucket naming rules: 3-63 lowercase letters, digits, periods or hyphens; begin and end with a letter or digit; no 'xn--' prefix or '--ol-s3' suffix (we also refuse '.' for TLS and '--')"}
+		ReservedPrefixes: []string{"xn--", "sthree-", "amzn-s3-demo-"},
+		ReservedSuffixes: []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"},
+		Cite:             "S3 general purpose bucket naming rules: 3-63 lowercase letters, digits, periods or hyphens; begin and end with a letter or digit; no prefix xn--, sthree- or amzn-s3-demo-; no suffix -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3 (we also refuse '.' for TLS and '--')"}
 
 	SecretsManagerName = Rule{What: "Secrets Manager secret name", MinLen: 1, MaxLen: 512, Allowed: letter + digits + "/_+=.@-",
 		Cite: "Secrets Manager CreateSecret Name: 1-512 characters of letters, digits and /_+=.@-"}
@@ -173,7 +180,25 @@ func (r Rule) Check(name string) error {
 	case r.NoDoublePeriod && strings.Contains(name, ".."):
 		return errors.Errorf("%s %q must not hold two consecutive periods (%s)", r.What, name, r.Cite)
 	}
+	if p := r.reservedPrefix(name); p != "" {
+		return errors.Errorf("%s %q must not start with %q, which AWS reserves (%s)", r.What, name, p, r.Cite)
+	}
+	for _, s := range r.ReservedSuffixes {
+		if strings.HasSuffix(name, s) {
+			return errors.Errorf("%s %q must not end with %q, which AWS reserves (%s)", r.What, name, s, r.Cite)
+		}
+	}
 	return nil
+}
+
+// reservedPrefix is the reserved prefix name starts with, or "".
+func (r Rule) reservedPrefix(name string) string {
+	for _, p := range r.ReservedPrefixes {
+		if strings.HasPrefix(name, p) {
+			return p
+		}
+	}
+	return ""
 }
 
 // hashLen is how many hex digits of SHA-256 tell apart two names that
@@ -183,8 +208,8 @@ const hashLen = 8
 // Name derives a name that satisfies r from base. A valid base is returned
 // unchanged, so that names of live resources do not move. Otherwise
 // characters the rule refuses become '-', runs of '-' collapse where the
-// rule refuses "--", a base that may not start with its first character is
-// prefixed with "x", and the result is cut to fit and suffixed with a hash of
+// rule refuses "--", a base that may not start with its first character or
+// starts with a reserved prefix is prefixed with "x", and the result is cut to fit and suffixed with a hash of
 // base: the changes can merge two bases ("prod.eu", "prod-eu"), the hash
 // keeps them apart. A base that is only too long gets the same name as
 // compose.Truncate gives it, unless that name ended in a hyphen.
@@ -208,7 +233,7 @@ func (r Rule) Name(base string) string {
 		b = append(b, c)
 	}
 	s := string(b)
-	if s != "" && r.First != "" && !strings.ContainsRune(r.First, rune(s[0])) {
+	if s != "" && (r.First != "" && !strings.ContainsRune(r.First, rune(s[0])) || r.reservedPrefix(r.Prefix+s) != "") {
 		s = "x" + s
 	}
 	sum := sha256.Sum256([]byte(base))

@@ -16,14 +16,16 @@ func TestName(t *testing.T) {
 		base string
 		want string
 	}{
-		"ValidIsUnchanged":        {rule: RDSClusterID, base: "prod-mysql", want: "prod-mysql"},
-		"DoubleHyphenCollapses":   {rule: RDSClusterID, base: "prod--eu-mysql", want: "prod-eu-mysql-" + hash("prod--eu-mysql")},
-		"PeriodBecomesHyphen":     {rule: RDSClusterID, base: "prod.eu-mysql", want: "prod-eu-mysql-" + hash("prod.eu-mysql")},
-		"DigitFirstIsPrefixed":    {rule: OpenSearchDomain, base: "1prod-search", want: "x1prod-search-" + hash("1prod-search")},
-		"CutLeavesNoDoubleHyphen": {rule: ElastiCacheReplicationGroupID, base: strings.Repeat("a", 30) + "-bcdefgh-cache", want: strings.Repeat("a", 30) + "-" + hash(strings.Repeat("a", 30)+"-bcdefgh-cache")},
-		"TooLongAsTruncate":       {rule: OpenSearchDomain, base: "abcdefghijklmnopqrstuvwxyz-search", want: "abcdefghijklmnopqrs-" + hash("abcdefghijklmnopqrstuvwxyz-search")},
-		"PrefixKept":              {rule: WAFLogGroup, base: "aws-waf-logs-prod.eu", want: "aws-waf-logs-prod.eu"},
-		"EKSKeepsUnderscore":      {rule: EKSCluster, base: "prod.eu", want: "prod-eu-" + hash("prod.eu")},
+		"ValidIsUnchanged":         {rule: RDSClusterID, base: "prod-mysql", want: "prod-mysql"},
+		"DoubleHyphenCollapses":    {rule: RDSClusterID, base: "prod--eu-mysql", want: "prod-eu-mysql-" + hash("prod--eu-mysql")},
+		"PeriodBecomesHyphen":      {rule: RDSClusterID, base: "prod.eu-mysql", want: "prod-eu-mysql-" + hash("prod.eu-mysql")},
+		"DigitFirstIsPrefixed":     {rule: OpenSearchDomain, base: "1prod-search", want: "x1prod-search-" + hash("1prod-search")},
+		"CutLeavesNoDoubleHyphen":  {rule: ElastiCacheReplicationGroupID, base: strings.Repeat("a", 30) + "-bcdefgh-cache", want: strings.Repeat("a", 30) + "-" + hash(strings.Repeat("a", 30)+"-bcdefgh-cache")},
+		"TooLongAsTruncate":        {rule: OpenSearchDomain, base: "abcdefghijklmnopqrstuvwxyz-search", want: "abcdefghijklmnopqrs-" + hash("abcdefghijklmnopqrstuvwxyz-search")},
+		"PrefixKept":               {rule: WAFLogGroup, base: "aws-waf-logs-prod.eu", want: "aws-waf-logs-prod.eu"},
+		"EKSKeepsUnderscore":       {rule: EKSCluster, base: "prod.eu", want: "prod-eu-" + hash("prod.eu")},
+		"ReservedPrefixIsPrefixed": {rule: S3Bucket, base: "sthree-prod", want: "xsthree-prod-" + hash("sthree-prod")},
+		"ReservedSuffixIsHashed":   {rule: S3Bucket, base: "prod-s3alias", want: "prod-s3alias-" + hash("prod-s3alias")},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -51,6 +53,9 @@ func TestCheckRefuses(t *testing.T) {
 		"NoPrefix":     {rule: WAFLogGroup, name: "prod"},
 		"Upper":        {rule: S3Bucket, name: "Prod"},
 		"Short":        {rule: OpenSearchDomain, name: "ab"},
+		"S3Sthree":     {rule: S3Bucket, name: "sthree-prod"},
+		"S3DemoPrefix": {rule: S3Bucket, name: "amzn-s3-demo-prod"},
+		"S3AliasEnd":   {rule: S3Bucket, name: "prod-s3alias"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
