@@ -92,6 +92,26 @@ type pluginReport struct {
 	ConfigMaps  map[string]map[string]string `json:"configMaps"`
 	// Rendered holds the kustomize patches' text, by patch name.
 	Rendered map[string]string `json:"rendered"`
+	// StaticUploaded is what Django's collectstatic copied with the LMS's
+	// upload settings from imageStaticTree, by name, with each file's
+	// content (its own name).
+	StaticUploaded struct {
+		Error         string            `json:"error"`
+		Copied        map[string]string `json:"copied"`
+		PostProcesses bool              `json:"postProcesses"`
+	} `json:"staticUploaded"`
+}
+
+// imageStaticTree stands for the tree Tutor's image collects into
+// STATIC_ROOT_LMS with edx-platform's ProductionStorage: the manifests,
+// names already hashed, a django-pipeline bundle, a theme's file, and
+// Studio's tree under studio/.
+var imageStaticTree = []string{
+	"staticfiles.json",
+	"css/lms-style-vendor.4c2e1d0f9a7b.css",
+	"indigo/css/lms-main-v1.8d3f2a1b6c4e.css",
+	"studio/staticfiles.json",
+	"studio/css/studio-main-v1.5e6f7a8b9c0d.css",
 }
 
 type renderedPatch struct {
@@ -122,8 +142,18 @@ type renderedService struct {
 	MongoTLS      mongoTLS       `json:"mongoTLS"`
 	ForumDatabase string         `json:"forumDatabase"`
 	Staticfiles   string         `json:"staticfiles"`
-	StaticUpload  string         `json:"staticUpload"`
+	StaticURL     string         `json:"staticURL"`
+	StaticUpload  staticUpload   `json:"staticUpload"`
 	ForumMongo    forumMongo     `json:"forumMongo"`
+}
+
+// staticUpload is the static files storage with UPLOAD_STATIC_TO_S3=1, and
+// where collectstatic finds the files it copies.
+type staticUpload struct {
+	Backend  string   `json:"backend"`
+	Location string   `json:"location"`
+	From     []string `json:"from"`
+	Finders  []string `json:"finders"`
 }
 
 // forumMongo is what pymongo made of the forum's client parameters, given
@@ -173,7 +203,7 @@ func checkPlugin(t *testing.T, config map[string]any, mfe bool) pluginReport {
 	if err := exec.Command(pythonWithLibraries, "-c", "import jinja2, yaml, redis, kombu, pymongo, boto3, django, storages.backends.s3boto3").Run(); err != nil {
 		t.Fatalf("%s lacks a library the check needs (run make deps; see tools/deps/debian.txt): %v", pythonWithLibraries, err)
 	}
-	in, err := json.Marshal(map[string]any{"config": config, "mfe": mfe})
+	in, err := json.Marshal(map[string]any{"config": config, "mfe": mfe, "staticTree": imageStaticTree})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,10 +267,17 @@ func TestTutorPluginSettings(t *testing.T) {
 			MongoTLS: mongoTLS{TLS: true, Verify: true},
 			// tutor-forum's database, the instance's own.
 			ForumDatabase: "openedx_demo_forum",
-			// Static files stay Tutor's until the switch; the upload goes
-			// to the service's own prefix.
-			Staticfiles:  "openedx.core.storage.ProductionStorage",
-			StaticUpload: "demo/" + service,
+			// Static files stay Tutor's until the switch. The upload
+			// copies the image's collected tree to the instance's prefix,
+			// Studio's under studio/ as in the image.
+			Staticfiles: "openedx.core.storage.ProductionStorage",
+			StaticURL:   map[string]string{"lms": "/static/", "cms": "/static/studio/"}[service],
+			StaticUpload: staticUpload{
+				Backend:  "storages.backends.s3boto3.S3StaticStorage",
+				Location: map[string]string{"lms": "demo", "cms": "demo/studio"}[service],
+				From:     []string{map[string]string{"lms": "/openedx/staticfiles", "cms": "/openedx/staticfiles/studio"}[service]},
+				Finders:  []string{"django.contrib.staticfiles.finders.FileSystemFinder"},
+			},
 			// The forum's own client, after tutor-forum's settings: every
 			// member, the replica set, TLS with the system's CAs.
 			ForumMongo: wantForumMongo(pr, ""),
@@ -266,7 +303,7 @@ func TestTutorPluginSettings(t *testing.T) {
 		"learningCore":  signed(bucketHost, "/openedx-learning/c.bin"),
 		// ORA2's own client, on the regional endpoint.
 		"ora2":   signed("s3."+pr.Region+".amazonaws.com", "/"+pr.Bucket+"/submissions/x"),
-		"static": `"https://static.example.com/demo/lms/css/lms.css"`,
+		"static": `"https://static.example.com/demo/css/lms.css"`,
 	}
 	for k, want := range wantStorages {
 		var w, g any
@@ -281,13 +318,37 @@ func TestTutorPluginSettings(t *testing.T) {
 		}
 	}
 
-	// Once switched, the static files come from the CDN, each service from
-	// its own prefix.
+	// The upload copies the image's tree as it is (the names the pods'
+	// manifest holds, the bundles and the themes), Studio's included, and
+	// Django's checks let it run.
+	want := map[string]string{}
+	for _, name := range imageStaticTree {
+		want[name] = name
+	}
+	up := r.StaticUploaded
+	if up.Error != "" || up.PostProcesses {
+		t.Errorf("collectstatic with the upload settings: error %q, post-processes %v", up.Error, up.PostProcesses)
+	}
+	if diff := cmp.Diff(want, up.Copied); diff != "" {
+		t.Errorf("collectstatic with the upload settings copied: -want, +got:\n%s", diff)
+	}
+
+	// Once switched, the pods keep edx-platform's storage and manifest and
+	// render names on the CDN, where the upload put them: the LMS's at the
+	// instance's prefix, Studio's under studio/.
 	cdn := checkPlugin(t, demoPluginConfig(true), false)
-	for _, service := range []string{"lms", "cms"} {
-		if got := cdn.Settings[service].Staticfiles; got != "storages.backends.s3boto3.S3StaticStorage" {
-			t.Errorf("%s staticfiles with AWSPLATFORM_STATIC_ON_CDN: %s", service, got)
+	for service, wantURL := range map[string]string{"lms": "https://static.example.com/demo/", "cms": "https://static.example.com/demo/studio/"} {
+		got := cdn.Settings[service]
+		if got.Staticfiles != "openedx.core.storage.ProductionStorage" || got.StaticURL != wantURL {
+			t.Errorf("%s with AWSPLATFORM_STATIC_ON_CDN: storage %s, STATIC_URL %s; want openedx.core.storage.ProductionStorage, %s", service, got.Staticfiles, got.StaticURL, wantURL)
 		}
+	}
+	var uploaded string
+	if err := json.Unmarshal(cdn.Storages["static"], &uploaded); err != nil {
+		t.Fatal(err)
+	}
+	if rendered := cdn.Settings["lms"].StaticURL + "css/lms.css"; rendered != uploaded {
+		t.Errorf("the LMS renders css/lms.css as %s, but the upload put it at %s", rendered, uploaded)
 	}
 }
 

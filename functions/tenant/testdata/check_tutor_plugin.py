@@ -77,7 +77,8 @@ pod_env = next(p["env"] for p in k8s if p["name"] == "lms")
 fmt = {k: config[k] for k in ("REDIS_USERNAME", "REDIS_PASSWORD", "REDIS_HOST", "REDIS_PORT", "OPENEDX_CACHE_REDIS_DB", "OPENEDX_CELERY_REDIS_DB")}
 
 
-def before(module):
+def before(module, static_root=None):
+    service = module.split(".")[0]
     mongodb_parameters = {k: None for k in facts["mongodbParameters"]}
     mongodb_parameters.update(host=config["MONGODB_HOST"], port=int(config["MONGODB_PORT"]), connect=False, ssl=str(config["MONGODB_USE_SSL"]).lower() == "true",
                               replicaSet=config["MONGODB_REPLICA_SET"], authsource="admin")
@@ -93,14 +94,15 @@ def before(module):
         "MODULESTORE": {},
         "update_module_store_settings": lambda store, doc_store_settings: store.update(doc_store=doc_store_settings),
         "STORAGES": {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-                     "staticfiles": {"BACKEND": "openedx.core.storage.ProductionStorage"}},
-        "STATIC_URL": "/static/",
+                     "staticfiles": {"BACKEND": facts["staticfilesStorage"]}},
+        "STATIC_URL": facts["static"][service]["url"],
+        "STATIC_ROOT": static_root or facts["static"][service]["root"],
         "AWS_S3_CUSTOM_DOMAIN": facts["awsS3CustomDomain"],
     }
 
 
-def run(service, upload):
-    g = before(service + ".envs.tutor.production")
+def run(service, upload, static_root=None):
+    g = before(service + ".envs.tutor.production", static_root)
     if upload:
         os.environ["UPLOAD_STATIC_TO_S3"] = "1"
     else:
@@ -156,7 +158,10 @@ for service in ("lms", "cms"):
                      "caSubjects": sorted(str(c["subject"]) for c in ctx.get_ca_certs()) if ctx and "tlsCAFile" in p else None},
         "forumDatabase": g["FORUM_MONGODB_DATABASE"],
         "staticfiles": g["STORAGES"]["staticfiles"]["BACKEND"],
-        "staticUpload": up["STORAGES"]["staticfiles"].get("OPTIONS", {}).get("location"),
+        "staticURL": g["STATIC_URL"],
+        "staticUpload": {"backend": up["STORAGES"]["staticfiles"]["BACKEND"],
+                         "location": up["STORAGES"]["staticfiles"].get("OPTIONS", {}).get("location"),
+                         "from": up.get("STATICFILES_DIRS"), "finders": up.get("STATICFILES_FINDERS")},
     }
     mongo.close()
     # The forum's client, built by the forum's own call (facts), not
@@ -184,14 +189,42 @@ for service in ("lms", "cms"):
 # locally; nothing is sent). The region comes from the pods' environment.
 os.environ.update(pod_env)
 os.environ.update(AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="secret")
-g = run("lms", upload=True)
+# The LMS's upload, run by Django's own collectstatic over a tree shaped
+# like the image's STATIC_ROOT, into a local directory in place of the
+# bucket: what it copies, and whether Django's checks let it run.
+import tempfile  # noqa: E402
+
+image_root = tempfile.mkdtemp()
+for name in given.get("staticTree", []):
+    path = os.path.join(image_root, name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(name)
+bucket = tempfile.mkdtemp()
+g = run("lms", upload=True, static_root=image_root)
 import django  # noqa: E402
 from django.conf import settings as django_settings  # noqa: E402
 
-django_settings.configure(**{k: v for k, v in g.items() if k.isupper() and k != "STORAGES"})
+# Debian's Django 3.2 takes the static files storage from
+# STATICFILES_STORAGE (Ulmo's 5.2 from STORAGES): a local one, in bucket.
+django_settings.configure(**{k: v for k, v in g.items() if k.isupper() and k not in ("STORAGES", "INSTALLED_APPS")},
+                          INSTALLED_APPS=["django.contrib.staticfiles"],
+                          STATICFILES_STORAGE="django.core.files.storage.FileSystemStorage", MEDIA_ROOT=bucket)
 django.setup()
 import boto3  # noqa: E402
+from django.core.management import call_command  # noqa: E402
 from storages.backends.s3boto3 import S3Boto3Storage, S3StaticStorage  # noqa: E402
+
+try:
+    call_command("collectstatic", interactive=False, verbosity=0, skip_checks=False)
+    copied = {}
+    for d, _, files in os.walk(bucket):
+        for fn in files:
+            with open(os.path.join(d, fn)) as f:
+                copied[os.path.relpath(os.path.join(d, fn), bucket)] = f.read()
+    report["staticUploaded"] = {"copied": copied, "postProcesses": hasattr(S3StaticStorage, "post_process")}
+except Exception as e:  # noqa: BLE001 - reported, the test shows it
+    report["staticUploaded"] = {"error": "%s: %s" % (type(e).__name__, e)}
 
 
 def signed(url):
@@ -201,7 +234,9 @@ def signed(url):
             "scope": "/".join(q["X-Amz-Credential"][0].split("/")[2:]) if "X-Amz-Credential" in q else None}
 
 
-static = S3StaticStorage(**g["STORAGES"]["staticfiles"]["OPTIONS"]).url("css/lms.css")
+# Where the upload puts css/lms.css, as a URL on the CDN's host.
+static = S3StaticStorage(custom_domain=urlsplit(config["AWSPLATFORM_STATIC_URL"]).netloc,
+                         **g["STORAGES"]["staticfiles"]["OPTIONS"]).url("css/lms.css")
 # ORA2's S3 backend builds its own client from AWS_S3_ENDPOINT_URL and the
 # keys, without a region, and presigns get_object.
 ora2 = boto3.client("s3", endpoint_url=g.get("AWS_S3_ENDPOINT_URL"), aws_access_key_id=g["AWS_ACCESS_KEY_ID"],
