@@ -92,7 +92,35 @@ type XOpenEdxTenantSpec struct {
 	// platform), unless an instance of the same name exists by then.
 	// +kubebuilder:default=Orphan
 	DeletionPolicy DataDeletionPolicy `json:"deletionPolicy,omitempty"`
+
+	// StaticAssets says where browsers get the instance's static files.
+	// +kubebuilder:default={}
+	StaticAssets TenantStaticAssets `json:"staticAssets,omitempty"`
 }
+
+// TenantStaticAssets says where browsers get the instance's CSS,
+// JavaScript and images.
+type TenantStaticAssets struct {
+	// ServedFrom is Pods, as Tutor does it: lms and cms serve them. CDN
+	// serves them from the platform's CloudFront, at the instance's prefix
+	// of its static bucket: set it once the files are uploaded there (see
+	// the README), since pages then ask the CDN for them. It is written
+	// into the instance's Tutor configuration Secret, so that every
+	// operator's Tutor gets it. A platform without a DNS domain has no
+	// CDN: the pods serve them then, and the function warns.
+	// +kubebuilder:default=Pods
+	ServedFrom StaticAssetsSource `json:"servedFrom,omitempty"`
+}
+
+// StaticAssetsSource is what serves an instance's static files.
+// +kubebuilder:validation:Enum=Pods;CDN
+type StaticAssetsSource string
+
+// Sources of static files.
+const (
+	StaticAssetsFromPods StaticAssetsSource = "Pods"
+	StaticAssetsFromCDN  StaticAssetsSource = "CDN"
+)
 
 // DataDeletionPolicy is what happens to an instance's data when it is
 // deleted.

@@ -17,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	"sigs.k8s.io/yaml"
 
+	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
 )
 
@@ -196,12 +197,17 @@ func TestReadmeSequence(t *testing.T) {
 	}
 
 	// The CDN switch: the LMS's collectstatic uploads the image's tree,
-	// Studio's included, first; then the configuration changes and the
-	// pods roll.
+	// Studio's included, first; then the claim records the switch (its
+	// Secret carries it to every operator), the operator's Tutor takes it
+	// and the pods roll.
 	upload := slices.Index(cmds, "tutor k8s exec lms env UPLOAD_STATIC_TO_S3=1 ./manage.py lms collectstatic --noinput")
+	claim := slices.IndexFunc(cmds, func(c string) bool {
+		return strings.HasPrefix(c, "kubectl ") && strings.Contains(c, " patch openedxtenant ") &&
+			strings.Contains(c, `{"spec":{"staticAssets":{"servedFrom":"`+string(v1alpha1.StaticAssetsFromCDN)+`"}}}`)
+	})
 	sw := slices.Index(cmds, "tutor config save --set AWSPLATFORM_STATIC_ON_CDN=true")
-	if upload < 0 || sw < upload || !slices.Contains(cmds[sw+1:], "tutor k8s start") {
-		t.Errorf("the README must upload the static files (UPLOAD_STATIC_TO_S3=1 collectstatic in lms), then set AWSPLATFORM_STATIC_ON_CDN=true and run `tutor k8s start`; got %q", cmds)
+	if upload < 0 || claim < upload || sw < claim || !slices.Contains(cmds[sw+1:], "tutor k8s start") {
+		t.Errorf("the README must upload the static files (UPLOAD_STATIC_TO_S3=1 collectstatic in lms), set spec.staticAssets.servedFrom CDN on the claim, set AWSPLATFORM_STATIC_ON_CDN=true and run `tutor k8s start`, in that order; got %q", cmds)
 	}
 }
 

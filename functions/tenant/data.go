@@ -21,7 +21,10 @@ type dataState struct {
 	Complete bool
 	// Pending says what the instance still waits for; empty once its
 	// databases, users and configuration exist.
-	Pending     string
+	Pending string
+	// Warning is what the operator asked for and does not get; nil if
+	// nothing.
+	Warning     error
 	RoleARN     string
 	Buckets     v1alpha1.TenantBuckets
 	Provisioned bool
@@ -70,6 +73,7 @@ func dataResources(p *plan, v platformView, observed map[resource.Name]resource.
 		s.Pending = pending
 		return s, nil
 	}
+	s.Warning = staticAssetsWarning(p, pr)
 	labels := p.labels(v.Name, v.CostCenter)
 	prov, job, err := provisionObjects(p, pr, labels, v.ProviderConfig)
 	if err != nil {

@@ -147,6 +147,9 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 				c.WithMessage(names.Message)
 			}
 		}
+		if data.Warning != nil {
+			response.Warning(rsp, data.Warning).TargetCompositeAndClaim()
+		}
 		if data.Pending != "" {
 			response.ConditionFalse(rsp, conditionProvisioned, reasonPending).WithMessage(data.Pending).TargetCompositeAndClaim()
 		} else {

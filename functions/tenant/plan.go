@@ -90,6 +90,8 @@ type plan struct {
 
 	// DeletionPolicy of the instance's data: Orphan or Delete.
 	DeletionPolicy v1alpha1.DataDeletionPolicy
+	// StaticFromCDN asks for static files from the platform's CloudFront.
+	StaticFromCDN bool
 	// RedisPin is the pair of Redis databases asked for, if any; the
 	// platform allocates it.
 	RedisPin *v1alpha1.TenantRedis
@@ -226,6 +228,13 @@ func newPlan(xr *v1alpha1.XOpenEdxTenant) (*plan, error) {
 		p.DeletionPolicy = s.DeletionPolicy
 	default:
 		return nil, field.NotSupported(sp.Child("deletionPolicy"), s.DeletionPolicy, []string{string(v1alpha1.DataDeletionOrphan), string(v1alpha1.DataDeletionDelete)})
+	}
+	switch s.StaticAssets.ServedFrom {
+	case "", v1alpha1.StaticAssetsFromPods:
+	case v1alpha1.StaticAssetsFromCDN:
+		p.StaticFromCDN = true
+	default:
+		return nil, field.NotSupported(sp.Child("staticAssets", "servedFrom"), s.StaticAssets.ServedFrom, []string{string(v1alpha1.StaticAssetsFromPods), string(v1alpha1.StaticAssetsFromCDN)})
 	}
 	if r := s.Redis; r != nil {
 		rp := sp.Child("redis")

@@ -210,6 +210,20 @@ func TestNewPlan(t *testing.T) {
 			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.DeletionPolicy = "Retain" }),
 			want:   want{err: &fieldErr{Type: field.ErrorTypeNotSupported, Field: "spec.deletionPolicy", BadValue: v1alpha1.DataDeletionPolicy("Retain")}},
 		},
+		"StaticAssetsUnknownSource": {
+			reason: "Static files come from the pods or the CDN.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.StaticAssets.ServedFrom = "S3" }),
+			want:   want{err: &fieldErr{Type: field.ErrorTypeNotSupported, Field: "spec.staticAssets.servedFrom", BadValue: v1alpha1.StaticAssetsSource("S3")}},
+		},
+		"StaticAssetsFromCDN": {
+			reason: "servedFrom CDN asks for the platform's CloudFront.",
+			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.StaticAssets.ServedFrom = v1alpha1.StaticAssetsFromCDN }),
+			want: want{plan: func() *plan {
+				p := defaultPlan()
+				p.StaticFromCDN = true
+				return p
+			}()},
+		},
 		"RedisPinSame": {
 			reason: "Celery and the caches cannot share a database: Celery would consume cache keys.",
 			xr: validTenant(func(xr *v1alpha1.XOpenEdxTenant) {

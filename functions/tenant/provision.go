@@ -114,6 +114,15 @@ type provisioning struct {
 	SpotNodePool *v1alpha1.SpotNodePoolStatus
 }
 
+// staticAssetsWarning says why static files asked from the CDN are served
+// by the pods: the platform has none. nil otherwise.
+func staticAssetsWarning(p *plan, pr provisioning) error {
+	if !p.StaticFromCDN || pr.StaticURL != "" {
+		return nil
+	}
+	return errors.Errorf("spec.staticAssets.servedFrom is CDN, but platform %q publishes no static-assets CDN (it has no DNS domain, or its CloudFront is not ready): the pods serve the static files", pr.Platform)
+}
+
 // newProvisioning gathers what the Job needs from the platform's status.
 // pending names what is still missing, empty when nothing is: the Job must
 // not be composed before, as its spec would change (and the Job run again)
@@ -287,6 +296,9 @@ func tutorConfig(p *plan, pr provisioning) map[string]string {
 		c["AWSPLATFORM_STATIC_URL"] = pr.StaticURL
 		c["AWSPLATFORM_STATIC_BUCKET"] = pr.StaticBucket
 		c["AWSPLATFORM_STATIC_LOCATION"] = strings.TrimSuffix(p.staticPrefix(), "/")
+		// Written either way, so that switching back reaches an operator
+		// whose Tutor root still says true.
+		c["AWSPLATFORM_STATIC_ON_CDN"] = strconv.FormatBool(p.StaticFromCDN)
 	}
 	// The plugin puts the stateless Deployments on the spot NodePool. The
 	// toleration matches the taint's key and effect whatever its value:

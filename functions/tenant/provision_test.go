@@ -389,6 +389,7 @@ func wantDemoTutorConfig() map[string]string {
 		"AWSPLATFORM_STATIC_URL":             "https://static.example.com/demo/",
 		"AWSPLATFORM_STATIC_BUCKET":          "prod-static-123456789012-eu-west-1",
 		"AWSPLATFORM_STATIC_LOCATION":        "demo",
+		"AWSPLATFORM_STATIC_ON_CDN":          "false",
 		"AWSPLATFORM_SERVICE_ACCOUNT":        "openedx",
 		"AWSPLATFORM_CADDY_REPLICAS":         "2",
 		"AWSPLATFORM_WEB_CPU_REQUEST":        "500m",
@@ -409,9 +410,24 @@ func wantDemoTutorConfig() map[string]string {
 func TestTutorConfig(t *testing.T) {
 	cases := map[string]struct {
 		reason string
+		plan   *plan // defaultPlan() if nil
 		pr     provisioning
 		want   map[string]string
 	}{
+		"StaticAssetsFromCDN": {
+			reason: "spec.staticAssets.servedFrom CDN reaches every operator's Tutor through the Secret.",
+			plan: func() *plan {
+				p := defaultPlan()
+				p.StaticFromCDN = true
+				return p
+			}(),
+			pr: wantDemoProvisioning(),
+			want: func() map[string]string {
+				c := wantDemoTutorConfig()
+				c["AWSPLATFORM_STATIC_ON_CDN"] = "true"
+				return c
+			}(),
+		},
 		"Platform": {
 			reason: "Tutor's keys for external MySQL, MongoDB, Redis and SES, and the awsplatform plugin's.",
 			pr:     wantDemoProvisioning(),
@@ -429,6 +445,7 @@ func TestTutorConfig(t *testing.T) {
 				delete(c, "AWSPLATFORM_STATIC_URL")
 				delete(c, "AWSPLATFORM_STATIC_BUCKET")
 				delete(c, "AWSPLATFORM_STATIC_LOCATION")
+				delete(c, "AWSPLATFORM_STATIC_ON_CDN")
 				return c
 			}(),
 		},
@@ -501,7 +518,11 @@ func TestTutorConfig(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got := tutorConfig(defaultPlan(), tc.pr)
+			p := tc.plan
+			if p == nil {
+				p = defaultPlan()
+			}
+			got := tutorConfig(p, tc.pr)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("%s\ntutorConfig(...): -want, +got:\n%s", tc.reason, diff)
 			}
@@ -1680,6 +1701,34 @@ func TestProvisionMongoDBTLS(t *testing.T) {
 			want := map[string]string{"fetch MONGODB_CA_SECRET_ARN": tc.wantFetch, "mongodb MONGODB_TLS": tc.wantTLS, "mongodb MONGODB_TLS_CA_FILE": tc.wantCAF}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("%s\nJob env: -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestStaticAssetsWarning(t *testing.T) {
+	cdn := defaultPlan()
+	cdn.StaticFromCDN = true
+	noCDN := wantDemoProvisioning()
+	noCDN.StaticURL, noCDN.StaticBucket = "", ""
+	cases := map[string]struct {
+		reason string
+		p      *plan
+		pr     provisioning
+		want   string
+	}{
+		"FromPods":       {reason: "The pods serve them, as asked.", p: defaultPlan(), pr: noCDN},
+		"FromCDN":        {reason: "The CDN serves them, as asked.", p: cdn, pr: wantDemoProvisioning()},
+		"FromCDNWithout": {reason: "Asked from a CDN the platform does not have: the operator is told, naming the field.", p: cdn, pr: noCDN, want: `spec.staticAssets.servedFrom is CDN, but platform "prod" publishes no static-assets CDN (it has no DNS domain, or its CloudFront is not ready): the pods serve the static files`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := ""
+			if err := staticAssetsWarning(tc.p, tc.pr); err != nil {
+				got = err.Error()
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("%s\nstaticAssetsWarning(...): -want, +got:\n%s", tc.reason, diff)
 			}
 		})
 	}
