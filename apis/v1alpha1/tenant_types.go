@@ -36,15 +36,15 @@ type XOpenEdxTenantSpec struct {
 
 	// LMSHost is the learners' host name, Tutor's LMS_HOST. At most 52
 	// characters: Tutor serves Meilisearch on meilisearch.<lmsHost>, and
-	// ACM certifies no first name over 64, which any host of the instance
-	// may be in its certificate.
+	// any host of the instance may be the first name of its certificate,
+	// which ACM limits to 64.
 	// +kubebuilder:validation:MaxLength=52
 	// +kubebuilder:validation:Pattern=`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`
 	LMSHost string `json:"lmsHost"`
 
 	// CMSHost is Studio's host name, Tutor's CMS_HOST. Defaults to
-	// studio.<lmsHost>, as in Tutor. At most 64 characters, the longest
-	// first name ACM certifies.
+	// studio.<lmsHost>, as in Tutor. At most 64 characters: it may be the
+	// first name of the instance's certificate, which ACM limits to 64.
 	// +optional
 	// +kubebuilder:validation:MaxLength=64
 	// +kubebuilder:validation:Pattern=`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`
@@ -54,7 +54,8 @@ type XOpenEdxTenantSpec struct {
 	// apps.<lmsHost>, as in tutor-mfe. It must be a subdomain of lmsHost:
 	// Tutor sets the session cookie's domain to lmsHost, and a browser sends
 	// it to lmsHost's subdomains only, so MFEs elsewhere loop at login. At
-	// most 64 characters, the longest first name ACM certifies.
+	// most 64 characters: it may be the first name of the instance's
+	// certificate, which ACM limits to 64.
 	// +optional
 	// +kubebuilder:validation:MaxLength=64
 	// +kubebuilder:validation:Pattern=`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`

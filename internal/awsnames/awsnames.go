@@ -42,9 +42,9 @@ type Rule struct {
 	// Prefix the name must start with, such as "aws-waf-logs-"; it is part
 	// of the name and counts towards MaxLen.
 	Prefix string
-	// ReservedPrefixes and ReservedSuffixes are what the service keeps for
-	// its own names, such as S3's "sthree-".
-	ReservedPrefixes, ReservedSuffixes []string
+	// ReservedPrefixes are what the service keeps for its own names, such
+	// as S3's "sthree-".
+	ReservedPrefixes []string
 }
 
 // Character classes.
@@ -92,12 +92,13 @@ var (
 		Cite: "IAM CreateInstanceProfile InstanceProfileName: 1-128 characters of [\\w+=,.@-]"}
 
 	// S3Bucket refuses periods although S3 allows them: a dotted name breaks
-	// the TLS certificate of virtual-hosted-style URLs. With no '.' or "--",
-	// only "sthree-", "amzn-s3-demo-" and "-s3alias" of S3's reserved ends
-	// can occur; the others are listed all the same.
+	// the TLS certificate of virtual-hosted-style URLs. S3's reserved
+	// suffixes are not rules here: the functions derive the start of a
+	// bucket name with this rule and end every name with its region, which
+	// no reserved suffix matches; refusing them in the start would rename
+	// the live buckets of a platform called, say, prod-s3alias.
 	S3Bucket = Rule{What: "S3 bucket name", MinLen: 3, MaxLen: 63, Allowed: alnum + "-", First: alnum, Last: alnum, NoDoubleHyphen: true,
 		ReservedPrefixes: []string{"xn--", "sthree-", "amzn-s3-demo-"},
-		ReservedSuffixes: []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"},
 		Cite:             "S3 general purpose bucket naming rules: 3-63 lowercase letters, digits, periods or hyphens; begin and end with a letter or digit; no prefix xn--, sthree- or amzn-s3-demo-; no suffix -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3 (we also refuse '.' for TLS and '--')"}
 
 	SecretsManagerName = Rule{What: "Secrets Manager secret name", MinLen: 1, MaxLen: 512, Allowed: letter + digits + "/_+=.@-",
@@ -182,11 +183,6 @@ func (r Rule) Check(name string) error {
 	}
 	if p := r.reservedPrefix(name); p != "" {
 		return errors.Errorf("%s %q must not start with %q, which AWS reserves (%s)", r.What, name, p, r.Cite)
-	}
-	for _, s := range r.ReservedSuffixes {
-		if strings.HasSuffix(name, s) {
-			return errors.Errorf("%s %q must not end with %q, which AWS reserves (%s)", r.What, name, s, r.Cite)
-		}
 	}
 	return nil
 }

