@@ -227,10 +227,10 @@ type Database struct {
 type Cache struct {
 	// EngineVersion of Valkey, the open-source Redis fork ElastiCache prices
 	// lower than Redis OSS. Tutor's Redis clients speak to it unchanged.
-	// One of the versions ElastiCache offers whose parameter group family,
-	// valkey7 or valkey8, the platform composes.
+	// One of the versions ElastiCache offers for Valkey; the platform
+	// composes a parameter group of its family (valkey7, valkey8, valkey9).
 	// +kubebuilder:default="8.0"
-	// +kubebuilder:validation:Enum="7.2";"8.0";"8.1";"8.2"
+	// +kubebuilder:validation:Enum="7.2";"8.0";"8.1";"8.2";"9.0";"9.1"
 	EngineVersion string `json:"engineVersion,omitempty"`
 	// NodeType of every node. Empty picks cache.r7g.large in production and
 	// cache.t4g.micro in small.

@@ -126,6 +126,10 @@ func TestCache(t *testing.T) {
 			reason: "Every Valkey 8 minor version is in the valkey8 family.",
 			xr:     newXR(func(xr *v1alpha1.XPlatform) { xr.Spec.Cache.EngineVersion = "8.2" }), nodes: 3, multiAZ: true, databases: "100", family: "valkey8",
 		},
+		"Valkey91": {
+			reason: "Valkey 9 is the valkey9 family.",
+			xr:     newXR(func(xr *v1alpha1.XPlatform) { xr.Spec.Cache.EngineVersion = "9.1" }), nodes: 3, multiAZ: true, databases: "100", family: "valkey9",
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
