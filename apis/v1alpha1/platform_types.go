@@ -250,6 +250,7 @@ type Cache struct {
 // MongoDB is the platform's MongoDB.
 //
 // +kubebuilder:validation:XValidation:rule="!has(self.external) || !has(self.instanceType)",message="an external MongoDB has no instances: drop instanceType"
+// +kubebuilder:validation:XValidation:rule="has(self.external) == has(oldSelf.external)",message="mongodb.external is fixed once the platform exists: setting or removing it replaces the replica set that holds every tenant's courses and forums; an external replica set may change its hosts"
 type MongoDB struct {
 	// Version of MongoDB installed on the members.
 	// +kubebuilder:default="7.0"
@@ -420,7 +421,8 @@ type XPlatformStatus struct {
 	// policies.
 	AccountID string `json:"accountId,omitempty"`
 	// DataKeyARN is the KMS key that encrypts the data stores and every
-	// tenant's buckets and secrets.
+	// tenant's buckets and secrets. It outlives the platform, for the data
+	// a deleted platform keeps: schedule its deletion once none is needed.
 	DataKeyARN string `json:"dataKeyArn,omitempty"`
 	// Provisioner is where tenants' database users are created: a
 	// namespace of the cluster whose ServiceAccount may read the data

@@ -28,11 +28,20 @@ const roleDataKey = "data"
 // dataKey encrypts every data store at rest, their snapshots and their
 // credentials. It is separate from the EKS secrets key so that access to
 // one does not grant the other.
+//
+// The key outlives its platform (deletion policy Orphan). What a deleted
+// platform keeps on purpose is encrypted with it: the Aurora final snapshot,
+// the MongoDB members' data volumes, and the buckets and secrets of tenants
+// deleted with deletionPolicy Orphan. Deleting the key would make all of
+// them unreadable for good once its 30-day window ends; keeping it costs
+// $1 a month until an operator schedules its deletion.
 func dataKey(p *plan) compose.Resource {
+	spec := p.resourceSpec()
+	spec.DeletionPolicy = xpv1.DeletionOrphan
 	return compose.Resource{Name: nameDataKey, Object: &kmsv1beta1.Key{
 		ObjectMeta: meta(map[string]string{LabelRole: roleDataKey}),
 		Spec: kmsv1beta1.KeySpec{
-			ResourceSpec: p.resourceSpec(),
+			ResourceSpec: spec,
 			ForProvider: kmsv1beta1.KeyParameters{
 				Region:               &p.Region,
 				Description:          ptr.To(fmt.Sprintf("Encryption at rest of the data stores and credentials of Open edX platform %s", p.Name)),

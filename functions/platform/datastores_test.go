@@ -3,10 +3,12 @@ package main
 import (
 	"testing"
 
+	xpv1 "github.com/crossplane/crossplane-runtime/apis/common/v1"
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/google/go-cmp/cmp"
 	ecv1beta1 "github.com/upbound/provider-aws/apis/elasticache/v1beta1"
 	ecv1beta2 "github.com/upbound/provider-aws/apis/elasticache/v1beta2"
+	kmsv1beta1 "github.com/upbound/provider-aws/apis/kms/v1beta1"
 	osv1beta1 "github.com/upbound/provider-aws/apis/opensearch/v1beta1"
 	rdsv1beta1 "github.com/upbound/provider-aws/apis/rds/v1beta1"
 	"k8s.io/utils/ptr"
@@ -197,6 +199,20 @@ func TestSearch(t *testing.T) {
 				t.Errorf("%s\nmaster user %q, want the composed role %q", tc.reason, got, want)
 			}
 		})
+	}
+}
+
+func TestDataKeyOutlivesPlatform(t *testing.T) {
+	// The final snapshot, the MongoDB data volumes and orphaned tenants'
+	// buckets and secrets are encrypted with the data key: deleting the
+	// platform must not schedule the key's deletion.
+	for _, xr := range []*v1alpha1.XPlatform{newXR(), newXR(small)} {
+		p := mustPlan(t, xr)
+		spec := dataKey(p).Object.(*kmsv1beta1.Key).Spec.ResourceSpec
+		want := xpv1.ResourceSpec{ProviderConfigReference: &xpv1.Reference{Name: p.ProviderConfigName}, DeletionPolicy: xpv1.DeletionOrphan}
+		if diff := cmp.Diff(want, spec); diff != "" {
+			t.Errorf("profile %s: the data key's resource spec: -want, +got:\n%s", p.Profile, diff)
+		}
 	}
 }
 
