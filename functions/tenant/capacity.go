@@ -25,13 +25,17 @@ var (
 	sizeSearch = podSize{resource.MustParse("250m"), resource.MustParse("512Mi"), resource.MustParse("1Gi")}
 	// Tutor's lms-job and cms-job run migrations: the web tier's size.
 	sizeJob = sizeWeb
+	// The configuration sync's pause container only holds the volume that
+	// keeps the Tutor configuration Secret in step with Secrets Manager.
+	sizeConfigSync = podSize{resource.MustParse("10m"), resource.MustParse("16Mi"), resource.MustParse("32Mi")}
 )
 
 // caddyReplicas keeps caddy, which every request goes through, in two zones.
 const caddyReplicas = 2
 
-// fixedPods are the pods no autoscaler adds to: caddy, the MFE, Meilisearch
-// and one Tutor Job (Tutor runs its Jobs one at a time).
+// fixedPods are the pods no autoscaler adds to: caddy, the MFE, Meilisearch,
+// the configuration sync and one Tutor Job (Tutor runs its Jobs one at a
+// time).
 func fixedPods() []struct {
 	Name  string
 	Count int64
@@ -45,6 +49,7 @@ func fixedPods() []struct {
 		{deploymentCaddy, caddyReplicas, sizeProxy},
 		{"mfe", 1, sizeProxy},
 		{"meilisearch", 1, sizeSearch},
+		{configSyncName, 1, sizeConfigSync},
 		{"lms-job", 1, sizeJob},
 	}
 }
@@ -90,7 +95,7 @@ func (p *plan) peak() peak {
 // are both answers.
 func (p *plan) checkQuota(qp *field.Path, q quota) error {
 	pk := p.peak()
-	why := fmt.Sprintf("the autoscalers' maximums (lms %d, cms %d, lmsWorker %d, cmsWorker %d) with caddy, the MFE, Meilisearch and one Tutor Job need %%s; raise it or lower autoscaling.*.maxReplicas",
+	why := fmt.Sprintf("the autoscalers' maximums (lms %d, cms %d, lmsWorker %d, cmsWorker %d) with caddy, the MFE, Meilisearch, the configuration sync and one Tutor Job need %%s; raise it or lower autoscaling.*.maxReplicas",
 		p.Autoscalers[0].MaxReplicas, p.Autoscalers[1].MaxReplicas, p.Autoscalers[2].MaxReplicas, p.Autoscalers[3].MaxReplicas)
 	for _, c := range []struct {
 		name       string

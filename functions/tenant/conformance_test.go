@@ -395,6 +395,13 @@ func TestQuotaFitsAtMaximums(t *testing.T) {
 			t.Fatal("Tutor runs Jobs concurrently: count them all")
 		}
 		add(1, size["lms-job"])
+		// Not Tutor's: the pod the function composes to sync the configuration.
+		_, sync, _ := deliveryManifests(t, wantDemoProvisioning())
+		res := sync.Spec.Template.Spec.Containers[0].Resources
+		add(int64(*sync.Spec.Replicas), renderedPatch{
+			Requests: map[string]string{"cpu": res.Requests.Cpu().String(), "memory": res.Requests.Memory().String()},
+			Limits:   map[string]string{"memory": res.Limits.Memory().String()},
+		})
 		for _, c := range []struct {
 			what       string
 			have, need resource.Quantity

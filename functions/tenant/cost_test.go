@@ -60,8 +60,8 @@ func TestTenantCost(t *testing.T) {
 		"Demo": {
 			path: "../../examples/tenant-demo.yaml", platform: prodCost, secrets: 1,
 			want: &v1alpha1.CostStatus{
-				Currency: "USD", Region: "eu-west-1", PriceDate: "2026-12-04", Monthly: "117.79", Excluded: excludedTenant,
-				Components: []v1alpha1.CostComponent{{Name: "compute", Monthly: "117.39"}, {Name: "secrets", Monthly: "0.40"}},
+				Currency: "USD", Region: "eu-west-1", PriceDate: "2026-12-04", Monthly: "118.13", Excluded: excludedTenant,
+				Components: []v1alpha1.CostComponent{{Name: "compute", Monthly: "117.73"}, {Name: "secrets", Monthly: "0.40"}},
 			},
 		},
 		// lms 3, cms 2, lms workers 2, a cms worker: 3800m and 14208Mi.
@@ -69,8 +69,8 @@ func TestTenantCost(t *testing.T) {
 		"University": {
 			path: "../../examples/tenant-university.yaml", platform: prodCost, secrets: 1,
 			want: &v1alpha1.CostStatus{
-				Currency: "USD", Region: "eu-west-1", PriceDate: "2026-12-04", Monthly: "147.31", Excluded: excludedTenant,
-				Components: []v1alpha1.CostComponent{{Name: "compute", Monthly: "146.91"}, {Name: "secrets", Monthly: "0.40"}},
+				Currency: "USD", Region: "eu-west-1", PriceDate: "2026-12-04", Monthly: "147.66", Excluded: excludedTenant,
+				Components: []v1alpha1.CostComponent{{Name: "compute", Monthly: "147.26"}, {Name: "secrets", Monthly: "0.40"}},
 			},
 		},
 		// Meilisearch alone stays on on-demand nodes: 250m and 512Mi,
@@ -80,8 +80,8 @@ func TestTenantCost(t *testing.T) {
 		"DemoOnSpot": {
 			path: "../../examples/tenant-demo.yaml", platform: prodCost, secrets: 1, spot: true,
 			want: &v1alpha1.CostStatus{
-				Currency: "USD", Region: "eu-west-1", PriceDate: "2026-12-04", Monthly: "117.79", Excluded: excludedTenant,
-				Components: []v1alpha1.CostComponent{{Name: "compute", Monthly: "8.83"}, {Name: "compute-spot", Monthly: "108.56"}, {Name: "secrets", Monthly: "0.40"}},
+				Currency: "USD", Region: "eu-west-1", PriceDate: "2026-12-04", Monthly: "118.13", Excluded: excludedTenant,
+				Components: []v1alpha1.CostComponent{{Name: "compute", Monthly: "9.17"}, {Name: "compute-spot", Monthly: "108.56"}, {Name: "secrets", Monthly: "0.40"}},
 			},
 		},
 		"UnreadableRates": {
@@ -200,7 +200,7 @@ func TestCostWhereWeStand(t *testing.T) {
   autoscalers' minimums, each requesting %s vCPU and %s, are %s.
   %s of it is the pods on the spot NodePool, priced at on-demand rates
   (an upper bound: Spot's discount is not counted), %s the pods that
-  stay on on-demand nodes (Meilisearch).
+  stay on on-demand nodes (Meilisearch and the configuration sync).
   At on-demand rates no tenant reaches the target: the cheapest the API
   accepts, every autoscaler at one replica (no high availability), is
   %s; and the %s memory request Tutor itself sets on lms and cms

@@ -89,7 +89,7 @@ func TestNewPlan(t *testing.T) {
 			}},
 		},
 		"ExplicitValuesAtTheBounds": {
-			reason: "Explicit values are kept as written, including those exactly at the XRD's bounds: 2 and 30 character instance names are fine, requests equal to limits are fine, a quota exactly at what the autoscalers' maximums need (52.05 CPU, 312.75Gi of limits, 109 pods), 100 PVCs and a 2Gi memory limit are allowed.",
+			reason: "Explicit values are kept as written, including those exactly at the XRD's bounds: 2 and 30 character instance names are fine, requests equal to limits are fine, a quota exactly at what the autoscalers' maximums need (52.06 CPU, 320288Mi of limits, 110 pods), 100 PVCs and a 2Gi memory limit are allowed.",
 			xr: validTenant(func(xr *v1alpha1.XOpenEdxTenant) {
 				xr.Name = "blue-sky-x7k2p"
 				xr.Spec.PlatformRef = v1alpha1.PlatformReference{Name: "prod"}
@@ -107,10 +107,10 @@ func TestNewPlan(t *testing.T) {
 				xr.Spec.Resources = v1alpha1.TenantResources{
 					Quota: v1alpha1.TenantQuota{
 						// Exactly what the maximums need (see capacity.go).
-						RequestsCPU:            "52050m",
-						RequestsMemory:         "320256Mi",
-						LimitsMemory:           "320256Mi",
-						Pods:                   109,
+						RequestsCPU:            "52060m",
+						RequestsMemory:         "320288Mi",
+						LimitsMemory:           "320288Mi",
+						Pods:                   110,
 						PersistentVolumeClaims: ptr.To(int64(100)),
 					},
 					ContainerDefaults: v1alpha1.ContainerDefaults{
@@ -130,10 +130,10 @@ func TestNewPlan(t *testing.T) {
 				CostCenter:  "Cost_Center.42-a",
 				PlatformRef: v1alpha1.PlatformReference{Name: "prod"},
 				Quota: quota{
-					RequestsCPU:    resource.MustParse("52050m"),
-					RequestsMemory: resource.MustParse("320256Mi"),
-					LimitsMemory:   resource.MustParse("320256Mi"),
-					Pods:           109,
+					RequestsCPU:    resource.MustParse("52060m"),
+					RequestsMemory: resource.MustParse("320288Mi"),
+					LimitsMemory:   resource.MustParse("320288Mi"),
+					Pods:           110,
 					PVCs:           100,
 				},
 				Defaults: containerDefaults{
@@ -337,12 +337,12 @@ func TestNewPlan(t *testing.T) {
 			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.quota.requestsMemory", BadValue: "80Gi"}},
 		},
 		"QuotaCPUBelowPeak": {
-			reason: "The former default of 8 CPUs is refused: lms and cms at 6 pods of 500m, the workers at 6 of 250m, two caddy, the MFE, Meilisearch and a Tutor Job ask 10.05 CPUs, and scale-ups would stop at the quota.",
+			reason: "The former default of 8 CPUs is refused: lms and cms at 6 pods of 500m, the workers at 6 of 250m, two caddy, the MFE, Meilisearch, the configuration sync and a Tutor Job ask 10.06 CPUs, and scale-ups would stop at the quota.",
 			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Resources.Quota.RequestsCPU = "8" }),
 			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.quota.requestsCpu", BadValue: "8"}},
 		},
 		"QuotaMemoryBelowPeak": {
-			reason: "The former default of 24Gi of memory requests is refused: the pods ask 38.875Gi at the maximums.",
+			reason: "The former default of 24Gi of memory requests is refused: the pods ask 38.89Gi at the maximums.",
 			xr:     validTenant(func(xr *v1alpha1.XOpenEdxTenant) { xr.Spec.Resources.Quota.RequestsMemory = "24Gi" }),
 			want:   want{err: &fieldErr{Type: field.ErrorTypeInvalid, Field: "spec.resources.quota.requestsMemory", BadValue: "24Gi"}},
 		},

@@ -10,7 +10,6 @@ import (
 	"go.yaml.in/yaml/v2"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
@@ -196,8 +195,8 @@ func configDeliveryObjects(p *plan, pr provisioning, labels map[string]string, p
 						ImagePullPolicy: corev1.PullIfNotPresent,
 						SecurityContext: provisionjob.RestrictedContainerSecurityContext(),
 						Resources: corev1.ResourceRequirements{
-							Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("10m"), corev1.ResourceMemory: resource.MustParse("16Mi")},
-							Limits:   corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("32Mi")},
+							Requests: corev1.ResourceList{corev1.ResourceCPU: sizeConfigSync.CPU, corev1.ResourceMemory: sizeConfigSync.Memory},
+							Limits:   corev1.ResourceList{corev1.ResourceMemory: sizeConfigSync.MemoryLimit},
 						},
 						VolumeMounts: []corev1.VolumeMount{{Name: "tutor-config", MountPath: "/mnt/tutor-config", ReadOnly: true}},
 					}},
