@@ -575,6 +575,13 @@ type EdgeStatus struct {
 	// IAM policy their roles are given to send it.
 	MailFrom         string `json:"mailFrom,omitempty"`
 	SendingPolicyARN string `json:"sendingPolicyArn,omitempty"`
+	// SMTPHost is the SES SMTP interface of the platform's region, and
+	// SMTPPort where it takes mail with STARTTLS: what tenants' SMTP users
+	// submit to.
+	SMTPHost string `json:"smtpHost,omitempty"`
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	SMTPPort int `json:"smtpPort,omitempty"`
 	// Repositories are the ECR repository URLs by name.
 	Repositories map[string]string `json:"repositories,omitempty"`
 	// BastionInstanceID is the SSM Session Manager target.

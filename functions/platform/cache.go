@@ -163,17 +163,15 @@ func cache(p *plan) ([]compose.Resource, error) {
 	return append(rs, securityGroup(p, "cache", portRedis, "ElastiCache of Open edX platform "+p.Name+": Redis protocol from the private-app subnets only")...), nil
 }
 
-// cacheStatus is how tenants reach the cache.
+// cacheStatus is how tenants reach the cache. The port is the one the
+// replication group is created with, published from the start.
 func cacheStatus(p *plan, observed map[resource.Name]resource.ObservedComposed) v1alpha1.CacheStatus {
-	s := v1alpha1.CacheStatus{
+	return v1alpha1.CacheStatus{
 		PrimaryEndpoint: compose.ObservedString(observed, nameCache, "status.atProvider.primaryEndpointAddress"),
 		ReaderEndpoint:  compose.ObservedString(observed, nameCache, "status.atProvider.readerEndpointAddress"),
+		Port:            portRedis,
 		AuthSecretARN:   compose.ObservedString(observed, nameCacheAuthSecret, "status.atProvider.arn"),
 		Databases:       p.cacheDatabases(),
 		TLS:             true,
 	}
-	if s.PrimaryEndpoint != "" {
-		s.Port = portRedis
-	}
-	return s
 }

@@ -160,15 +160,14 @@ func database(p *plan) []compose.Resource {
 // databaseStatus is how tenants reach the cluster.
 func databaseStatus(observed map[resource.Name]resource.ObservedComposed) v1alpha1.DatabaseStatus {
 	get := func(path string) string { return compose.ObservedString(observed, nameDBCluster, path) }
-	s := v1alpha1.DatabaseStatus{
+	// The port is the one the cluster is created with: published from the
+	// start, so that tenants never assume one.
+	return v1alpha1.DatabaseStatus{
 		WriterEndpoint: get("status.atProvider.endpoint"),
 		ReaderEndpoint: get("status.atProvider.readerEndpoint"),
+		Port:           portMySQL,
 		AdminSecretARN: get("status.atProvider.masterUserSecret[0].secretArn"),
 	}
-	if s.WriterEndpoint != "" {
-		s.Port = portMySQL
-	}
-	return s
 }
 
 // generatedSuffix stands for the "-" and five characters Crossplane appends

@@ -249,3 +249,26 @@ func TestDataKeyStatus(t *testing.T) {
 		})
 	}
 }
+
+func TestStatusPublishesPortsFromTheStart(t *testing.T) {
+	// Tenants assume no port of the platform's: every port they connect to
+	// is published before AWS reports anything, as the composed resources
+	// fix them.
+	p := mustPlan(t, newXR())
+	type ports struct {
+		Database, Cache int
+		SMTPHost        string
+		SMTPPort        int
+		MongoDBHosts    []string
+	}
+	edge := edgeStatus(p, nil)
+	got := ports{databaseStatus(nil).Port, cacheStatus(p, nil).Port, edge.SMTPHost, edge.SMTPPort, mongodbStatus(p, nil).Hosts}
+	want := ports{3306, 6379, "email-smtp." + p.Region + ".amazonaws.com", 587, []string{
+		"mongodb-0." + testName + ".openedx.internal:27017",
+		"mongodb-1." + testName + ".openedx.internal:27017",
+		"mongodb-2." + testName + ".openedx.internal:27017",
+	}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("what the platform publishes before AWS answers: -want, +got:\n%s", diff)
+	}
+}

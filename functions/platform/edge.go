@@ -72,6 +72,7 @@ func edgeStatus(p *plan, observed map[resource.Name]resource.ObservedComposed) v
 	ingressStatus(p, observed, &s)
 	cdnStatus(p, observed, &s)
 	s.MailFrom, s.SendingPolicyARN = emailStatus(p, observed)
+	s.SMTPHost, s.SMTPPort = sesSMTPHost(p.Region), sesSMTPPort
 	s.Repositories = registryStatus(p, observed)
 	s.BastionInstanceID = bastionStatus(p, observed)
 	return s

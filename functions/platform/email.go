@@ -77,6 +77,14 @@ var emailEventTypes = []string{"BOUNCE", "COMPLAINT", "REJECT"}
 // label.
 var reDKIMToken = regexp.MustCompile(`^[a-z0-9]{1,63}$`)
 
+// sesSMTPPort is where the SES SMTP interface takes mail with STARTTLS;
+// Tutor's SMTP_USE_TLS speaks it.
+const sesSMTPPort = 587
+
+// sesSMTPHost is the SES SMTP interface of a region, which tenants submit
+// mail to with their SMTP users' credentials.
+func sesSMTPHost(region string) string { return "email-smtp." + region + ".amazonaws.com" }
+
 // emailMailFromDomain is the custom MAIL FROM domain: bounces go there, and
 // SPF is checked against it.
 func emailMailFromDomain(p *plan) string { return "mail." + p.Domain }

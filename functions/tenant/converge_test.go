@@ -42,6 +42,7 @@ func convergedPlatform(t testing.TB, mutate ...func(*v1alpha1.XPlatform)) *fnv1.
 		LoadBalancerHostname: "k8s-openedx-0123456789.eu-west-1.elb.amazonaws.com",
 		StaticDomain:         "static.example.com", StaticBucket: "prod-static-123456789012-eu-west-1",
 		MailFrom: "mail.example.com", SendingPolicyARN: testSendingARN,
+		SMTPHost: "email-smtp.eu-west-1.amazonaws.com", SMTPPort: 587,
 	}
 	s.Provisioner = v1alpha1.ProvisionerStatus{Namespace: "openedx-system", ServiceAccountName: "openedx-provisioner", Ready: true}
 	s.Tenants.Allocations = []v1alpha1.TenantAllocation{{Instance: "demo", Composite: "demo-5fj2q", CeleryDatabase: 4, CacheDatabase: 5}}
@@ -270,7 +271,9 @@ func TestRunFunctionConvergedWithoutDomainIsNotReady(t *testing.T) {
 	// composes everything else, yet nothing routes to it, so it is not
 	// Ready and DNSReady says what the operator must do.
 	rsp := converge(t, convergedPlatform(t, func(pl *v1alpha1.XPlatform) {
-		pl.Status.Edge = v1alpha1.EdgeStatus{}
+		// What the platform publishes without a domain: its region's SMTP
+		// interface only.
+		pl.Status.Edge = v1alpha1.EdgeStatus{SMTPHost: "email-smtp.eu-west-1.amazonaws.com", SMTPPort: 587}
 	}))
 	if got := rsp.GetDesired().GetComposite().GetReady(); got != fnv1.Ready_READY_FALSE {
 		t.Errorf("a converged tenant of a platform without a domain is %v, want READY_FALSE: nothing routes to it", got)

@@ -129,7 +129,10 @@ func readyPlatformStatus(providerConfig string) string {
 			{"lastTransitionTime": "2024-01-01T00:00:00Z", "reason": "Success", "status": "True", "type": "FunctionSuccess"}
 		],
 		"costCenter": "learning-platform",
-		"edge": {"domain": "learn.example.org", "ingressClassName": "openedx"},
+		"cache": {"port": 6379},
+		"database": {"port": 3306},
+		"edge": {"domain": "learn.example.org", "ingressClassName": "openedx", "smtpHost": "email-smtp.eu-west-1.amazonaws.com", "smtpPort": 587},
+		"mongodb": {"hosts": ["mongodb-0.prod.openedx.internal:27017", "mongodb-1.prod.openedx.internal:27017", "mongodb-2.prod.openedx.internal:27017"]},
 		"network": {"vpcCidr": %q, "vpcId": "vpc-e7a74d09305ff3219"},
 		"providerConfigName": "default",
 		"region": "eu-west-1",
@@ -140,7 +143,7 @@ func readyPlatformStatus(providerConfig string) string {
 // noEdgePlatformStatus is a ready platform that publishes no ingress class:
 // it has no domain, or its load balancer is not up yet.
 func noEdgePlatformStatus(providerConfig string) string {
-	return strings.Replace(readyPlatformStatus(providerConfig), `"edge": {"domain": "learn.example.org", "ingressClassName": "openedx"},`, "", 1)
+	return strings.Replace(readyPlatformStatus(providerConfig), `"domain": "learn.example.org", "ingressClassName": "openedx", `, "", 1)
 }
 
 // creatingPlatformStatus is the status of an XPlatform whose EKS cluster is
@@ -727,7 +730,7 @@ func TestRunFunction(t *testing.T) {
 				Meta:     metaReq,
 				Observed: &fnv1.State{Composite: tenant(demoSpec)},
 				RequiredResources: required(xplatform(claimPlatformName, true,
-					strings.Replace(readyPlatformStatus(claimPlatformName), `"network":`, `"mongodb": {"hosts": ["a.mongodb.net:27017", "b.mongodb.net:27017"], "replicaSet": "atlas-1", "adminSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:atlas-admin", "external": true, "tls": true}, "network":`, 1),
+					strings.Replace(readyPlatformStatus(claimPlatformName), `"mongodb": {"hosts": ["mongodb-0.prod.openedx.internal:27017", "mongodb-1.prod.openedx.internal:27017", "mongodb-2.prod.openedx.internal:27017"]},`, `"mongodb": {"hosts": ["a.mongodb.net:27017", "b.mongodb.net:27017"], "replicaSet": "atlas-1", "adminSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:atlas-admin", "external": true, "tls": true},`, 1),
 					`"mongodb": {"external": {"hosts": ["a.mongodb.net:27017", "b.mongodb.net:27017"], "replicaSet": "atlas-1", "adminSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:atlas-admin"}}`)),
 			}},
 			want: want{rsp: &fnv1.RunFunctionResponse{

@@ -32,17 +32,12 @@ const (
 // together: a default deny without its allowances would cut the site off.
 var isolationNames = []frsc.Name{nameNetworkPolicyDefaultDeny, nameNetworkPolicyOpenEdX, nameNetworkPolicyALBToCaddy}
 
-// Ports Open edX reaches outside its namespace, and the platform's
-// defaults where it has not published its own yet. The platform runs every
-// store on its engine's default port.
+// Ports Open edX reaches outside its namespace whatever its platform. The
+// data stores' and SMTP's ports are the platform's, from its status.
 const (
 	portDNS          = 53
 	portHTTP         = 80
 	portHTTPS        = 443
-	portSMTP         = 587
-	portMySQL        = 3306
-	portRedis        = 6379
-	portMongoDB      = 27017
 	anywhereIPv4     = "0.0.0.0/0"
 	podIdentityAgent = "169.254.170.23/32"
 )
@@ -63,14 +58,16 @@ type network struct {
 	// manage (MongoDB Atlas, peered), which lies outside the VPC; empty
 	// when the platform runs MongoDB itself.
 	ExternalMongoDBPorts []int32
+	// SMTPPort is where the platform's SMTP interface takes mail.
+	SMTPPort int32
 }
 
 // platformNetwork reads what the NetworkPolicies need from the platform's
-// status: nil until it has published its VPC's block, which is immutable.
-// The ports are those the platform publishes, or the engines' defaults it
-// uses before it has.
+// status: nil until it has published its VPC's block, which is immutable,
+// and the ports of its data stores and SMTP interface. The tenant assumes
+// no port of its own.
 func platformNetwork(platform string, s v1alpha1.XPlatformStatus) (*network, error) {
-	if s.Network.VPCCIDR == "" {
+	if s.Network.VPCCIDR == "" || s.Database.Port == 0 || s.Cache.Port == 0 || len(s.MongoDB.Hosts) == 0 || s.Edge.SMTPPort == 0 {
 		return nil, nil
 	}
 	ip, ipnet, err := net.ParseCIDR(s.Network.VPCCIDR)
@@ -81,14 +78,14 @@ func platformNetwork(platform string, s v1alpha1.XPlatformStatus) (*network, err
 	n.VPCCIDR = ipnet.String()
 
 	// The XRD keeps published ports within 1-65535.
-	mysql := int32(compose.OrDefault(s.Database.Port, portMySQL))
-	redis := int32(compose.OrDefault(s.Cache.Port, portRedis))
-	external := s.MongoDB.External
-	mongo := hostPorts(s.MongoDB.Hosts, portMongoDB)
-
+	n.SMTPPort = int32(s.Edge.SMTPPort)
+	mongo, err := hostPorts(platform, s.MongoDB.Hosts)
+	if err != nil {
+		return nil, err
+	}
 	// OpenSearch answers on HTTPS in the VPC.
-	n.DataStorePorts = sortedPorts(mysql, redis, portHTTPS)
-	if external {
+	n.DataStorePorts = sortedPorts(int32(s.Database.Port), int32(s.Cache.Port), portHTTPS)
+	if s.MongoDB.External {
 		n.ExternalMongoDBPorts = mongo
 	} else {
 		n.DataStorePorts = sortedPorts(append(n.DataStorePorts, mongo...)...)
@@ -96,23 +93,19 @@ func platformNetwork(platform string, s v1alpha1.XPlatformStatus) (*network, err
 	return n, nil
 }
 
-// hostPorts are the distinct ports of host:port pairs, def for a host
-// without one.
-func hostPorts(hosts []string, def int32) []int32 {
-	ports := []int32{}
-	for _, h := range hosts {
-		port := def
-		if _, p, err := net.SplitHostPort(h); err == nil {
-			if n, err := strconv.ParseUint(p, 10, 16); err == nil && n > 0 {
-				port = int32(n)
-			}
+// hostPorts are the distinct ports of the host:port pairs the platform
+// publishes, every host with its port.
+func hostPorts(platform string, hosts []string) ([]int32, error) {
+	ports := make([]int32, 0, len(hosts))
+	for i, h := range hosts {
+		_, p, err := net.SplitHostPort(h)
+		n, perr := strconv.ParseUint(p, 10, 16)
+		if err != nil || perr != nil || n == 0 {
+			return nil, field.Invalid(field.NewPath("status", "mongodb", "hosts").Index(i), h, fmt.Sprintf("XPlatform %q publishes a MongoDB host that is not host:port", platform))
 		}
-		ports = append(ports, port)
+		ports = append(ports, int32(n))
 	}
-	if len(ports) == 0 {
-		ports = append(ports, def)
-	}
-	return sortedPorts(ports...)
+	return sortedPorts(ports...), nil
 }
 
 func sortedPorts(ports ...int32) []int32 {
@@ -188,11 +181,11 @@ func isolationObjects(p *plan, labels map[string]string, n *network, providerCon
 		})
 	}
 	// HTTPS anywhere: S3 and the other AWS APIs (through the gateway
-	// endpoint or NAT), and the third-party services Open edX calls. SES's
-	// SMTP interface submits on 587 with STARTTLS.
+	// endpoint or NAT), and the third-party services Open edX calls; and
+	// the platform's SMTP interface (SES), at the port it publishes.
 	egress = append(egress, networkingv1.NetworkPolicyEgressRule{
 		To:    []networkingv1.NetworkPolicyPeer{ipBlock(anywhereIPv4)},
-		Ports: tcp(portHTTPS, portSMTP),
+		Ports: tcp(portHTTPS, n.SMTPPort),
 	})
 	openedx := &networkingv1.NetworkPolicy{
 		TypeMeta:   typeMeta,

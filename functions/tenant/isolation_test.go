@@ -26,8 +26,16 @@ const demoLabels = `{
 }`
 
 func TestPlatformNetwork(t *testing.T) {
+	// platform is a converged platform's status, as the platform function
+	// publishes it, changed by mod.
 	platform := func(mod func(*v1alpha1.XPlatformStatus)) v1alpha1.XPlatformStatus {
-		s := v1alpha1.XPlatformStatus{Network: v1alpha1.NetworkStatus{VPCCIDR: "10.0.0.0/16"}}
+		s := v1alpha1.XPlatformStatus{
+			Network:  v1alpha1.NetworkStatus{VPCCIDR: "10.0.0.0/16"},
+			Database: v1alpha1.DatabaseStatus{Port: 3306},
+			Cache:    v1alpha1.CacheStatus{Port: 6379},
+			MongoDB:  v1alpha1.MongoDBStatus{Hosts: []string{"mongodb-0.prod.openedx.internal:27017", "mongodb-1.prod.openedx.internal:27017", "mongodb-2.prod.openedx.internal:27017"}},
+			Edge:     v1alpha1.EdgeStatus{SMTPHost: "email-smtp.eu-west-1.amazonaws.com", SMTPPort: 587},
+		}
 		mod(&s)
 		return s
 	}
@@ -42,28 +50,39 @@ func TestPlatformNetwork(t *testing.T) {
 			status: platform(func(s *v1alpha1.XPlatformStatus) { s.Network.VPCCIDR = "" }),
 			want:   nil,
 		},
-		"NoPortsPublishedYet": {
-			reason: "Unpublished ports are the engines' defaults the platform uses; MongoDB is the platform's own.",
-			status: platform(func(*v1alpha1.XPlatformStatus) {}),
-			want:   &network{VPCCIDR: "10.0.0.0/16", DataStorePorts: []int32{443, 3306, 6379, 27017}},
+		"DatabasePortNotPublished": {
+			reason: "The tenant assumes no port: without the database's, there is no network yet.",
+			status: platform(func(s *v1alpha1.XPlatformStatus) { s.Database.Port = 0 }),
+			want:   nil,
+		},
+		"CachePortNotPublished": {
+			reason: "The tenant assumes no port: without the cache's, there is no network yet.",
+			status: platform(func(s *v1alpha1.XPlatformStatus) { s.Cache.Port = 0 }),
+			want:   nil,
+		},
+		"MongoDBHostsNotPublished": {
+			reason: "The tenant assumes no port: without MongoDB's hosts, there is no network yet.",
+			status: platform(func(s *v1alpha1.XPlatformStatus) { s.MongoDB.Hosts = nil }),
+			want:   nil,
+		},
+		"SMTPPortNotPublished": {
+			reason: "The tenant assumes no port: without the SMTP interface's, there is no network yet.",
+			status: platform(func(s *v1alpha1.XPlatformStatus) { s.Edge.SMTPPort = 0 }),
+			want:   nil,
 		},
 		"ConvergedPlatform": {
 			reason: "A converged platform's VPC CIDR and published ports: the three MongoDB members' port appears once.",
-			status: platform(func(s *v1alpha1.XPlatformStatus) {
-				s.Network.VPCCIDR = "10.40.0.0/16"
-				s.Database.Port, s.Cache.Port = 3306, 6379
-				s.MongoDB.Hosts = []string{"mongodb-0.prod.openedx.internal:27017", "mongodb-1.prod.openedx.internal:27017", "mongodb-2.prod.openedx.internal:27017"}
-			}),
-			want: &network{VPCCIDR: "10.40.0.0/16", DataStorePorts: []int32{443, 3306, 6379, 27017}},
+			status: platform(func(s *v1alpha1.XPlatformStatus) { s.Network.VPCCIDR = "10.40.0.0/16" }),
+			want:   &network{VPCCIDR: "10.40.0.0/16", DataStorePorts: []int32{443, 3306, 6379, 27017}, SMTPPort: 587},
 		},
 		"PublishedPortsWin": {
 			reason: "Ports the platform publishes are used as published, not the engines' defaults.",
 			status: platform(func(s *v1alpha1.XPlatformStatus) {
 				s.Network.VPCCIDR = "10.20.0.0/20"
-				s.Database.Port, s.Cache.Port = 3307, 6380
+				s.Database.Port, s.Cache.Port, s.Edge.SMTPPort = 3307, 6380, 2587
 				s.MongoDB.Hosts = []string{"m0:27018", "m1:27019"}
 			}),
-			want: &network{VPCCIDR: "10.20.0.0/20", DataStorePorts: []int32{443, 3307, 6380, 27018, 27019}},
+			want: &network{VPCCIDR: "10.20.0.0/20", DataStorePorts: []int32{443, 3307, 6380, 27018, 27019}, SMTPPort: 2587},
 		},
 		"ExternalMongoDB": {
 			reason: "An external MongoDB (Atlas) is outside the VPC: its ports leave the VPC rule and get one of their own.",
@@ -71,20 +90,20 @@ func TestPlatformNetwork(t *testing.T) {
 				s.MongoDB.External = true
 				s.MongoDB.Hosts = []string{"a.mongodb.net:27017", "b.mongodb.net:27017", "c.mongodb.net:27016"}
 			}),
-			want: &network{VPCCIDR: "10.0.0.0/16", DataStorePorts: []int32{443, 3306, 6379}, ExternalMongoDBPorts: []int32{27016, 27017}},
+			want: &network{VPCCIDR: "10.0.0.0/16", DataStorePorts: []int32{443, 3306, 6379}, ExternalMongoDBPorts: []int32{27016, 27017}, SMTPPort: 587},
 		},
-		"ExternalMongoDBOnlyFromStatus": {
-			reason: "status.mongodb.external alone marks MongoDB external: the spec is not read.",
+		"MongoDBHostWithoutPort": {
+			reason: "The platform publishes every host with its port: a host without one is an error naming the platform's field, not a default.",
 			status: platform(func(s *v1alpha1.XPlatformStatus) {
 				s.MongoDB.External = true
-				s.MongoDB.Hosts = []string{"a.mongodb.net"}
+				s.MongoDB.Hosts = []string{"a.mongodb.net:27017", "b.mongodb.net"}
 			}),
-			want: &network{VPCCIDR: "10.0.0.0/16", DataStorePorts: []int32{443, 3306, 6379}, ExternalMongoDBPorts: []int32{27017}},
+			err: `status.mongodb.hosts[1]: Invalid value: "b.mongodb.net": XPlatform "prod" publishes a MongoDB host that is not host:port`,
 		},
 		"HostBitsMasked": {
 			reason: "A CIDR with host bits set is written as its network.",
 			status: platform(func(s *v1alpha1.XPlatformStatus) { s.Network.VPCCIDR = "10.0.3.0/16" }),
-			want:   &network{VPCCIDR: "10.0.0.0/16", DataStorePorts: []int32{443, 3306, 6379, 27017}},
+			want:   &network{VPCCIDR: "10.0.0.0/16", DataStorePorts: []int32{443, 3306, 6379, 27017}, SMTPPort: 587},
 		},
 		"NotACIDR": {
 			reason: "An address is not a CIDR: the error names the platform and its field.",
@@ -170,7 +189,7 @@ func TestIsolationObjects(t *testing.T) {
 	}{
 		"PlatformMongoDB": {
 			reason: "Deny everything for every pod, then allow: the namespace's own pods both ways; DNS; the Pod Identity agent; the data stores' ports in the VPC; HTTPS and SMTP submission anywhere; and port 80 of caddy from the VPC, where the ALB is.",
-			n:      &network{VPCCIDR: "10.0.0.0/16", DataStorePorts: []int32{443, 3306, 6379, 27017}},
+			n:      &network{VPCCIDR: "10.0.0.0/16", DataStorePorts: []int32{443, 3306, 6379, 27017}, SMTPPort: 587},
 			want: []wantObject{
 				{name: "network-policy-default-deny", manifest: wantDefaultDeny},
 				{name: "network-policy-openedx", manifest: wantAllowOpenEdX("10.0.0.0/16", platformDataStorePorts, "")},
@@ -179,7 +198,7 @@ func TestIsolationObjects(t *testing.T) {
 		},
 		"ExternalMongoDB": {
 			reason: "The VPC CIDR is the platform's; an external MongoDB's ports are allowed anywhere, and not in the VPC rule.",
-			n:      &network{VPCCIDR: "10.40.0.0/16", DataStorePorts: []int32{443, 3306, 6379}, ExternalMongoDBPorts: []int32{27016, 27017}},
+			n:      &network{VPCCIDR: "10.40.0.0/16", DataStorePorts: []int32{443, 3306, 6379}, ExternalMongoDBPorts: []int32{27016, 27017}, SMTPPort: 587},
 			want: []wantObject{
 				{name: "network-policy-default-deny", manifest: wantDefaultDeny},
 				{name: "network-policy-openedx", manifest: wantAllowOpenEdX("10.40.0.0/16",

@@ -143,7 +143,7 @@ func newProvisioning(p *plan, v platformView) (provisioning, string) {
 		Namespace:             s.Provisioner.Namespace,
 		ServiceAccount:        s.Provisioner.ServiceAccountName,
 		MySQLHost:             s.Database.WriterEndpoint,
-		MySQLPort:             compose.OrDefault(s.Database.Port, portMySQL),
+		MySQLPort:             s.Database.Port,
 		MySQLAdminSecretARN:   s.Database.AdminSecretARN,
 		MongoDBHosts:          s.MongoDB.Hosts,
 		MongoDBReplicaSet:     s.MongoDB.ReplicaSet,
@@ -151,14 +151,14 @@ func newProvisioning(p *plan, v platformView) (provisioning, string) {
 		MongoDBTLS:            s.MongoDB.TLS,
 		MongoDBCASecretARN:    s.MongoDB.CASecretARN,
 		RedisHost:             s.Cache.PrimaryEndpoint,
-		RedisPort:             compose.OrDefault(s.Cache.Port, portRedis),
+		RedisPort:             s.Cache.Port,
 		RedisAuthSecretARN:    s.Cache.AuthSecretARN,
 		CeleryDatabase:        alloc.CeleryDatabase,
 		CacheDatabase:         alloc.CacheDatabase,
-		SMTPPort:              portSMTP,
+		SMTPHost:              s.Edge.SMTPHost,
+		SMTPPort:              s.Edge.SMTPPort,
 	}
 	pr.SecretID = p.secretID(pr.Platform)
-	pr.SMTPHost = "email-smtp." + pr.Region + ".amazonaws.com"
 	// The platform publishes a sending policy only with a domain; the
 	// instance's SMTP user exists only then (identity.go).
 	if s.Edge.SendingPolicyARN != "" {
@@ -186,9 +186,14 @@ func newProvisioning(p *plan, v platformView) (provisioning, string) {
 	need(pr.Namespace != "" && pr.ServiceAccount != "", "the platform has not published its provisioner namespace and ServiceAccount yet")
 	need(s.Provisioner.Ready, "the platform's provisioner ServiceAccount is not bound to its IAM role yet")
 	need(pr.Account != "", "the platform's AWS account ID is not known yet")
-	need(pr.MySQLHost != "", "the platform's Aurora writer endpoint is not known yet")
+	need(pr.MySQLHost != "" && pr.MySQLPort != 0, "the platform's Aurora writer endpoint and port are not known yet")
 	need(pr.MySQLAdminSecretARN != "", "the ARN of the platform's Aurora admin secret is not known yet")
 	need(len(pr.MongoDBHosts) > 0, "the platform's MongoDB hosts are not known yet")
+	for _, h := range pr.MongoDBHosts {
+		if _, _, err := net.SplitHostPort(h); err != nil {
+			missing = append(missing, fmt.Sprintf("the platform publishes MongoDB host %q without a port", h))
+		}
+	}
 	need(pr.MongoDBReplicaSet != "", "the platform's MongoDB replica set name is not known yet")
 	switch {
 	case pr.MongoDBAdminSecretARN != "":
@@ -201,8 +206,9 @@ func newProvisioning(p *plan, v platformView) (provisioning, string) {
 	}
 	// The platform's own members present certificates of its own CA.
 	need(s.MongoDB.External || !s.MongoDB.TLS || pr.MongoDBCASecretARN != "", "the ARN of the platform's MongoDB CA certificate secret is not known yet")
-	need(pr.RedisHost != "", "the platform's cache primary endpoint is not known yet")
+	need(pr.RedisHost != "" && pr.RedisPort != 0, "the platform's cache primary endpoint and port are not known yet")
 	need(pr.RedisAuthSecretARN != "", "the ARN of the platform's cache AUTH secret is not known yet")
+	need(pr.SMTPHost != "" && pr.SMTPPort != 0, "the platform's SMTP host and port are not known yet")
 	need(alloc.Instance != "" || alloc.Composite != "", "the platform has not allocated Redis databases to this instance yet")
 	if len(missing) > 0 {
 		return pr, strings.Join(missing, "; ")
@@ -230,11 +236,10 @@ func mongodbCAFile(pr provisioning) string {
 // AWSPLATFORM_ by Tutor). The Job adds tutorSecretKeys and stores the
 // whole in the instance's secret.
 func tutorConfig(p *plan, pr provisioning) map[string]string {
-	first, firstPort := "", strconv.Itoa(portMongoDB)
+	// newProvisioning checked that every host has its port.
+	var first, firstPort string
 	if len(pr.MongoDBHosts) > 0 {
-		if h, port, err := net.SplitHostPort(pr.MongoDBHosts[0]); err == nil {
-			first, firstPort = h, port
-		}
+		first, firstPort, _ = net.SplitHostPort(pr.MongoDBHosts[0])
 	}
 	c := map[string]string{
 		"LMS_HOST": p.LMSHost,

@@ -60,6 +60,8 @@ func provisioningPlatform(mods ...func(*v1alpha1.XPlatform)) *v1alpha1.XPlatform
 				StaticDomain:     "static.example.com",
 				StaticBucket:     "prod-static-123456789012-eu-west-1",
 				SendingPolicyARN: "arn:aws:iam::123456789012:policy/prod-ses-sending",
+				SMTPHost:         "email-smtp.eu-west-1.amazonaws.com",
+				SMTPPort:         587,
 			},
 			Provisioner: v1alpha1.ProvisionerStatus{Namespace: "openedx-system", ServiceAccountName: "openedx-provisioner", Ready: true},
 		},
@@ -165,22 +167,30 @@ func TestNewProvisioning(t *testing.T) {
 			want:   want{pr: wantDemoProvisioning()},
 		},
 		"NoDomain": {
-			reason: "A platform without a domain has no CDN and no mail: no static URL, no SMTP user; nothing is pending for it.",
-			pl:     provisioningPlatform(func(pl *v1alpha1.XPlatform) { pl.Status.Edge = v1alpha1.EdgeStatus{} }),
-			alloc:  demoAllocation,
+			reason: "A platform without a domain has no CDN and no mail: no static URL, no SMTP user; nothing is pending for it. It still publishes its region's SMTP interface.",
+			pl: provisioningPlatform(func(pl *v1alpha1.XPlatform) {
+				pl.Status.Edge = v1alpha1.EdgeStatus{SMTPHost: "email-smtp.eu-west-1.amazonaws.com", SMTPPort: 587}
+			}),
+			alloc: demoAllocation,
 			want: want{pr: func() provisioning {
 				pr := wantDemoProvisioning()
 				pr.StaticURL, pr.StaticBucket, pr.SMTPUser, pr.MailDomain = "", "", "", ""
 				return pr
 			}()},
 		},
-		"EngineDefaultPorts": {
-			reason: "Unpublished ports are the engines' defaults, which the platform uses.",
+		"PublishedPortsAndSMTP": {
+			reason: "Ports and the SMTP interface are taken as the platform publishes them, never assumed.",
 			pl: provisioningPlatform(func(pl *v1alpha1.XPlatform) {
-				pl.Status.Database.Port, pl.Status.Cache.Port = 0, 0
+				pl.Status.Database.Port, pl.Status.Cache.Port = 3307, 6380
+				pl.Status.Edge.SMTPHost, pl.Status.Edge.SMTPPort = "email-smtp-fips.us-east-1.amazonaws.com", 2587
 			}),
 			alloc: demoAllocation,
-			want:  want{pr: wantDemoProvisioning()},
+			want: want{pr: func() provisioning {
+				pr := wantDemoProvisioning()
+				pr.MySQLPort, pr.RedisPort = 3307, 6380
+				pr.SMTPHost, pr.SMTPPort = "email-smtp-fips.us-east-1.amazonaws.com", 2587
+				return pr
+			}()},
 		},
 		"ExternalMongoDB": {
 			reason: "An external replica set is as the platform publishes it, spoken to over TLS.",
@@ -268,7 +278,13 @@ func TestNewProvisioningPending(t *testing.T) {
 		"NoAuroraEndpoint": {
 			pl:    provisioningPlatform(func(pl *v1alpha1.XPlatform) { pl.Status.Database.WriterEndpoint = "" }),
 			alloc: demoAllocation,
-			want:  "the platform's Aurora writer endpoint is not known yet",
+			want:  "the platform's Aurora writer endpoint and port are not known yet",
+		},
+		"NoAuroraPort": {
+			reason: "The tenant assumes no port of the platform's.",
+			pl:     provisioningPlatform(func(pl *v1alpha1.XPlatform) { pl.Status.Database.Port = 0 }),
+			alloc:  demoAllocation,
+			want:   "the platform's Aurora writer endpoint and port are not known yet",
 		},
 		"NoAuroraSecret": {
 			pl:    provisioningPlatform(func(pl *v1alpha1.XPlatform) { pl.Status.Database.AdminSecretARN = "" }),
@@ -279,6 +295,14 @@ func TestNewProvisioningPending(t *testing.T) {
 			pl:    provisioningPlatform(func(pl *v1alpha1.XPlatform) { pl.Status.MongoDB.Hosts = nil }),
 			alloc: demoAllocation,
 			want:  "the platform's MongoDB hosts are not known yet",
+		},
+		"MongoDBHostWithoutPort": {
+			reason: "The platform publishes every host with its port: the tenant assumes none.",
+			pl: provisioningPlatform(func(pl *v1alpha1.XPlatform) {
+				pl.Status.MongoDB.Hosts = []string{"mongodb-0.prod.openedx.internal:27017", "mongodb-1.prod.openedx.internal"}
+			}),
+			alloc: demoAllocation,
+			want:  `the platform publishes MongoDB host "mongodb-1.prod.openedx.internal" without a port`,
 		},
 		"NoReplicaSet": {
 			pl:    provisioningPlatform(func(pl *v1alpha1.XPlatform) { pl.Status.MongoDB.ReplicaSet = "" }),
@@ -314,7 +338,21 @@ func TestNewProvisioningPending(t *testing.T) {
 		"NoCacheEndpoint": {
 			pl:    provisioningPlatform(func(pl *v1alpha1.XPlatform) { pl.Status.Cache.PrimaryEndpoint = "" }),
 			alloc: demoAllocation,
-			want:  "the platform's cache primary endpoint is not known yet",
+			want:  "the platform's cache primary endpoint and port are not known yet",
+		},
+		"NoCachePort": {
+			reason: "The tenant assumes no port of the platform's.",
+			pl:     provisioningPlatform(func(pl *v1alpha1.XPlatform) { pl.Status.Cache.Port = 0 }),
+			alloc:  demoAllocation,
+			want:   "the platform's cache primary endpoint and port are not known yet",
+		},
+		"NoSMTP": {
+			reason: "The SMTP interface is the platform's to publish, with its port.",
+			pl: provisioningPlatform(func(pl *v1alpha1.XPlatform) {
+				pl.Status.Edge.SMTPHost, pl.Status.Edge.SMTPPort = "", 0
+			}),
+			alloc: demoAllocation,
+			want:  "the platform's SMTP host and port are not known yet",
 		},
 		"NoCacheSecret": {
 			pl:    provisioningPlatform(func(pl *v1alpha1.XPlatform) { pl.Status.Cache.AuthSecretARN = "" }),
@@ -333,7 +371,7 @@ func TestNewProvisioningPending(t *testing.T) {
 				pl.Status.Cache = v1alpha1.CacheStatus{}
 			}),
 			alloc: demoAllocation,
-			want:  "the platform's Aurora writer endpoint is not known yet; the ARN of the platform's Aurora admin secret is not known yet; the platform's cache primary endpoint is not known yet; the ARN of the platform's cache AUTH secret is not known yet",
+			want:  "the platform's Aurora writer endpoint and port are not known yet; the ARN of the platform's Aurora admin secret is not known yet; the platform's cache primary endpoint and port are not known yet; the ARN of the platform's cache AUTH secret is not known yet",
 		},
 	}
 	for name, tc := range cases {

@@ -31,6 +31,9 @@ func TestViewOf(t *testing.T) {
 		s.Cluster = v1alpha1.ClusterStatus{Name: "prod", ProviderConfigName: "prod", Ready: true}
 		s.CostCenter = "learning-platform"
 		s.Network.VPCCIDR = "10.40.0.0/16"
+		s.Database.Port, s.Cache.Port = 3306, 6379
+		s.MongoDB.Hosts = []string{"mongodb-0.prod.openedx.internal:27017"}
+		s.Edge.SMTPHost, s.Edge.SMTPPort = "email-smtp.eu-west-1.amazonaws.com", 587
 		s.Tenants.Allocations = []v1alpha1.TenantAllocation{{Instance: "demo", Composite: "demo-5fj2q", CeleryDatabase: 4, CacheDatabase: 5}}
 		if mod != nil {
 			mod(s)
@@ -79,7 +82,7 @@ func TestViewOf(t *testing.T) {
 			reason:  "A ready platform that has not admitted the instance gives no cluster yet.",
 			pl:      ready(func(s *v1alpha1.XPlatformStatus) { s.Tenants.Allocations = nil }),
 			fetched: true,
-			want:    want{Pending: platformNotAdmitted, Name: "prod", CostCenter: "learning-platform", Network: &network{VPCCIDR: "10.40.0.0/16", DataStorePorts: []int32{443, 3306, 6379, 27017}}},
+			want:    want{Pending: platformNotAdmitted, Name: "prod", CostCenter: "learning-platform", Network: &network{VPCCIDR: "10.40.0.0/16", DataStorePorts: []int32{443, 3306, 6379, 27017}, SMTPPort: 587}},
 		},
 		"Usable": {
 			reason:  "A ready platform that admitted the instance gives its cluster, its network and the allocation.",
@@ -87,7 +90,7 @@ func TestViewOf(t *testing.T) {
 			fetched: true,
 			want: want{
 				Pending: platformUsable, Name: "prod", ProviderConfig: "prod", CostCenter: "learning-platform",
-				Network: &network{VPCCIDR: "10.40.0.0/16", DataStorePorts: []int32{443, 3306, 6379, 27017}},
+				Network: &network{VPCCIDR: "10.40.0.0/16", DataStorePorts: []int32{443, 3306, 6379, 27017}, SMTPPort: 587},
 				Alloc:   &v1alpha1.TenantAllocation{Instance: "demo", Composite: "demo-5fj2q", CeleryDatabase: 4, CacheDatabase: 5},
 			},
 		},
