@@ -144,7 +144,7 @@ func ingressFromCIDR(p *plan, role, cidr string, port int, description string) *
 
 // secretName is where a platform credential lives in Secrets Manager. Every
 // platform secret is under openedx/<platform>/, tenants' under
-// openedx/<platform>/tenants/<instance>/, so IAM policies can scope by path.
+// tenantnames.SecretsPath, so IAM policies can scope by path.
 func (p *plan) secretName(id string) string { return fmt.Sprintf("openedx/%s/%s", p.Name, id) }
 
 // secret is a Secrets Manager secret encrypted with the data key. Its value

@@ -22,6 +22,7 @@ import (
 	"github.com/openedx-cloud/platform-aws/internal/acmdns"
 	"github.com/openedx-cloud/platform-aws/internal/awsnames"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
+	"github.com/openedx-cloud/platform-aws/internal/tenantnames"
 )
 
 // The platform's ingress: one internet-facing Application Load Balancer
@@ -50,11 +51,14 @@ const roleWebACL = "waf-web-acl"
 // selectors.
 const roleEdgeIngress = "edge-ingress"
 
+// edgeNamespace is named as an instance's namespace would be, under a name
+// instances may not take.
+var edgeNamespace = tenantnames.Namespace(tenantnames.EdgeInstance)
+
 // In-cluster names. Tenants' Ingresses join the shared load balancer with
 // ingressClassName openedx.
 const (
 	ingressClassName   = "openedx"
-	edgeNamespace      = "openedx-edge"
 	edgeIngressName    = "edge"
 	autoModeController = "eks.amazonaws.com/alb"
 	autoModeAPIGroup   = "eks.amazonaws.com"

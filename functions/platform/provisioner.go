@@ -15,6 +15,7 @@ import (
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/awsiam"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
+	"github.com/openedx-cloud/platform-aws/internal/tenantnames"
 )
 
 // The provisioner is where tenants' database users, Redis ACLs and SMTP
@@ -44,9 +45,12 @@ const (
 	// its policy and association.
 	roleProvisioner = "provisioner"
 
-	provisionerNamespace      = "openedx-system"
 	provisionerServiceAccount = "openedx-provisioner"
 )
+
+// provisionerNamespace is named as an instance's namespace would be, under
+// a name instances may not take.
+var provisionerNamespace = tenantnames.Namespace(tenantnames.SystemInstance)
 
 // provisionerRoleName is the provisioner's IAM role.
 func (p *plan) provisionerRoleName() string {
@@ -182,11 +186,11 @@ func provisionerPolicy(p *plan, in provisionerInputs) awsiam.PolicyDocument {
 			Resource: in.AdminSecretARNs,
 		},
 		{
-			// Each tenant's secrets are under openedx/<platform>/tenants/<instance>/.
+			// Each tenant's secrets are under its own path of SecretsPath.
 			Sid:      "TenantSecrets",
 			Effect:   "Allow",
 			Action:   []string{"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"},
-			Resource: []string{fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:%s", p.Partition, p.Region, in.Account, p.secretName("tenants/*"))},
+			Resource: []string{fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:%s*", p.Partition, p.Region, in.Account, tenantnames.SecretsPath(p.Name))},
 		},
 		dataKeyThroughSecretsManager(p, in.DataKeyARN),
 		{

@@ -28,16 +28,15 @@ const configSecretName = "openedx-tutor-config"
 // deletionPolicy Delete is gone.
 
 // secretID is the Secrets Manager secret holding the instance's Tutor
-// configuration. Everything of the instance lives under
-// openedx/<platform>/tenants/<instance>/, the only path its role may read;
-// platform secrets are openedx/<platform>/<id>, one level up.
+// configuration, under the instance's path (tenantnames.SecretsPrefix),
+// the only one its role may read.
 func (p *plan) secretID(platform string) string {
 	return p.secretPrefix(platform) + "tutor"
 }
 
 // secretPrefix is the instance's path in Secrets Manager.
 func (p *plan) secretPrefix(platform string) string {
-	return fmt.Sprintf("openedx/%s/tenants/%s/", platform, p.Instance)
+	return tenantnames.SecretsPrefix(platform, p.Instance)
 }
 
 // mysqlDatabase is Tutor's OPENEDX_MYSQL_DATABASE.

@@ -2,12 +2,14 @@ package main
 
 import (
 	"math/rand/v2"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/awsnames"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
+	"github.com/openedx-cloud/platform-aws/internal/tenantnames"
 )
 
 // randomInstanceName is a name the XRD accepts as spec.instanceName: 2-30
@@ -63,5 +65,22 @@ func TestDerivedNamesAreValid(t *testing.T) {
 				t.Errorf("platform %q, instance %q: %v", platform, instance, err)
 			}
 		}
+	}
+}
+
+// TestXRDReservesThePlatformsNamespaces keeps the XRD's rule on
+// spec.instanceName equal to the instance names of the platform's own
+// namespaces, which the platform function names from the same list.
+func TestXRDReservesThePlatformsNamespaces(t *testing.T) {
+	b, err := os.ReadFile("../../apis/v1alpha1/tenant_types.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	quoted := []string{}
+	for _, n := range tenantnames.ReservedInstances() {
+		quoted = append(quoted, "'"+n+"'")
+	}
+	if rule := "!(self in [" + strings.Join(quoted, ", ") + "])"; !strings.Contains(string(b), rule) {
+		t.Errorf("spec.instanceName has no XRD rule %s", rule)
 	}
 }

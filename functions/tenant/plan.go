@@ -12,6 +12,7 @@ import (
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
+	"github.com/openedx-cloud/platform-aws/internal/tenantnames"
 )
 
 // Defaults, equal to the XRD's OpenAPI defaults, which crossplane render and
@@ -29,7 +30,6 @@ const (
 	maxInstanceNameLength = 30
 	// maxRedisDatabase is the XRD's bound: a platform has at most 2000.
 	maxRedisDatabase = 1999
-	namespacePrefix  = "openedx-"
 )
 
 // Autoscaling defaults, equal to the XRD's. The web tier keeps two pods so
@@ -53,15 +53,12 @@ const (
 	deploymentCaddy     = "caddy"
 )
 
-// reservedInstanceNames would put a tenant in one of the platform's own
-// namespaces: openedx-edge holds the load balancer's anchor Ingress,
-// openedx-system the provisioner of tenants' databases.
-var reservedInstanceNames = []string{"edge", "system"}
-
+// reservedNamespaces are the platform's own namespaces, which no instance
+// may take.
 func reservedNamespaces() []string {
-	out := make([]string, 0, len(reservedInstanceNames))
-	for _, n := range reservedInstanceNames {
-		out = append(out, namespacePrefix+n)
+	out := []string{}
+	for _, n := range tenantnames.ReservedInstances() {
+		out = append(out, tenantnames.Namespace(n))
 	}
 	return out
 }
@@ -138,10 +135,10 @@ func newPlan(xr *v1alpha1.XOpenEdxTenant) (*plan, error) {
 	if len(s.InstanceName) < 2 || len(s.InstanceName) > maxInstanceNameLength {
 		return nil, field.Invalid(ip, s.InstanceName, fmt.Sprintf("must be 2 to %d characters", maxInstanceNameLength))
 	}
-	if slices.Contains(reservedInstanceNames, s.InstanceName) {
+	if slices.Contains(tenantnames.ReservedInstances(), s.InstanceName) {
 		return nil, field.Invalid(ip, s.InstanceName, fmt.Sprintf("is reserved: the platform's own namespaces are %s", strings.Join(reservedNamespaces(), " and ")))
 	}
-	p.Namespace = namespacePrefix + s.InstanceName
+	p.Namespace = tenantnames.Namespace(s.InstanceName)
 
 	hosts, err := resolveHosts(sp, s)
 	if err != nil {

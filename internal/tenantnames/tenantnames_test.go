@@ -36,3 +36,24 @@ func TestNames(t *testing.T) {
 		t.Errorf("MySQLUsername(%q) = %q: want 32 characters with the instance's prefix", long, u)
 	}
 }
+
+func TestSharedPaths(t *testing.T) {
+	// The platform grants its provisioner SecretsPath and names its own
+	// namespaces from the reserved instances; the tenant writes under
+	// SecretsPrefix and refuses those instance names.
+	got := []string{Namespace("my-uni"), SecretsPath("prod"), SecretsPrefix("prod", "my-uni")}
+	want := []string{"openedx-my-uni", "openedx/prod/tenants/", "openedx/prod/tenants/my-uni/"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("-want, +got:\n%s", diff)
+	}
+	if p := SecretsPrefix("prod", "my-uni"); !strings.HasPrefix(p, SecretsPath("prod")) {
+		t.Errorf("an instance's secrets %q are outside the path the provisioner may use, %q", p, SecretsPath("prod"))
+	}
+	var ns []string
+	for _, i := range ReservedInstances() {
+		ns = append(ns, Namespace(i))
+	}
+	if diff := cmp.Diff([]string{"openedx-edge", "openedx-system"}, ns); diff != "" {
+		t.Errorf("the platform's own namespaces: -want, +got:\n%s", diff)
+	}
+}
