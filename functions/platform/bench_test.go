@@ -131,7 +131,7 @@ func BenchmarkRunFunctionProduction(b *testing.B) {
 // the example claim at path has converged: every composed resource
 // observed as the fake provider reports it, the composite carrying the
 // status the function last set, and the (empty) list of tenants fetched.
-func convergedRequest(b *testing.B, f *Function, path string) *fnv1.RunFunctionRequest {
+func convergedRequest(b testing.TB, f *Function, path string) *fnv1.RunFunctionRequest {
 	b.Helper()
 	objs, err := manifests.Read(path)
 	if err != nil || len(objs) != 1 {

@@ -11,6 +11,13 @@ import (
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 )
 
+// MaxRecvMessageSizeMB is the default of --max-recv-message-size: a
+// request carries every composite the function requires whole, and the
+// platform's carries each of its tenants, up to 1000 (see
+// functions/platform's TestRequestAtFullCapacityFits). gRPC's own 4 MB
+// would refuse a platform of a few hundred tenants.
+const MaxRecvMessageSizeMB = 64
+
 // Options of a function's command line.
 type Options struct {
 	Debug bool `help:"Emit debug logs in addition to info logs." short:"d"`
@@ -19,7 +26,7 @@ type Options struct {
 	Address            string `default:":9443" help:"Address at which to listen for gRPC connections."`
 	TLSCertsDir        string `env:"TLS_SERVER_CERTS_DIR" help:"Directory containing server certs (tls.key, tls.crt) and the CA used to verify client certificates (ca.crt)." name:"tls-certs-dir"`
 	Insecure           bool   `help:"Run without mTLS credentials. If you supply this flag --tls-certs-dir will be ignored."`
-	MaxRecvMessageSize int    `default:"4"     help:"Maximum size of received messages in MB."`
+	MaxRecvMessageSize int    `default:"64"    help:"Maximum size of received messages in MB."`
 	MetricsAddress     string `default:":8080" help:"Address at which to serve Prometheus metrics."`
 
 	// Realtime compositions poll no other way: Crossplane calls a function

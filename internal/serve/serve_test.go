@@ -33,3 +33,19 @@ func TestPollInterval(t *testing.T) {
 		})
 	}
 }
+
+func TestMaxRecvMessageSizeDefault(t *testing.T) {
+	var cli struct {
+		Options `embed:""`
+	}
+	p, err := kong.New(&cli)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if cli.MaxRecvMessageSize != MaxRecvMessageSizeMB {
+		t.Errorf("--max-recv-message-size defaults to %d MB, want MaxRecvMessageSizeMB, %d", cli.MaxRecvMessageSize, MaxRecvMessageSizeMB)
+	}
+}
