@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"net/netip"
 
+	"github.com/crossplane/function-sdk-go/resource"
 	ec2v1beta1 "github.com/upbound/provider-aws/apis/ec2/v1beta1"
 	ec2v1beta2 "github.com/upbound/provider-aws/apis/ec2/v1beta2"
 	"k8s.io/utils/ptr"
 
-	"github.com/crossplane/function-sdk-go/resource"
-
+	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
 )
 
@@ -73,7 +73,7 @@ func planSubnets(vpc netip.Prefix, zones []string) []subnet {
 // natZones are the zones that get a NAT gateway: every zone in production,
 // so that losing a zone does not cut the others' egress; one in small.
 func (p *plan) natZones() []string {
-	if p.Profile == "small" {
+	if p.Profile == v1alpha1.ProfileSmall {
 		return p.Zones[:1]
 	}
 	return p.Zones

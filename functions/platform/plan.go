@@ -312,7 +312,7 @@ func (p *plan) defaultEdge(s v1alpha1.XPlatformSpec, sp *field.Path) error {
 		p.Repositories = defaultRepositories
 	}
 	p.KeepUntagged = compose.OrDefault(s.Registry.UntaggedImagesToKeep, defaultKeepUntagged)
-	return nil
+	return inRange(sp.Child("registry", "untaggedImagesToKeep"), p.KeepUntagged, 1, 1000)
 }
 
 // defaultData applies the data tier's defaults and checks what the XRD

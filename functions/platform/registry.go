@@ -78,9 +78,6 @@ type ecrLifecycleAction struct {
 // registryLifecyclePolicy expires untagged images beyond the newest keep.
 // It has no rule for tagged images: those stay until someone deletes them.
 func registryLifecyclePolicy(keep int) (string, error) {
-	if keep < 1 {
-		return "", field.Invalid(field.NewPath("spec", "registry", "untaggedImagesToKeep"), keep, "must be at least 1")
-	}
 	b, err := json.Marshal(ecrLifecyclePolicy{Rules: []ecrLifecycleRule{{
 		RulePriority: 1,
 		Description:  "Expire untagged images beyond the newest ones",

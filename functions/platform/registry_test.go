@@ -199,11 +199,6 @@ func TestRegistryInvalidNames(t *testing.T) {
 			xr:     newXR(registryWith(0, strings.Repeat("a", 193))),
 			path:   "spec.registry.repositories[0]",
 		},
-		"NothingToKeep": {
-			reason: "Keeping no untagged image is refused, as the XRD does.",
-			xr:     newXR(registryWith(-1)),
-			path:   "spec.registry.untaggedImagesToKeep",
-		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -215,6 +210,13 @@ func TestRegistryInvalidNames(t *testing.T) {
 				t.Errorf("%s\nregistry(...): error %q does not name %s", tc.reason, err, tc.path)
 			}
 		})
+	}
+	// The count of untagged images is bounded as the XRD bounds it, before
+	// anything is composed.
+	for _, keep := range []int{-1, 1001} {
+		if _, err := newPlan(newXR(registryWith(keep))); err == nil || !strings.Contains(err.Error(), "spec.registry.untaggedImagesToKeep") {
+			t.Errorf("newPlan(...) with untaggedImagesToKeep %d: error %v, want one naming spec.registry.untaggedImagesToKeep", keep, err)
+		}
 	}
 	// The longest valid name is accepted.
 	if _, err := registry(mustPlan(t, newXR(registryWith(0, strings.Repeat("a", 192))))); err != nil {

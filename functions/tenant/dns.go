@@ -39,11 +39,6 @@ const (
 // balancer's name never changes while it exists.
 const hostRecordTTL = 300
 
-// meilisearchPrefix is Tutor's MEILISEARCH_HOST, meilisearch.<LMS_HOST>:
-// browsers query it for Studio's content search, and caddy routes it when
-// RUN_MEILISEARCH is true.
-const meilisearchPrefix = tenanthosts.MeilisearchPrefix
-
 // meilisearchHost is Tutor's MEILISEARCH_HOST.
 func (p *plan) meilisearchHost() string { return tenanthosts.Resolve(p.LMSHost, "", "").Meilisearch }
 
@@ -75,7 +70,7 @@ func resolveHosts(sp *field.Path, s v1alpha1.XOpenEdxTenantSpec) (tenanthosts.Ho
 		return h, field.Invalid(lp, s.LMSHost, "must be a fully qualified host name such as learn.example.com")
 	}
 	if len(h.LMS) > tenanthosts.MaxLMSLength {
-		return h, field.Invalid(lp, s.LMSHost, fmt.Sprintf("must be at most %d characters: Tutor serves Meilisearch on %s<lmsHost>, and ACM certifies no first name over %d", tenanthosts.MaxLMSLength, meilisearchPrefix, tenanthosts.MaxLength))
+		return h, field.Invalid(lp, s.LMSHost, fmt.Sprintf("must be at most %d characters: Tutor serves Meilisearch on %s<lmsHost>, and ACM certifies no first name over %d", tenanthosts.MaxLMSLength, tenanthosts.MeilisearchPrefix, tenanthosts.MaxLength))
 	}
 	// Defaults are valid and short enough once lmsHost is: only a host the
 	// spec sets can be malformed or too long.
@@ -92,7 +87,7 @@ func resolveHosts(sp *field.Path, s v1alpha1.XOpenEdxTenantSpec) (tenanthosts.Ho
 	if len(h.MFE) > tenanthosts.MaxLength {
 		return h, field.Invalid(mp, s.MFEHost, tooLong)
 	}
-	meili := "must differ from " + meilisearchPrefix + "<lmsHost>, which Tutor serves Meilisearch on"
+	meili := "must differ from " + tenanthosts.MeilisearchPrefix + "<lmsHost>, which Tutor serves Meilisearch on"
 	switch {
 	case h.CMS == h.LMS:
 		return h, field.Invalid(cp, s.CMSHost, "must differ from lmsHost")
