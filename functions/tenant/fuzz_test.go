@@ -53,9 +53,7 @@ func FuzzRunFunction(f *testing.F) {
 			// resources are composed too.
 			pl.Status.Region, pl.Status.ProviderConfigName = "eu-west-1", "default"
 			pl.Status.Network.VPCCIDR = "10.0.0.0/16"
-			pl.Status.Database.Port, pl.Status.Cache.Port = 3306, 6379
-			pl.Status.MongoDB.Hosts = []string{"mongodb-0.prod.openedx.internal:27017"}
-			pl.Status.Edge.SMTPHost, pl.Status.Edge.SMTPPort = "email-smtp.eu-west-1.amazonaws.com", 587
+			publishPorts(&pl.Status)
 			pl.Status.AccountID = "123456789012"
 			pl.Status.DataKeyARN = "arn:aws:kms:eu-west-1:123456789012:key/k"
 			pl.Status.Cluster.Name = platform

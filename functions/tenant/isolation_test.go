@@ -25,17 +25,21 @@ const demoLabels = `{
 	"platform.openedx.cloud/tenant": "demo"
 }`
 
+// publishPorts sets what the platform function publishes from the start
+// for tenants to connect to: the data stores' ports, its members' hosts
+// and the SES SMTP interface of eu-west-1.
+func publishPorts(s *v1alpha1.XPlatformStatus) {
+	s.Database.Port, s.Cache.Port = 3306, 6379
+	s.MongoDB.Hosts = []string{"mongodb-0.prod.openedx.internal:27017", "mongodb-1.prod.openedx.internal:27017", "mongodb-2.prod.openedx.internal:27017"}
+	s.Edge.SMTPHost, s.Edge.SMTPPort = "email-smtp.eu-west-1.amazonaws.com", 587
+}
+
 func TestPlatformNetwork(t *testing.T) {
 	// platform is a converged platform's status, as the platform function
 	// publishes it, changed by mod.
 	platform := func(mod func(*v1alpha1.XPlatformStatus)) v1alpha1.XPlatformStatus {
-		s := v1alpha1.XPlatformStatus{
-			Network:  v1alpha1.NetworkStatus{VPCCIDR: "10.0.0.0/16"},
-			Database: v1alpha1.DatabaseStatus{Port: 3306},
-			Cache:    v1alpha1.CacheStatus{Port: 6379},
-			MongoDB:  v1alpha1.MongoDBStatus{Hosts: []string{"mongodb-0.prod.openedx.internal:27017", "mongodb-1.prod.openedx.internal:27017", "mongodb-2.prod.openedx.internal:27017"}},
-			Edge:     v1alpha1.EdgeStatus{SMTPHost: "email-smtp.eu-west-1.amazonaws.com", SMTPPort: 587},
-		}
+		s := v1alpha1.XPlatformStatus{Network: v1alpha1.NetworkStatus{VPCCIDR: "10.0.0.0/16"}}
+		publishPorts(&s)
 		mod(&s)
 		return s
 	}

@@ -31,9 +31,7 @@ func TestViewOf(t *testing.T) {
 		s.Cluster = v1alpha1.ClusterStatus{Name: "prod", ProviderConfigName: "prod", Ready: true}
 		s.CostCenter = "learning-platform"
 		s.Network.VPCCIDR = "10.40.0.0/16"
-		s.Database.Port, s.Cache.Port = 3306, 6379
-		s.MongoDB.Hosts = []string{"mongodb-0.prod.openedx.internal:27017"}
-		s.Edge.SMTPHost, s.Edge.SMTPPort = "email-smtp.eu-west-1.amazonaws.com", 587
+		publishPorts(s)
 		s.Tenants.Allocations = []v1alpha1.TenantAllocation{{Instance: "demo", Composite: "demo-5fj2q", CeleryDatabase: 4, CacheDatabase: 5}}
 		if mod != nil {
 			mod(s)
