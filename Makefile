@@ -259,6 +259,7 @@ e2e-tools: $(E2E_BINS)
 
 # The suite installs the Configuration from the built packages through
 # Crossplane's package manager, and builds provider packages with the CLI.
+# E2E_RUN=<regexp> runs only the scenarios it matches.
 e2e: build e2e-tools packages
 	E2E_BIN_DIR=$(CURDIR)/$(E2E_BIN) E2E_FUNCTION_DIR=$(CURDIR)/$(BIN) $(ARTIFACT_ENV) \
-		$(GO) test -tags e2e ./test/e2e/... -count=1 -timeout 60m -v
+		$(GO) test -tags e2e ./test/e2e/... -count=1 -timeout 60m -v $(if $(E2E_RUN),-run '$(E2E_RUN)')
