@@ -380,7 +380,7 @@ func (p *plan) defaultData(s v1alpha1.XPlatformSpec, sp *field.Path) error {
 	if err := inRange(sp.Child("search", "opensearch", "volumeSizeGiB"), p.OpenSearch.VolumeSizeGiB, 10, 3000); err != nil {
 		return err
 	}
-	return nil
+	return checkOpenSearchVolume(sp.Child("search", "opensearch"), p.OpenSearch)
 }
 
 func availabilityZones(region string, given []string, profile v1alpha1.Profile, path *field.Path) ([]string, error) {

@@ -2,10 +2,12 @@ package main
 
 import (
 	"fmt"
+	"regexp"
 
 	"github.com/crossplane/function-sdk-go/resource"
 	iamv1beta1 "github.com/upbound/provider-aws/apis/iam/v1beta1"
 	osv1beta1 "github.com/upbound/provider-aws/apis/opensearch/v1beta1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
@@ -21,6 +23,44 @@ const (
 	nameSearchPolicy resource.Name = "search-domain-policy"
 	portHTTPS                      = 443
 )
+
+// OpenSearch Service's EBS volume size quotas ("EBS volume size quotas",
+// Amazon OpenSearch Service Developer Guide; the copy we read is
+// awsdocs/amazon-opensearch-service-developer-guide, doc_source/limits.md).
+// The domain's data nodes get gp3 volumes of 10 GiB or more (search.go).
+var (
+	// openSearchMaxVolumeGiB is the largest gp3 volume of each instance
+	// type whose largest is under the XRD's bound of 3000 GiB. The table
+	// we read predates the Graviton3 (7g) types: each is bounded as the
+	// Graviton2 (6g) type of its family and size, which has the same vCPUs
+	// and memory.
+	openSearchMaxVolumeGiB = map[string]int{
+		"t3.small.search": 100, "t3.medium.search": 200,
+		"c5.large.search": 256, "c6g.large.search": 256, "c7g.large.search": 256,
+		"c5.xlarge.search": 512, "c6g.xlarge.search": 512, "c7g.xlarge.search": 512,
+		"c5.2xlarge.search": 1024, "c6g.2xlarge.search": 1024, "c7g.2xlarge.search": 1024,
+		"c5.4xlarge.search": 1536, "c6g.4xlarge.search": 1536, "c7g.4xlarge.search": 1536,
+		"m5.large.search": 1024, "m6g.large.search": 1024, "m7g.large.search": 1024,
+		"m5.xlarge.search": 2048, "m6g.xlarge.search": 2048, "m7g.xlarge.search": 2048,
+		"r5.large.search": 2048, "r6g.large.search": 2048, "r7g.large.search": 2048,
+	}
+	// openSearchNoGP3 matches the families the table gives no gp3 volume:
+	// previous generations with gp2 or magnetic only, and the types that
+	// have instance storage and no EBS at all.
+	openSearchNoGP3 = regexp.MustCompile(`^(t2|m3|m4|c4|r3|r4|i2|i3|r6gd)\.`)
+)
+
+// checkOpenSearchVolume refuses a data node type that takes no gp3 volume,
+// and a volume larger than its type takes.
+func checkOpenSearchVolume(path *field.Path, o v1alpha1.OpenSearch) error {
+	if openSearchNoGP3.MatchString(o.InstanceType) {
+		return field.Invalid(path.Child("instanceType"), o.InstanceType, "OpenSearch Service attaches no gp3 volume to this type (a previous generation, or instance storage only): pick a current one such as r7g.large.search")
+	}
+	if limit, ok := openSearchMaxVolumeGiB[o.InstanceType]; ok && o.VolumeSizeGiB > limit {
+		return field.Invalid(path.Child("volumeSizeGiB"), o.VolumeSizeGiB, fmt.Sprintf("OpenSearch Service attaches at most %d GiB to each %s data node: pick a larger instanceType or a smaller volume", limit, o.InstanceType))
+	}
+	return nil
+}
 
 // searchAdminRole is the IAM role mapped to OpenSearch's master user:
 // fine-grained access control without a password to generate or store.
