@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/crossplane/function-sdk-go/resource"
-	r53v1beta1 "github.com/upbound/provider-aws/apis/route53/v1beta1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
 
@@ -201,13 +200,12 @@ func dnsResources(p *plan, t awsTarget, edge v1alpha1.EdgeStatus, observed map[r
 			info = append(info, fmt.Sprintf("%s is the apex of zone %s, which cannot hold a CNAME: point it at %s with an alias record", h.FQDN, domain, target))
 			continue
 		}
-		r := zone.Record(recordName(h), t.resourceSpec(p, false), h.FQDN, "CNAME", hostRecordTTL, target)
-		rec := r.Object.(*r53v1beta1.Record)
+		rec := zone.Record(t.resourceSpec(p, false), h.FQDN, "CNAME", hostRecordTTL, target)
 		rec.ObjectMeta = managedMeta(p, "dns-record-"+h.Role, "")
 		// A name someone else holds, another instance or the platform's
 		// static.<domain>, is refused rather than taken over.
 		rec.Spec.ForProvider.AllowOverwrite = ptr.To(false)
-		rs = append(rs, r)
+		rs = append(rs, compose.Resource{Name: recordName(h), Object: rec})
 	}
 	return rs, certificateARN, dnsNote{Waiting: waiting, Info: info}
 }

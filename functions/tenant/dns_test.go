@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	acmv1beta1 "github.com/upbound/provider-aws/apis/acm/v1beta1"
 	r53v1beta1 "github.com/upbound/provider-aws/apis/route53/v1beta1"
+	"k8s.io/utils/ptr"
 
 	"github.com/openedx-cloud/platform-aws/apis/v1alpha1"
 	"github.com/openedx-cloud/platform-aws/internal/compose"
@@ -389,6 +390,54 @@ func TestWildcardCoverage(t *testing.T) {
 			}
 			if got := tc.inDomain && coveredByWildcard(tc.host, domain); got != tc.covered {
 				t.Errorf("coveredByWildcard(%q, %q) = %v, want %v", tc.host, domain, got, tc.covered)
+			}
+		})
+	}
+}
+
+// TestEdgeNamesWaitForWhereRecordsGo: a platform with a domain but no
+// region or provider config published yet gets no record composed with an
+// empty one; the instance waits, saying for what, and only then.
+func TestEdgeNamesWaitForWhereRecordsGo(t *testing.T) {
+	p := testPlan(t, dnsTestHosts(dnsTestLMS, "", ""))
+	cases := map[string]struct {
+		mutate      func(*v1alpha1.XPlatformStatus)
+		wantWaiting string // empty: records composed, none waiting
+	}{
+		"NoRegion": {
+			mutate:      func(s *v1alpha1.XPlatformStatus) { s.Region = "" },
+			wantWaiting: `platform "prod" has not published its region and provider config (status.region, status.providerConfigName) yet`,
+		},
+		"NoProviderConfig": {
+			mutate:      func(s *v1alpha1.XPlatformStatus) { s.ProviderConfigName = "" },
+			wantWaiting: `platform "prod" has not published its region and provider config (status.region, status.providerConfigName) yet`,
+		},
+		// The data key and the cluster are not what records need.
+		"NoDataKeyYet": {
+			mutate: func(s *v1alpha1.XPlatformStatus) { s.DataKeyARN = "" },
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			pl := dnsTestPlatform(nil)
+			pl.Status.ProviderConfigName = "default"
+			pl.Status.AccountID, pl.Status.DataKeyARN, pl.Status.Cluster.Name = "123456789012", testDataKeyARN, "prod"
+			tc.mutate(&pl.Status)
+			got := edgeNames(p, statusView(pl, "learning"), nil)
+			if tc.wantWaiting != "" {
+				if !got.Waiting || got.Message != tc.wantWaiting || len(got.Resources) != 0 {
+					t.Errorf("edgeNames: waiting %v, %q, %d resources; want waiting %q and nothing composed", got.Waiting, got.Message, len(got.Resources), tc.wantWaiting)
+				}
+				return
+			}
+			if len(got.Resources) == 0 {
+				t.Fatalf("edgeNames composed nothing: %+v", got)
+			}
+			for _, r := range got.Resources {
+				rec, ok := r.Object.(*r53v1beta1.Record)
+				if ok && (ptr.Deref(rec.Spec.ForProvider.Region, "") != "eu-west-1" || rec.Spec.ProviderConfigReference == nil || rec.Spec.ProviderConfigReference.Name != "default") {
+					t.Errorf("record %s: region %v, provider config %+v", r.Name, rec.Spec.ForProvider.Region, rec.Spec.ProviderConfigReference)
+				}
 			}
 		})
 	}

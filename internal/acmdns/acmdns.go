@@ -36,12 +36,12 @@ type Zone struct {
 }
 
 // Record is a Route53 record in the zone.
-func (z Zone) Record(name resource.Name, spec xpv1.ResourceSpec, fqdn, typ string, ttl int, values ...string) compose.Resource {
+func (z Zone) Record(spec xpv1.ResourceSpec, fqdn, typ string, ttl int, values ...string) *r53v1beta1.Record {
 	var id *string
 	if z.ID != "" {
 		id = ptr.To(z.ID)
 	}
-	return compose.Resource{Name: name, Object: &r53v1beta1.Record{
+	return &r53v1beta1.Record{
 		Spec: r53v1beta1.RecordSpec{
 			ResourceSpec: spec,
 			ForProvider: r53v1beta1.RecordParameters{
@@ -54,7 +54,7 @@ func (z Zone) Record(name resource.Name, spec xpv1.ResourceSpec, fqdn, typ strin
 				ZoneIDSelector: z.Selector,
 			},
 		},
-	}}
+	}
 }
 
 // Domain is a name the certificate covers, with the composition name of
@@ -142,11 +142,11 @@ func (c Certificate) Resources(observed map[resource.Name]resource.ObservedCompo
 			continue
 		}
 		seen[o.Name] = true
-		r := c.Zone.Record(d.Record, c.ResourceSpec, o.Name, o.Type, ValidationRecordTTL, o.Value)
+		r := c.Zone.Record(c.ResourceSpec, o.Name, o.Type, ValidationRecordTTL, o.Value)
 		// The zone may hold the record already, from an earlier
 		// certificate for the same name: ACM asks for the same value.
-		r.Object.(*r53v1beta1.Record).Spec.ForProvider.AllowOverwrite = ptr.To(true)
-		rs = append(rs, r)
+		r.Spec.ForProvider.AllowOverwrite = ptr.To(true)
+		rs = append(rs, compose.Resource{Name: d.Record, Object: r})
 		fqdns = append(fqdns, strings.TrimSuffix(o.Name, "."))
 	}
 	if len(missing) > 0 {
