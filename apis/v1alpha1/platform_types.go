@@ -275,12 +275,19 @@ type MongoDB struct {
 
 // ExternalMongoDB is a replica set the platform does not manage.
 type ExternalMongoDB struct {
-	// Hosts of the members, host:port.
+	// Hosts of the members, host:port: a DNS name, an IPv4 address or an
+	// [IPv6] address, and a port of 1 to 65535. Tenants' connection
+	// strings and NetworkPolicies take them as they are.
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=7
+	// +kubebuilder:validation:items:MaxLength=261
+	// +kubebuilder:validation:items:Pattern=`^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\]):([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$`
 	Hosts []string `json:"hosts"`
-	// ReplicaSet name.
+	// ReplicaSet name: letters, digits, '.', '_' and '-', as it goes into
+	// connection strings unescaped.
 	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=128
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9][A-Za-z0-9._-]*$`
 	ReplicaSet string `json:"replicaSet"`
 	// AdminSecretARN is the Secrets Manager secret holding the admin user's
 	// credentials, as JSON with username and password.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -103,6 +104,17 @@ const (
 	mongodbCASecretID      = "mongodb-ca"
 	// Launch template and IAM policy names are at most 128 characters.
 	maxMongoDBAWSName = 128
+)
+
+// An external replica set's members and name go into the tenants'
+// connection strings (mongodb://<hosts>/?replicaSet=<name>&...) and
+// NetworkPolicies unescaped, so the XRD (apis/v1alpha1, the same patterns)
+// and newPlan accept only what needs no escaping: a DNS name, IPv4 or
+// [IPv6] address with a port of 1 to 65535, and a name of letters, digits,
+// '.', '_' and '-'.
+var (
+	externalMongoDBHost       = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\]):([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$`)
+	externalMongoDBReplicaSet = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 )
 
 // mongodbInitScript installs, configures and joins a member. The Go side

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -867,4 +868,46 @@ func mongoObservedCASecret() resource.ObservedComposed {
 		"metadata": {"name": "prod-c4x7q"},
 		"status": {"atProvider": {"arn": "` + mongoCAARN + `"}}
 	}`)
+}
+
+func TestExternalMongoDBPatterns(t *testing.T) {
+	b, err := os.ReadFile("../../apis/v1alpha1/platform_types.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The XRD refuses at apply what newPlan refuses: the same patterns.
+	for _, want := range []string{
+		"+kubebuilder:validation:items:Pattern=`" + externalMongoDBHost.String() + "`",
+		"+kubebuilder:validation:Pattern=`" + externalMongoDBReplicaSet.String() + "`",
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("apis/v1alpha1/platform_types.go has no marker %s", want)
+		}
+	}
+	hosts := map[string]bool{
+		"atlas-shard-00-00.abcde.mongodb.net:27017": true,
+		"10.0.1.5:27017":    true,
+		"[fd00::5]:27017":   true,
+		"mongo:1":           true,
+		"mongo:65535":       true,
+		"mongo":             false,
+		"mongo:0":           false,
+		"mongo:65536":       false,
+		"mongo:27017/admin": false,
+		"user@mongo:27017":  false,
+		"a,b:27017":         false,
+		"-mongo:27017":      false,
+		":27017":            false,
+	}
+	for h, ok := range hosts {
+		if got := externalMongoDBHost.MatchString(h); got != ok {
+			t.Errorf("externalMongoDBHost.MatchString(%q) = %v, want %v", h, got, ok)
+		}
+	}
+	names := map[string]bool{"rs0": true, "atlas-abc123-shard-0": true, "rs_0.a": true, "rs0&tls=false": false, "rs 0": false, "-rs": false, "rs/0": false}
+	for n, ok := range names {
+		if got := externalMongoDBReplicaSet.MatchString(n); got != ok {
+			t.Errorf("externalMongoDBReplicaSet.MatchString(%q) = %v, want %v", n, got, ok)
+		}
+	}
 }
