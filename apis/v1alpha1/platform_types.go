@@ -136,9 +136,14 @@ type Networking struct {
 
 // Kubernetes is the platform's EKS cluster.
 type Kubernetes struct {
-	// Version of Kubernetes on EKS. Upgrade one minor version at a time.
+	// Version of Kubernetes on EKS: 1.29 or later, which EKS Auto Mode
+	// requires (versions EKS no longer supports are refused by EKS, later).
+	// It moves up one minor version at a time, as EKS upgrades a cluster:
+	// EKS neither skips a minor version nor downgrades.
 	// +kubebuilder:default="1.34"
-	// +kubebuilder:validation:Pattern=`^1\.[0-9]{2}$`
+	// +kubebuilder:validation:MaxLength=4
+	// +kubebuilder:validation:Pattern=`^1\.(29|[3-9][0-9])$`
+	// +kubebuilder:validation:XValidation:rule="int(self.substring(2)) >= int(oldSelf.substring(2)) && int(self.substring(2)) <= int(oldSelf.substring(2)) + 1",message="kubernetes.version moves up one minor version at a time: EKS neither skips a minor version nor downgrades"
 	Version string `json:"version,omitempty"`
 
 	// PublicAccessCIDRs may reach the cluster's API endpoint from the Internet,

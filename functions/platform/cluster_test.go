@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -661,4 +662,21 @@ func wantPrerequisiteNames() []string {
 // wantClusterNames are the names of the cluster and what reaches it.
 func wantClusterNames() []string {
 	return []string{"eks-cluster", "eks-cluster-auth", "provider-config-kubernetes"}
+}
+
+// TestXRDKubernetesVersionPattern: the XRD refuses at apply the versions
+// newPlan refuses.
+func TestXRDKubernetesVersionPattern(t *testing.T) {
+	b, err := os.ReadFile("../../apis/v1alpha1/platform_types.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "+kubebuilder:validation:Pattern=`" + reK8s.String() + "`"; !strings.Contains(string(b), want) {
+		t.Errorf("apis/v1alpha1/platform_types.go has no marker %s", want)
+	}
+	for v, ok := range map[string]bool{"1.29": true, "1.34": true, "1.40": true, "1.28": false, "1.3": false, "1.100": false, "2.0": false} {
+		if got := reK8s.MatchString(v); got != ok {
+			t.Errorf("reK8s.MatchString(%q) = %v, want %v", v, got, ok)
+		}
+	}
 }

@@ -117,7 +117,7 @@ type plan struct {
 }
 
 var (
-	reK8s = regexp.MustCompile(`^1\.[0-9]{2}$`)
+	reK8s = regexp.MustCompile(`^1\.(29|[3-9][0-9])$`)
 )
 
 const (
@@ -213,7 +213,7 @@ func newPlan(xr *v1alpha1.XPlatform) (*plan, error) {
 		p.KubernetesVersion = defaultKubernetesVersion
 	}
 	if !reK8s.MatchString(p.KubernetesVersion) {
-		return nil, field.Invalid(sp.Child("kubernetes", "version"), p.KubernetesVersion, "must be a minor version such as 1.34")
+		return nil, field.Invalid(sp.Child("kubernetes", "version"), p.KubernetesVersion, "must be a minor version such as 1.34, and 1.29 or later: EKS Auto Mode requires it")
 	}
 	if len(p.PublicAccessCIDRs) > maxPublicAccessCIDRs {
 		return nil, field.TooMany(sp.Child("kubernetes", "publicAccessCidrs"), len(p.PublicAccessCIDRs), maxPublicAccessCIDRs)

@@ -104,6 +104,20 @@ func TestXRDTransitionRules(t *testing.T) {
 			changes: []change{{[]string{"spec", "tenantCapacity"}, int64(41)}},
 			field:   "spec.tenantCapacity", message: "tenantCapacity is fixed once the platform exists",
 		},
+		"PlatformKubernetesUpgrade": {
+			xrd: "xplatforms.yaml", example: "platform-small.yaml",
+			changes: []change{{[]string{"spec", "kubernetes", "version"}, "1.35"}},
+		},
+		"PlatformKubernetesSkipsAVersion": {
+			xrd: "xplatforms.yaml", example: "platform-small.yaml",
+			changes: []change{{[]string{"spec", "kubernetes", "version"}, "1.36"}},
+			field:   "spec.kubernetes.version", message: "kubernetes.version moves up one minor version at a time",
+		},
+		"PlatformKubernetesDowngrade": {
+			xrd: "xplatforms.yaml", example: "platform-small.yaml",
+			changes: []change{{[]string{"spec", "kubernetes", "version"}, "1.33"}},
+			field:   "spec.kubernetes.version", message: "kubernetes.version moves up one minor version at a time",
+		},
 		"PlatformDomain": {
 			xrd: "xplatforms.yaml", example: "platform-production.yaml",
 			changes: []change{{[]string{"spec", "dns", "domain"}, "learn.example.com"}},
