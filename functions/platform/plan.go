@@ -388,6 +388,10 @@ func (p *plan) defaultData(s v1alpha1.XPlatformSpec, sp *field.Path) error {
 	if err := inRange(sp.Child("search", "opensearch", "volumeSizeGiB"), p.OpenSearch.VolumeSizeGiB, 10, 3000); err != nil {
 		return err
 	}
+	if !p.OpenSearch.Enabled {
+		// Nothing is composed: a size no instance type takes is harmless.
+		return nil
+	}
 	return checkOpenSearchVolume(sp.Child("search", "opensearch"), p.OpenSearch)
 }
 

@@ -81,3 +81,23 @@ func TestXRDOpenSearchRulesMatchTable(t *testing.T) {
 		}
 	}
 }
+
+// TestNewPlanChecksOpenSearchVolumeWhenEnabled: a disabled domain composes
+// nothing, so its volume size is not held to an instance type; an enabled
+// one is, with the profile's default type.
+func TestNewPlanChecksOpenSearchVolumeWhenEnabled(t *testing.T) {
+	small := func(enabled bool) *v1alpha1.XPlatform {
+		return newXR(func(xr *v1alpha1.XPlatform) {
+			xr.Spec.Profile = v1alpha1.ProfileSmall
+			xr.Spec.Search.OpenSearch.Enabled = enabled
+			xr.Spec.Search.OpenSearch.VolumeSizeGiB = 500
+		})
+	}
+	if _, err := newPlan(small(false)); err != nil {
+		t.Errorf("newPlan(small, OpenSearch disabled, 500 GiB): %v, want nil", err)
+	}
+	want := "spec.search.opensearch.volumeSizeGiB: Invalid value: 500: OpenSearch Service attaches at most 100 GiB to each t3.small.search data node"
+	if _, err := newPlan(small(true)); err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("newPlan(small, OpenSearch enabled, 500 GiB): %v, want an error starting %q", err, want)
+	}
+}

@@ -104,6 +104,20 @@ func TestXRDTransitionRules(t *testing.T) {
 			changes: []change{{[]string{"spec", "tenantCapacity"}, int64(41)}},
 			field:   "spec.tenantCapacity", message: "tenantCapacity is fixed once the platform exists",
 		},
+		// A disabled domain composes nothing: its volume is not held to the
+		// small profile's t3.small.search (100 GiB); an enabled one is.
+		"PlatformOpenSearchDisabledAnySize": {
+			xrd: "xplatforms.yaml", example: "platform-small.yaml",
+			changes: []change{{[]string{"spec", "search", "opensearch", "volumeSizeGiB"}, int64(500)}},
+		},
+		"PlatformOpenSearchEnabledOverItsType": {
+			xrd: "xplatforms.yaml", example: "platform-small.yaml",
+			changes: []change{
+				{[]string{"spec", "search", "opensearch", "enabled"}, true},
+				{[]string{"spec", "search", "opensearch", "volumeSizeGiB"}, int64(500)},
+			},
+			field: "spec.search.opensearch.volumeSizeGiB", message: "take at most 100 GiB each in small",
+		},
 		"PlatformKubernetesUpgrade": {
 			xrd: "xplatforms.yaml", example: "platform-small.yaml",
 			changes: []change{{[]string{"spec", "kubernetes", "version"}, "1.35"}},
