@@ -64,7 +64,6 @@ func TestXRDOpenSearchRulesMatchTable(t *testing.T) {
 	table := "{" + strings.Join(entries, ", ") + "}"
 	for _, want := range []string{
 		"!(self.instanceType in " + table + ") || self.volumeSizeGiB <= " + table + "[self.instanceType]",
-		"string(" + table + "[self.instanceType])",
 		// Go's `\.` is the XRD's `[.]`, which needs no escaping in a marker.
 		"!self.instanceType.matches('" + strings.Replace(openSearchNoGP3.String(), `\.`, "[.]", 1) + "')",
 		fmt.Sprintf("self.search.opensearch.volumeSizeGiB <= (self.profile == 'small' ? %d : %d)",

@@ -24,9 +24,9 @@ import (
 // repo is the repository's root, from this package's directory.
 const repo = "../../.."
 
-// structural is the schema of an XRD's only version as the API server
-// holds it: structural, with its defaults and CEL rules.
-func structural(t *testing.T, xrd string) *schema.Structural {
+// xrdSchema is an XRD and the schema of its only version, in the API
+// server's internal form.
+func xrdSchema(t *testing.T, xrd string) (*xpv1.CompositeResourceDefinition, *apiextensions.JSONSchemaProps) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(repo, "package", "xrds", xrd)) //nolint:gosec // Test input.
 	if err != nil {
@@ -47,6 +47,14 @@ func structural(t *testing.T, xrd string) *schema.Structural {
 	if err := extv1.Convert_v1_JSONSchemaProps_To_apiextensions_JSONSchemaProps(v1, internal, nil); err != nil {
 		t.Fatalf("%s: %v", xrd, err)
 	}
+	return d, internal
+}
+
+// structural is the schema of an XRD's only version as the API server
+// holds it: structural, with its defaults and CEL rules.
+func structural(t *testing.T, xrd string) *schema.Structural {
+	t.Helper()
+	_, internal := xrdSchema(t, xrd)
 	s, err := schema.NewStructural(internal)
 	if err != nil {
 		t.Fatalf("%s: %v", xrd, err)
