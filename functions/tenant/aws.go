@@ -48,7 +48,7 @@ func newAWSTarget(v platformView) (t awsTarget, pending string) {
 		SendingPolicyARN: s.Edge.SendingPolicyARN,
 	}
 	switch {
-	case t.ProviderConfig == "" || t.Region == "":
+	case !t.placed():
 		return t, fmt.Sprintf("platform %q has not published its region and provider config (status.region, status.providerConfigName) yet", v.Name)
 	case t.DataKeyARN == "" || t.Account == "":
 		return t, fmt.Sprintf("the data KMS key of platform %q is not created yet", v.Name)
@@ -62,6 +62,12 @@ func newAWSTarget(v platformView) (t awsTarget, pending string) {
 	}
 	t.Partition = parts[1]
 	return t, ""
+}
+
+// placed reports whether the platform has said where its AWS resources
+// go: its region and its provider-aws ProviderConfig.
+func (t awsTarget) placed() bool {
+	return t.ProviderConfig != "" && t.Region != ""
 }
 
 // resourceSpec points a managed resource at the platform's provider-aws

@@ -27,10 +27,10 @@ type dnsState struct {
 // edgeNames composes the instance's DNS records and certificate.
 func edgeNames(p *plan, v platformView, observed map[resource.Name]resource.ObservedComposed) dnsState {
 	aws, pending := newAWSTarget(v)
-	if v.Status.Edge.Domain != "" && (aws.ProviderConfig == "" || aws.Region == "") {
-		// Records need only these two of what newAWSTarget waits for, and
-		// pending names them then. What exists is kept meanwhile (fn.go),
-		// as dataResources waits too.
+	if v.Status.Edge.Domain != "" && !aws.placed() {
+		// Records need only this of what newAWSTarget waits for, which it
+		// checks first, so pending names it. What exists is kept meanwhile
+		// (fn.go), as dataResources waits too.
 		return dnsState{Message: pending, Waiting: true}
 	}
 	rs, arn, note := dnsResources(p, aws, v.Status.Edge, observed)
