@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/crossplane/function-sdk-go/resource"
@@ -163,4 +165,20 @@ func coreNames(t *testing.T, p *plan) map[string]bool {
 		out[string(r.Name)] = true
 	}
 	return out
+}
+
+// wantInXRDSource fails t for each of wants that apis/v1alpha1's
+// platform_types.go, which the XRD is generated from, does not hold: a
+// marker or CEL rule that must refuse at apply what newPlan refuses.
+func wantInXRDSource(t *testing.T, wants ...string) {
+	t.Helper()
+	b, err := os.ReadFile("../../apis/v1alpha1/platform_types.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range wants {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("apis/v1alpha1/platform_types.go has no %s", want)
+		}
+	}
 }

@@ -112,6 +112,13 @@ const (
 // and newPlan accept only what needs no escaping: a DNS name, IPv4 or
 // [IPv6] address with a port of 1 to 65535, and a name of letters, digits,
 // '.', '_' and '-'.
+const (
+	// The XRD's items:MaxLength of hosts: a 253-character name, ':' and
+	// five digits.
+	maxExternalMongoDBHost       = 261
+	maxExternalMongoDBReplicaSet = 128
+)
+
 var (
 	externalMongoDBHost       = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\]):([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$`)
 	externalMongoDBReplicaSet = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
-	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -871,19 +870,14 @@ func mongoObservedCASecret() resource.ObservedComposed {
 }
 
 func TestExternalMongoDBPatterns(t *testing.T) {
-	b, err := os.ReadFile("../../apis/v1alpha1/platform_types.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The XRD refuses at apply what newPlan refuses: the same patterns.
-	for _, want := range []string{
-		"+kubebuilder:validation:items:Pattern=`" + externalMongoDBHost.String() + "`",
-		"+kubebuilder:validation:Pattern=`" + externalMongoDBReplicaSet.String() + "`",
-	} {
-		if !strings.Contains(string(b), want) {
-			t.Errorf("apis/v1alpha1/platform_types.go has no marker %s", want)
-		}
-	}
+	// The XRD refuses at apply what newPlan refuses: the same patterns
+	// and lengths.
+	wantInXRDSource(t,
+		"+kubebuilder:validation:items:Pattern=`"+externalMongoDBHost.String()+"`",
+		fmt.Sprintf("+kubebuilder:validation:items:MaxLength=%d\n", maxExternalMongoDBHost),
+		"+kubebuilder:validation:Pattern=`"+externalMongoDBReplicaSet.String()+"`",
+		fmt.Sprintf("+kubebuilder:validation:MaxLength=%d\n", maxExternalMongoDBReplicaSet),
+	)
 	hosts := map[string]bool{
 		"atlas-shard-00-00.abcde.mongodb.net:27017": true,
 		"10.0.1.5:27017":    true,

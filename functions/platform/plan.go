@@ -364,15 +364,15 @@ func (p *plan) defaultData(s v1alpha1.XPlatformSpec, sp *field.Path) error {
 			return field.Required(ep.Child("hosts"), "list the members as host:port")
 		}
 		for i, h := range e.Hosts {
-			if !externalMongoDBHost.MatchString(h) || len(h) > 261 {
+			if !externalMongoDBHost.MatchString(h) || len(h) > maxExternalMongoDBHost {
 				return field.Invalid(ep.Child("hosts").Index(i), h, "must be host:port: a DNS name, an IPv4 address or an [IPv6] address, and a port of 1 to 65535")
 			}
 		}
 		if e.ReplicaSet == "" {
 			return field.Required(ep.Child("replicaSet"), "name the replica set")
 		}
-		if !externalMongoDBReplicaSet.MatchString(e.ReplicaSet) || len(e.ReplicaSet) > 128 {
-			return field.Invalid(ep.Child("replicaSet"), e.ReplicaSet, "must be at most 128 letters, digits, '.', '_' and '-', starting with a letter or digit: tenants' connection strings take it unescaped")
+		if !externalMongoDBReplicaSet.MatchString(e.ReplicaSet) || len(e.ReplicaSet) > maxExternalMongoDBReplicaSet {
+			return field.Invalid(ep.Child("replicaSet"), e.ReplicaSet, fmt.Sprintf("must be at most %d letters, digits, '.', '_' and '-', starting with a letter or digit: tenants' connection strings take it unescaped", maxExternalMongoDBReplicaSet))
 		}
 		if e.AdminSecretARN == "" {
 			return field.Required(ep.Child("adminSecretArn"), "tenants' users are created with these credentials")
