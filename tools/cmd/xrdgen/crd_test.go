@@ -8,6 +8,7 @@ import (
 	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
 	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 )
 
 // TestXRDSchemasPassCRDValidation runs the API server's own static check
@@ -35,7 +36,7 @@ func TestXRDSchemasPassCRDValidation(t *testing.T) {
 					}},
 					Validation:            &apiextensions.CustomResourceValidation{OpenAPIV3Schema: schema},
 					Conversion:            &apiextensions.CustomResourceConversion{Strategy: apiextensions.NoneConverter},
-					PreserveUnknownFields: ptrFalse(),
+					PreserveUnknownFields: ptr.To(false),
 				},
 				Status: apiextensions.CustomResourceDefinitionStatus{StoredVersions: []string{d.Spec.Versions[0].Name}},
 			}
@@ -44,9 +45,4 @@ func TestXRDSchemasPassCRDValidation(t *testing.T) {
 			}
 		})
 	}
-}
-
-func ptrFalse() *bool {
-	f := false
-	return &f
 }
