@@ -345,8 +345,9 @@ func TestTenantsAtScale(t *testing.T) {
 	t.Logf("%d Warning events were timeouts of the API server under load, retried", timeouts)
 	// A timeout retried is noise only if the retry went through: the
 	// platform and every tenant (below) must be Synced now.
+	platform := getT(t, typeXPlatform, "", platformXR)
 	for _, typ := range []string{"Synced", "Ready"} {
-		if err := conditionIs(getT(t, typeXPlatform, "", platformXR), typ, "True"); err != nil {
+		if err := conditionIs(platform, typ, "True"); err != nil {
 			t.Error(err)
 		}
 	}
